@@ -1,0 +1,100 @@
+// swift-tools-version: 6.0
+// fleetsim: a fleet of simulated IoT devices, each with its own identity, over mutual TLS (wolfSSL).
+import PackageDescription
+
+let package = Package(
+    name: "fleetsim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fleetsim", targets: ["fleetsim"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+    ],
+    targets: [
+        // The only place C is visible: Debian's libwolfssl-dev through pkg-config.
+        .systemLibrary(
+            name: "CWolfSSL",
+            pkgConfig: "wolfssl",
+            providers: [.apt(["libwolfssl-dev"])]
+        ),
+        // Vocabulary shared by every layer: outcomes, alerts, durations.
+        .target(name: "FleetCore"),
+        // The one Swift target that imports CWolfSSL: contexts, identities, the NIO handler.
+        .target(
+            name: "FleetTLS",
+            dependencies: [
+                "CWolfSSL",
+                "FleetCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // Private CA, server and device certificates (swift-certificates, swift-crypto).
+        .target(
+            name: "FleetPKI",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // Connecting devices: TCP + TLS pipelines, timings, outcomes.
+        .target(
+            name: "Fleet",
+            dependencies: [
+                "FleetCore",
+                "FleetTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "fleetsim",
+            dependencies: [
+                "FleetCore",
+                "FleetTLS",
+                "FleetPKI",
+                "Fleet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Benchmarks (bench/): figures for the README, never timed tests.
+        .executableTarget(
+            name: "fleetsim-handshake-bench",
+            dependencies: [
+                "Fleet", "FleetCore", "FleetPKI", "FleetTLS", "FleetTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "bench/HandshakeBench"
+        ),
+        // Helpers for tests: PKI fixtures, foreign peers (openssl, mosquitto) started and stopped by pid.
+        .target(
+            name: "FleetTestSupport",
+            dependencies: ["FleetPKI", "FleetCore"],
+            path: "Tests/FleetTestSupport"
+        ),
+        .testTarget(
+            name: "FleetCoreTests",
+            dependencies: ["FleetCore"]
+        ),
+        .testTarget(
+            name: "FleetTLSTests",
+            dependencies: [
+                "FleetTLS", "FleetCore", "FleetPKI", "Fleet", "FleetTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

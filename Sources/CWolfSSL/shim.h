@@ -1,0 +1,14 @@
+#ifndef FLEETSIM_CWOLFSSL_SHIM_H
+#define FLEETSIM_CWOLFSSL_SHIM_H
+
+/* options.h MUST come first: it carries the build's feature macros. Without it struct layouts
+ * differ from the shared library and the OPENSSL_EXTRA APIs vanish (see WOLFSSL-NOTES.md). */
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/error-ssl.h>
+#include <wolfssl/wolfio.h>
+#include <wolfssl/version.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+
+#endif

@@ -1,0 +1,102 @@
+/// How one device's connection attempt ended: the stable failure taxonomy of DESIGN.md §5.
+///
+/// Every layer reports in these terms so that reports, `--expect` files and CI gates can compare
+/// outcomes by identifier (`rejected:certificate-expired`) without knowing which layer produced them.
+public enum Outcome: Hashable, Sendable, CustomStringConvertible {
+    /// Accepted: TLS done and the server's first post-handshake record (ticket or CONNACK) arrived.
+    case ok
+    case tcpRefused
+    case tcpTimeout
+    case tcpReset
+    case dnsFailure
+    /// Out of file descriptors or ephemeral ports on the simulator's side.
+    case localResource
+    /// The device's own key or certificate could not be used.
+    case identityInvalid
+    /// The device rejected the server (unknown CA, expired, name mismatch).
+    case serverUntrusted
+    /// The server sent a fatal alert.
+    case rejected(TLSAlert)
+    /// The server closed without an alert.
+    case closedByServer
+    case handshakeTimeout
+    /// TLS 1.3 handshake done on the device's side, but no verdict from the server in time.
+    case acceptTimeout
+    /// CONNACK refused.
+    case mqttRefused(MQTTRefusal)
+    /// The server sent something that is not TLS/MQTT.
+    case protocolError
+
+    /// The stable identifier used in reports and `--expect` files.
+    public var identifier: String {
+        switch self {
+        case .ok: "ok"
+        case .tcpRefused: "tcp-refused"
+        case .tcpTimeout: "tcp-timeout"
+        case .tcpReset: "tcp-reset"
+        case .dnsFailure: "dns-failure"
+        case .localResource: "local-resource"
+        case .identityInvalid: "identity-invalid"
+        case .serverUntrusted: "server-untrusted"
+        case .rejected(let alert): "rejected:\(alert.name)"
+        case .closedByServer: "closed-by-server"
+        case .handshakeTimeout: "handshake-timeout"
+        case .acceptTimeout: "accept-timeout"
+        case .mqttRefused(let reason): "mqtt-refused:\(reason.rawValue)"
+        case .protocolError: "protocol-error"
+        }
+    }
+
+    public var description: String { self.identifier }
+
+    /// Parses an identifier as written by `identifier`; nil for anything else.
+    public init?(identifier: String) {
+        if let simple = Self.simple[identifier] {
+            self = simple
+        } else if identifier.hasPrefix("rejected:"),
+            let alert = TLSAlert(name: String(identifier.dropFirst("rejected:".count)))
+        {
+            self = .rejected(alert)
+        } else if identifier.hasPrefix("mqtt-refused:"),
+            let reason = MQTTRefusal(rawValue: String(identifier.dropFirst("mqtt-refused:".count)))
+        {
+            self = .mqttRefused(reason)
+        } else {
+            return nil
+        }
+    }
+
+    public var isSuccess: Bool { self == .ok }
+
+    private static let simple: [String: Outcome] = Dictionary(
+        uniqueKeysWithValues: [
+            Outcome.ok, .tcpRefused, .tcpTimeout, .tcpReset, .dnsFailure, .localResource, .identityInvalid,
+            .serverUntrusted, .closedByServer, .handshakeTimeout, .acceptTimeout, .protocolError,
+        ].map { ($0.identifier, $0) }
+    )
+}
+
+/// Why an MQTT 3.1.1 CONNACK refused the connection (return codes 1–5).
+public enum MQTTRefusal: String, Hashable, Sendable, CaseIterable {
+    case protocolVersion = "protocol-version"
+    case identifierRejected = "identifier-rejected"
+    case serverUnavailable = "server-unavailable"
+    case badCredentials = "bad-credentials"
+    case notAuthorized = "not-authorized"
+
+    /// The CONNACK return code (MQTT 3.1.1 §3.2.2.3).
+    public var returnCode: UInt8 {
+        switch self {
+        case .protocolVersion: 1
+        case .identifierRejected: 2
+        case .serverUnavailable: 3
+        case .badCredentials: 4
+        case .notAuthorized: 5
+        }
+    }
+
+    public init?(returnCode: UInt8) {
+        guard let match = Self.allCases.first(where: { $0.returnCode == returnCode }) else { return nil }
+        self = match
+    }
+}

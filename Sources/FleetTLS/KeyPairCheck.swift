@@ -1,0 +1,40 @@
+import SwiftASN1
+import X509
+
+/// Checks that a private key belongs to the leaf certificate by comparing public keys.
+///
+/// Needed because wolfSSL 5.5.4 as Debian builds it answers `wolfSSL_check_private_key` (and the
+/// `CTX_` form) with success for an ECDSA key that does **not** match the certificate — measured
+/// here in plain C. Without this check a mismatched device would reach the server and fail there
+/// with a misleading alert instead of `identity-invalid`.
+enum KeyPairCheck {
+    /// - Throws: ``TLSFailure`` `identity-invalid` when the key is encrypted or provably not the
+    ///   certificate's. Keys or certificates swift-certificates cannot parse (RSA below 2048 bits)
+    ///   are left to wolfSSL's own loading.
+    static func check(_ identity: DeviceIdentity) throws(TLSFailure) {
+        let keyText = String(decoding: identity.keyPEM, as: UTF8.self)
+        if keyText.contains("ENCRYPTED PRIVATE KEY") || keyText.contains("Proc-Type: 4,ENCRYPTED") {
+            throw TLSFailure(
+                .identityInvalid,
+                detail: "\(identity.label): the private key is encrypted; give an unencrypted key "
+                    + "(e.g. `openssl pkey -in KEY -out KEY.plain`)"
+            )
+        }
+        guard
+            let keyDocument = try? PEMDocument.parseMultiple(pemString: keyText)
+                .first(where: { $0.discriminator.hasSuffix("PRIVATE KEY") }),
+            let key = try? Certificate.PrivateKey(pemDocument: keyDocument),
+            let leafDocument = try? PEMDocument.parseMultiple(pemString: String(decoding: identity.chainPEM, as: UTF8.self))
+                .first(where: { $0.discriminator == "CERTIFICATE" }),
+            let leaf = try? Certificate(pemDocument: leafDocument)
+        else {
+            return
+        }
+        guard key.publicKey == leaf.publicKey else {
+            throw TLSFailure(
+                .identityInvalid,
+                detail: "\(identity.label): the private key does not match the certificate's public key"
+            )
+        }
+    }
+}

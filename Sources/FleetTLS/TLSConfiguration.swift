@@ -1,0 +1,63 @@
+/// Everything a TLS context is built from, as a value: trust, revocation, versions, groups, suites
+/// and the role's own identity (servers only; devices bring theirs per connection).
+///
+/// One configuration builds one shared, immutable ``TLSContext`` that serves thousands of
+/// connections, which is why per-device identities are *not* part of it.
+public struct TLSConfiguration: Sendable {
+    public enum Role: Sendable {
+        case client
+        case server
+    }
+
+    public var role: Role
+    /// PEM trust anchors: what a device trusts to sign the server, or what a server trusts to sign devices.
+    public var trustRootsPEM: String
+    /// A PEM CRL checked against the peer's chain. Its issuer must be among the trusted certificates.
+    public var crlPEM: String?
+    public var minimumVersion: TLSVersion
+    public var maximumVersion: TLSVersion
+    /// Key-exchange groups in order of preference.
+    public var groups: [TLSGroup]
+    /// A wolfSSL cipher list (OpenSSL-style names, `:`-separated); nil keeps wolfSSL's defaults.
+    public var cipherSuites: String?
+    /// Verify the peer's certificate chain. On by default: wolfSSL's client does **not** verify the
+    /// server unless told to, which is a silent hole we refuse to inherit.
+    public var verifyPeer: Bool
+    /// Servers only: require a client certificate (mutual TLS).
+    public var requireClientCertificate: Bool
+    /// Servers only: the server's own certificate chain and key.
+    public var serverIdentity: DeviceIdentity?
+
+    /// A device-side configuration: verifies the server against `trustRootsPEM`.
+    public static func makeClientConfiguration(trustRootsPEM: String) -> TLSConfiguration {
+        TLSConfiguration(role: .client, trustRootsPEM: trustRootsPEM)
+    }
+
+    /// A backend-side configuration: presents `identity`, requires and verifies client certificates.
+    public static func makeServerConfiguration(identity: DeviceIdentity, trustRootsPEM: String) -> TLSConfiguration {
+        var configuration = TLSConfiguration(role: .server, trustRootsPEM: trustRootsPEM)
+        configuration.serverIdentity = identity
+        return configuration
+    }
+
+    public init(role: Role, trustRootsPEM: String) {
+        self.role = role
+        self.trustRootsPEM = trustRootsPEM
+        self.crlPEM = nil
+        self.minimumVersion = .v1_2
+        self.maximumVersion = .v1_3
+        self.groups = [.secp256r1, .secp384r1, .x25519]
+        self.cipherSuites = nil
+        self.verifyPeer = true
+        self.requireClientCertificate = true
+        self.serverIdentity = nil
+    }
+
+    /// Restricts the context to exactly one version.
+    public func only(_ version: TLSVersion) -> TLSConfiguration {
+        var copy = self
+        copy.minimumVersion = version
+        copy.maximumVersion = version
+        return copy
+    }
+}

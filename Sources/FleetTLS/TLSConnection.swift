@@ -1,0 +1,233 @@
+internal import CWolfSSL
+import FleetCore
+import NIOCore
+
+/// One wolfSSL session (`WOLFSSL*`) and the ciphertext buffers its I/O callbacks read and write.
+///
+/// wolfSSL never touches a socket: its receive callback copies from ``inbound`` (filled by the
+/// channel handler) and its send callback appends to ``outbound`` (drained by the handler after
+/// every call). This is how swift-nio-ssl drives BoringSSL, and it keeps wolfSSL on the loop thread.
+///
+/// **Thread-safety:** not thread-safe; confined to its channel's event loop.
+final class TLSConnection {
+    enum HandshakeResult {
+        case complete
+        case wantRead
+        case failed(TLSFailure)
+    }
+
+    enum ReadResult {
+        case data(Int)
+        case wantRead
+        /// The peer sent close_notify.
+        case closed
+        case failed(TLSFailure)
+    }
+
+    let ssl: OpaquePointer
+    let role: TLSConfiguration.Role
+    let serverName: String?
+    /// Ciphertext received from the network, not yet consumed by wolfSSL.
+    var inbound: ByteBuffer
+    /// Ciphertext wolfSSL produced, not yet written to the network.
+    var outbound: ByteBuffer
+    /// Set once the transport has closed: the receive callback then reports CONN_CLOSE instead of WANT_READ.
+    var transportClosed = false
+    /// Set by the session-ticket callback: a NewSessionTicket arrived (the TLS 1.3 acceptance signal).
+    var ticketReceived = false
+
+    /// Creates a session on `context`, loads `identity` (devices) and sets the server-name check.
+    ///
+    /// - Throws: ``TLSFailure`` `identity-invalid` if the identity does not load or its key does not
+    ///   match; `local-resource` if wolfSSL cannot allocate.
+    init(
+        context: TLSContext,
+        identity: DeviceIdentity?,
+        serverName: String?,
+        allocator: ByteBufferAllocator
+    ) throws(TLSFailure) {
+        guard let ssl = wolfSSL_new(context.handle) else {
+            throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
+        }
+        self.ssl = ssl
+        self.role = context.configuration.role
+        self.serverName = serverName
+        self.inbound = allocator.buffer(capacity: 0)
+        self.outbound = allocator.buffer(capacity: 2048)
+        if let identity {
+            try Self.load(identity, into: ssl)
+        }
+        if let serverName, self.role == .client {
+            // The name check: without it any certificate from the trusted CA would be accepted.
+            _ = wolfSSL_check_domain_name(ssl, serverName)
+            if !serverName.isEmpty, !serverName.contains(":"), serverName.contains(where: \.isLetter) {
+                _ = wolfSSL_UseSNI(ssl, UInt8(WOLFSSL_SNI_HOST_NAME), serverName, UInt16(serverName.utf8.count))
+            }
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        wolfSSL_SSLSetIORecv(ssl, fleetsimReceiveCallback)
+        wolfSSL_SSLSetIOSend(ssl, fleetsimSendCallback)
+        wolfSSL_SetIOReadCtx(ssl, me)
+        wolfSSL_SetIOWriteCtx(ssl, me)
+        if self.role == .client {
+            _ = wolfSSL_set_SessionTicket_cb(ssl, fleetsimSessionTicketCallback, me)
+        }
+    }
+
+    deinit {
+        wolfSSL_free(self.ssl)
+    }
+
+    /// Loads a certificate chain and key into a session. Whether they belong together is
+    /// ``KeyPairCheck``'s job: wolfSSL's own check does not catch a mismatched ECDSA key.
+    static func load(_ identity: DeviceIdentity, into ssl: OpaquePointer) throws(TLSFailure) {
+        let chain = identity.chainPEM
+        let key = identity.keyPEM
+        let chainRC = wolfSSL_use_certificate_chain_buffer(ssl, chain, chain.count)
+        guard chainRC == Int32(WOLFSSL_SUCCESS) else {
+            throw TLSFailure(
+                .identityInvalid,
+                detail: "\(identity.label): the certificate file holds no usable PEM certificate",
+                nativeCode: chainRC,
+                nativeText: WolfSSLLibrary.errorText(chainRC)
+            )
+        }
+        let keyRC = wolfSSL_use_PrivateKey_buffer(ssl, key, key.count, Int32(WOLFSSL_FILETYPE_PEM))
+        guard keyRC == Int32(WOLFSSL_SUCCESS) else {
+            throw TLSFailure(
+                .identityInvalid,
+                detail: "\(identity.label): the key file holds no usable unencrypted PEM private key",
+                nativeCode: keyRC,
+                nativeText: WolfSSLLibrary.errorText(keyRC)
+            )
+        }
+    }
+
+    // MARK: - Steps driven by the handler
+
+    /// One step of `wolfSSL_connect` / `wolfSSL_accept` over whatever ciphertext has arrived.
+    func handshake() -> HandshakeResult {
+        let rc = self.role == .client ? wolfSSL_connect(self.ssl) : wolfSSL_accept(self.ssl)
+        if rc == Int32(WOLFSSL_SUCCESS) { return .complete }
+        let error = wolfSSL_get_error(self.ssl, rc)
+        if error == Int32(WOLFSSL_ERROR_WANT_READ) || error == Int32(WOLFSSL_ERROR_WANT_WRITE) {
+            return .wantRead
+        }
+        return .failed(self.failure(nativeCode: error, phase: .handshake))
+    }
+
+    /// Decrypts at most `buffer`'s writable capacity of plaintext.
+    func read(into buffer: inout ByteBuffer) -> ReadResult {
+        var rc: Int32 = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { raw -> Int in
+            rc = wolfSSL_read(self.ssl, raw.baseAddress, Int32(clamping: raw.count))
+            return max(Int(rc), 0)
+        }
+        if rc > 0 { return .data(Int(rc)) }
+        let error = wolfSSL_get_error(self.ssl, rc)
+        switch error {
+        case Int32(WOLFSSL_ERROR_WANT_READ), Int32(WOLFSSL_ERROR_WANT_WRITE): return .wantRead
+        case Int32(WOLFSSL_ERROR_ZERO_RETURN): return .closed
+        default: return .failed(self.failure(nativeCode: error, phase: .afterHandshake))
+        }
+    }
+
+    /// Encrypts `plaintext` into ``outbound``.
+    func write(_ plaintext: ByteBuffer) -> TLSFailure? {
+        var remaining = plaintext
+        while remaining.readableBytes > 0 {
+            let rc = remaining.withUnsafeReadableBytes { raw in
+                wolfSSL_write(self.ssl, raw.baseAddress, Int32(clamping: raw.count))
+            }
+            if rc <= 0 {
+                let error = wolfSSL_get_error(self.ssl, rc)
+                return self.failure(nativeCode: error, phase: .afterHandshake)
+            }
+            remaining.moveReaderIndex(forwardBy: Int(rc))
+        }
+        return nil
+    }
+
+    /// Queues close_notify into ``outbound``.
+    func shutdown() {
+        _ = wolfSSL_shutdown(self.ssl)
+    }
+
+    // MARK: - Facts about the session
+
+    var negotiatedVersion: TLSVersion? {
+        wolfSSL_get_version(self.ssl).flatMap { TLSVersion(wolfSSLName: String(cString: $0)) }
+    }
+
+    var cipherSuite: String? {
+        wolfSSL_get_cipher_name(self.ssl).map { String(cString: $0) }
+    }
+
+    var sessionResumed: Bool {
+        wolfSSL_session_reused(self.ssl) == 1
+    }
+
+    /// The peer's leaf certificate subject CN and serialNumber attribute, if the peer sent one.
+    var peerIdentity: PeerIdentity? {
+        guard let x509 = wolfSSL_get_peer_certificate(self.ssl) else { return nil }
+        defer { wolfSSL_X509_free(x509) }  // an owned copy: ~24 KB leaks per call otherwise
+        let name = wolfSSL_X509_get_subject_name(x509)
+        func text(_ nid: Int32) -> String? {
+            var buffer = [CChar](repeating: 0, count: 256)
+            let length = wolfSSL_X509_NAME_get_text_by_NID(name, nid, &buffer, Int32(buffer.count))
+            guard length > 0 else { return nil }
+            return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return PeerIdentity(commonName: text(Int32(NID_commonName)), serialNumber: text(Int32(NID_serialNumber)))
+    }
+
+    /// Snapshots wolfSSL's state after a failed call and classifies it.
+    func failure(nativeCode: Int32, phase: TLSErrorSnapshot.Phase) -> TLSFailure {
+        var history = WOLFSSL_ALERT_HISTORY()
+        _ = wolfSSL_get_alert_history(self.ssl, &history)
+        func alert(_ a: WOLFSSL_ALERT) -> (code: Int, level: Int)? {
+            a.level > 0 ? (Int(a.code), Int(a.level)) : nil
+        }
+        let snapshot = TLSErrorSnapshot(
+            role: self.role,
+            phase: phase,
+            nativeCode: nativeCode,
+            received: alert(history.last_rx),
+            sent: alert(history.last_tx),
+            verifyResult: Int(wolfSSL_get_verify_result(self.ssl)),
+            expectedServerName: self.serverName
+        )
+        return TLSFailure.classify(snapshot, nativeText: WolfSSLLibrary.errorText(nativeCode))
+    }
+
+    // MARK: - Called from the C callbacks
+
+    func receive(into destination: UnsafeMutablePointer<CChar>, size: Int) -> Int32 {
+        let available = self.inbound.readableBytes
+        guard available > 0 else {
+            return self.transportClosed
+                ? WOLFSSL_CBIO_ERR_CONN_CLOSE.rawValue : WOLFSSL_CBIO_ERR_WANT_READ.rawValue
+        }
+        let count = min(available, size)
+        self.inbound.withUnsafeReadableBytes { raw in
+            UnsafeMutableRawPointer(destination).copyMemory(from: raw.baseAddress!, byteCount: count)
+        }
+        self.inbound.moveReaderIndex(forwardBy: count)
+        return Int32(count)
+    }
+
+    func send(from source: UnsafePointer<CChar>, size: Int) -> Int32 {
+        self.outbound.writeBytes(UnsafeRawBufferPointer(start: source, count: size))
+        return Int32(size)
+    }
+}
+
+@available(*, unavailable)
+extension TLSConnection: Sendable {}
+
+/// Who the peer's certificate says it is.
+public struct PeerIdentity: Sendable, Hashable {
+    public let commonName: String?
+    /// The serialNumber DN attribute (2.5.4.5).
+    public let serialNumber: String?
+}

@@ -1,0 +1,139 @@
+internal import CWolfSSL
+
+/// A shared, immutable wolfSSL context for one role, built once from a ``TLSConfiguration``.
+///
+/// **Thread-safety:** after `init` returns nothing mutates the underlying `WOLFSSL_CTX`; wolfSSL
+/// creates sessions from it on any thread (it reference-counts under its own lock). That is what
+/// makes it `Sendable` and lets every event loop share one context.
+public final class TLSContext: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let configuration: TLSConfiguration
+
+    /// Builds the context.
+    ///
+    /// - Throws: ``TLSContextError`` naming what could not be loaded (trust anchors, CRL, server identity,
+    ///   cipher list).
+    public init(configuration: TLSConfiguration) throws(TLSContextError) {
+        WolfSSLLibrary.ensureInitialized()
+        self.configuration = configuration
+        let method: OpaquePointer? =
+            switch (configuration.role, configuration.minimumVersion, configuration.maximumVersion) {
+            case (.client, .v1_2, .v1_2): wolfTLSv1_2_client_method()
+            case (.client, .v1_3, .v1_3): wolfTLSv1_3_client_method()
+            case (.client, _, _): wolfSSLv23_client_method()
+            case (.server, .v1_2, .v1_2): wolfTLSv1_2_server_method()
+            case (.server, .v1_3, .v1_3): wolfTLSv1_3_server_method()
+            case (.server, _, _): wolfSSLv23_server_method()
+            }
+        guard let method, let ctx = wolfSSL_CTX_new(method) else {
+            throw TLSContextError("wolfSSL could not create a TLS context (out of memory?)")
+        }
+        self.handle = ctx
+        // From here on `deinit` frees the context if a later step throws.
+        try self.configure(configuration)
+    }
+
+    deinit {
+        wolfSSL_CTX_free(self.handle)
+    }
+
+    private func configure(_ configuration: TLSConfiguration) throws(TLSContextError) {
+        let ctx = self.handle
+        if configuration.minimumVersion < configuration.maximumVersion {
+            _ = wolfSSL_CTX_SetMinVersion(ctx, Int32(WOLFSSL_TLSV1_2))
+        }
+        // Groups: replace wolfSSL's default preference (secp521r1 first) with ours.
+        for group in configuration.groups {
+            _ = wolfSSL_CTX_UseSupportedCurve(ctx, group.ianaCode)
+        }
+        if let suites = configuration.cipherSuites {
+            guard wolfSSL_CTX_set_cipher_list(ctx, suites) == Int32(WOLFSSL_SUCCESS) else {
+                throw TLSContextError("none of the cipher suites '\(suites)' is supported by this wolfSSL build")
+            }
+        }
+        try self.loadTrust(configuration.trustRootsPEM)
+        if let crl = configuration.crlPEM {
+            try self.loadCRL(crl)
+        }
+        switch configuration.role {
+        case .client:
+            let mode = configuration.verifyPeer ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE
+            wolfSSL_CTX_set_verify(ctx, Int32(mode), nil)
+        case .server:
+            var mode = WOLFSSL_VERIFY_NONE
+            if configuration.verifyPeer {
+                mode = WOLFSSL_VERIFY_PEER
+                if configuration.requireClientCertificate { mode |= WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT }
+            }
+            wolfSSL_CTX_set_verify(ctx, Int32(mode), nil)
+            guard let identity = configuration.serverIdentity else {
+                throw TLSContextError("a server context needs the server's certificate and key")
+            }
+            try self.useServerIdentity(identity)
+        }
+    }
+
+    private func loadTrust(_ pem: String) throws(TLSContextError) {
+        let bytes = Array(pem.utf8)
+        guard !bytes.isEmpty else {
+            throw TLSContextError("the CA bundle is empty: give the PEM certificate(s) of the CA that signs the peer")
+        }
+        let rc = wolfSSL_CTX_load_verify_buffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
+        guard rc == Int32(WOLFSSL_SUCCESS) else {
+            throw TLSContextError(
+                "the CA bundle could not be loaded (\(WolfSSLLibrary.errorText(rc))): it must hold PEM certificates"
+            )
+        }
+    }
+
+    private func loadCRL(_ pem: String) throws(TLSContextError) {
+        let bytes = Array(pem.utf8)
+        guard wolfSSL_CTX_EnableCRL(self.handle, 0) == Int32(WOLFSSL_SUCCESS) else {
+            throw TLSContextError("this wolfSSL build cannot check CRLs")
+        }
+        let rc = wolfSSL_CTX_LoadCRLBuffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
+        guard rc == Int32(WOLFSSL_SUCCESS) else {
+            throw TLSContextError(
+                "the CRL could not be loaded (\(WolfSSLLibrary.errorText(rc))); its issuer must be one of the trusted CAs"
+            )
+        }
+    }
+
+    private func useServerIdentity(_ identity: DeviceIdentity) throws(TLSContextError) {
+        let chain = identity.chainPEM
+        let key = identity.keyPEM
+        guard wolfSSL_CTX_use_certificate_chain_buffer(self.handle, chain, chain.count) == Int32(WOLFSSL_SUCCESS)
+        else {
+            throw TLSContextError("the server certificate \(identity.label) could not be loaded: it must be PEM")
+        }
+        guard
+            wolfSSL_CTX_use_PrivateKey_buffer(self.handle, key, key.count, Int32(WOLFSSL_FILETYPE_PEM))
+                == Int32(WOLFSSL_SUCCESS)
+        else {
+            throw TLSContextError("the server key \(identity.label) could not be loaded: it must be an unencrypted PEM key")
+        }
+        do {
+            try KeyPairCheck.check(identity)
+        } catch {
+            throw TLSContextError(error.detail)
+        }
+    }
+
+    /// Checks that a device identity is usable before any network I/O: both parse, and the key
+    /// matches the leaf certificate.
+    ///
+    /// - Returns: the identity, marked validated.
+    /// - Throws: ``TLSFailure`` with outcome `identity-invalid` and a detail naming what is wrong.
+    @discardableResult
+    public func validate(_ identity: DeviceIdentity) throws(TLSFailure) -> DeviceIdentity {
+        guard let ssl = wolfSSL_new(self.handle) else {
+            throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
+        }
+        defer { wolfSSL_free(ssl) }
+        try TLSConnection.load(identity, into: ssl)
+        try KeyPairCheck.check(identity)
+        var validated = identity
+        validated.isValidated = true
+        return validated
+    }
+}

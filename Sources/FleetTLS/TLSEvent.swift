@@ -1,0 +1,23 @@
+import NIOCore
+
+/// User inbound events the ``TLSHandler`` fires, with the loop time they happened, so the fleet
+/// can time each phase without guessing.
+public enum TLSEvent: Sendable {
+    /// `wolfSSL_connect`/`wolfSSL_accept` finished. In TLS 1.3 a device is **not** yet accepted.
+    case handshakeCompleted(TLSHandshakeInfo)
+    /// The peer's verdict is in and it is positive. Device side: the server's first post-handshake
+    /// record (a NewSessionTicket or application data) arrived, or, in TLS 1.2, the handshake
+    /// completed (the server's Finished follows its check of the client certificate). Backend side:
+    /// the client's certificate passed verification.
+    case accepted(at: NIODeadline)
+}
+
+/// What was negotiated, for reports and `repro`.
+public struct TLSHandshakeInfo: Sendable {
+    public let version: TLSVersion?
+    public let cipherSuite: String?
+    public let resumed: Bool
+    /// The peer's certificate subject (device id on the backend side).
+    public let peer: PeerIdentity?
+    public let at: NIODeadline
+}

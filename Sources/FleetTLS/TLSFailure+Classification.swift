@@ -1,0 +1,156 @@
+import FleetCore
+
+/// What wolfSSL said when a connection step failed, captured on the loop thread right away.
+///
+/// Kept separate from the C calls so the classification below is a pure function that tests drive
+/// with the numbers measured against real servers (WOLFSSL-NOTES.md), without sockets.
+struct TLSErrorSnapshot: Sendable, Equatable {
+    enum Phase: Sendable, Equatable {
+        /// `wolfSSL_connect` / `wolfSSL_accept` failed.
+        case handshake
+        /// A read or write after the handshake failed (TLS 1.3 rejections land here).
+        case afterHandshake
+    }
+
+    var role: TLSConfiguration.Role
+    var phase: Phase
+    /// wolfSSL's native error code (negative), from `wolfSSL_get_error`.
+    var nativeCode: Int32
+    /// The last alert received: (description, level); level 2 = fatal. nil if none.
+    var received: (code: Int, level: Int)?
+    /// The last alert sent.
+    var sent: (code: Int, level: Int)?
+    /// `wolfSSL_get_verify_result` (0 = ok).
+    var verifyResult: Int
+    /// The name the client checked the server against, for the mismatch message.
+    var expectedServerName: String?
+
+    static func == (lhs: TLSErrorSnapshot, rhs: TLSErrorSnapshot) -> Bool {
+        lhs.role == rhs.role && lhs.phase == rhs.phase && lhs.nativeCode == rhs.nativeCode
+            && lhs.received?.code == rhs.received?.code && lhs.received?.level == rhs.received?.level
+            && lhs.sent?.code == rhs.sent?.code && lhs.sent?.level == rhs.sent?.level
+            && lhs.verifyResult == rhs.verifyResult && lhs.expectedServerName == rhs.expectedServerName
+    }
+}
+
+/// wolfSSL native codes the classifier distinguishes (wolfssl/error-ssl.h, wolfcrypt/error-crypt.h).
+enum WolfSSLCode {
+    static let asnParse: Int32 = -140
+    static let asnBeforeDate: Int32 = -150
+    static let asnAfterDate: Int32 = -151
+    static let asnSignatureConfirm: Int32 = -155
+    static let asnNoSigner: Int32 = -188
+    static let asnSelfSigned: Int32 = -275
+    static let parseError: Int32 = -306
+    static let unknownHandshakeType: Int32 = -307
+    static let socketError: Int32 = -308
+    static let unknownRecordType: Int32 = -311
+    static let fatalAlert: Int32 = -313
+    static let domainNameMismatch: Int32 = -322
+    static let ipAddressMismatch: Int32 = -325
+    static let versionError: Int32 = -326
+    static let bufferError: Int32 = -328
+    static let verifyCertificateError: Int32 = -329
+    static let lengthError: Int32 = -341
+    static let zeroReturn: Int32 = -343
+    static let noPeerCertificate: Int32 = -345
+    static let notCA: Int32 = -357
+    static let crlRevoked: Int32 = -361
+    static let crlMissing: Int32 = -362
+    static let maxChain: Int32 = -368
+    static let outOfOrder: Int32 = -373
+    static let keyUsageSignature: Int32 = -383
+    static let extendedKeyUsage: Int32 = -386
+    static let sanityMessage: Int32 = -394
+    static let peerClosed: Int32 = -397
+    static let handshakeSize: Int32 = -404
+    static let decode: Int32 = -416
+    static let unsupportedSuite: Int32 = -500
+    static let matchSuite: Int32 = -501
+
+    /// Codes that mean "the peer's certificate did not pass verification", with a phrase for each.
+    static let certificateProblems: [Int32: String] = [
+        asnNoSigner: "is not signed by a trusted CA (unknown issuer)",
+        asnAfterDate: "has expired",
+        asnBeforeDate: "is not yet valid",
+        asnSignatureConfirm: "has a signature that does not verify",
+        asnSelfSigned: "is self-signed and not trusted",
+        asnParse: "could not be parsed",
+        verifyCertificateError: "failed verification",
+        notCA: "chains through a certificate that is not a CA",
+        crlRevoked: "is revoked by the CRL",
+        crlMissing: "could not be checked: no CRL from its issuer is loaded",
+        maxChain: "has a chain longer than allowed",
+        keyUsageSignature: "lacks keyUsage digitalSignature",
+        extendedKeyUsage: "has an extendedKeyUsage that does not allow this role",
+        noPeerCertificate: "was not sent",
+    ]
+
+    /// Codes that mean "the bytes from the peer are not TLS as we know it".
+    static let malformedInput: Set<Int32> = [
+        parseError, unknownHandshakeType, unknownRecordType, versionError, bufferError, lengthError,
+        outOfOrder, sanityMessage, handshakeSize, decode,
+    ]
+}
+
+extension TLSFailure {
+    /// Maps what wolfSSL said onto an outcome, from the device's point of view.
+    ///
+    /// Rules, in order: a fatal alert from the peer decides (`rejected:<alert>` for a device; for the
+    /// backend, the device refused the server: `server-untrusted`). A certificate-verification code
+    /// means the client refused the server (`server-untrusted`) or the server refused the device
+    /// (`rejected:<alert it sent>`). A peer that closed without an alert is `closed-by-server`; bytes
+    /// that are not TLS are `protocol-error`.
+    static func classify(_ snapshot: TLSErrorSnapshot, nativeText: String?) -> TLSFailure {
+        let received = snapshot.received.flatMap { $0.code >= 0 ? TLSAlert(code: UInt8(clamping: $0.code)) : nil }
+        let sent = snapshot.sent.flatMap { $0.code >= 0 ? TLSAlert(code: UInt8(clamping: $0.code)) : nil }
+        let receivedFatal = snapshot.received.map { $0.level == 2 && $0.code > 0 } ?? false
+        let code = snapshot.nativeCode
+        func failure(_ outcome: Outcome, _ detail: String) -> TLSFailure {
+            TLSFailure(
+                outcome,
+                detail: detail,
+                nativeCode: code,
+                nativeText: nativeText,
+                alertReceived: receivedFatal ? received : nil,
+                alertSent: sent.flatMap { $0.code == 0 ? nil : $0 },
+                verifyResult: snapshot.verifyResult == 0 ? nil : snapshot.verifyResult
+            )
+        }
+        let when = snapshot.phase == .afterHandshake ? " after the handshake completed" : ""
+
+        switch snapshot.role {
+        case .client:
+            if receivedFatal, let alert = received {
+                return failure(.rejected(alert), "the server rejected the device with \(alert.description)\(when)")
+            }
+            if code == WolfSSLCode.domainNameMismatch || code == WolfSSLCode.ipAddressMismatch {
+                let name = snapshot.expectedServerName.map { "'\($0)'" } ?? "the expected name"
+                return failure(.serverUntrusted, "the server's certificate does not name \(name)")
+            }
+            if let problem = WolfSSLCode.certificateProblems[code] {
+                return failure(.serverUntrusted, "the server's certificate \(problem) (by the device's trust and clock)")
+            }
+        case .server:
+            if receivedFatal, let alert = received {
+                return failure(.serverUntrusted, "the device refused the server with \(alert.description)")
+            }
+            if let problem = WolfSSLCode.certificateProblems[code] {
+                let alert = sent ?? .badCertificate
+                return failure(.rejected(alert), "the device's certificate \(problem); sent \(alert.description)")
+            }
+        }
+        if code == WolfSSLCode.peerClosed || code == WolfSSLCode.zeroReturn || code == WolfSSLCode.socketError {
+            let peer = snapshot.role == .client ? "the server" : "the device"
+            return failure(.closedByServer, "\(peer) closed the connection without an alert\(when)")
+        }
+        if WolfSSLCode.malformedInput.contains(code) {
+            let peer = snapshot.role == .client ? "the server" : "the device"
+            return failure(.protocolError, "\(peer) sent data that is not valid TLS")
+        }
+        if code == WolfSSLCode.matchSuite || code == WolfSSLCode.unsupportedSuite {
+            return failure(.rejected(.handshakeFailure), "no cipher suite in common")
+        }
+        return failure(.protocolError, "the TLS exchange failed" + (nativeText.map { ": \($0)" } ?? ""))
+    }
+}

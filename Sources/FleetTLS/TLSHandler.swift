@@ -1,0 +1,287 @@
+import FleetCore
+import NIOCore
+
+/// A SwiftNIO handler that runs TLS through wolfSSL, for a device (client) or the backend (server).
+///
+/// Ciphertext flows in through `channelRead` and out through `write`; plaintext flows the other
+/// way. Writes made before the handshake completes are held and sent after it. Failures are fired
+/// as ``TLSFailure`` through `errorCaught` (after flushing any alert wolfSSL queued, so the peer
+/// learns why) and the channel is closed. Modelled on swift-nio-ssl's `NIOSSLHandler`.
+///
+/// **Thread-safety:** event-loop bound; create it inside the channel initializer.
+public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case idle
+        case handshaking
+        /// Handshake done; `accepted` says whether the peer's verdict has arrived.
+        case active(accepted: Bool)
+        /// close_notify sent on our side, channel closing.
+        case closing
+        case failed
+        case closed
+    }
+
+    private var state: State = .idle
+    private let connection: TLSConnection
+    private var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    private var flushPending = false
+    private var plaintext: ByteBuffer
+
+    /// Creates a handler for one connection.
+    ///
+    /// - Parameters:
+    ///   - context: the shared context of the role.
+    ///   - identity: the device's own chain and key (client); nil for the backend, whose identity
+    ///     is in the context, or for a device that sends no certificate.
+    ///   - serverName: client only: the name or IP address the server's certificate must carry.
+    /// - Throws: ``TLSFailure`` (`identity-invalid`, `local-resource`) before any I/O.
+    public init(context: TLSContext, identity: DeviceIdentity? = nil, serverName: String? = nil) throws(TLSFailure) {
+        let allocator = ByteBufferAllocator()
+        self.connection = try TLSConnection(
+            context: context,
+            identity: identity,
+            serverName: serverName,
+            allocator: allocator
+        )
+        self.plaintext = allocator.buffer(capacity: 16 * 1024)
+    }
+
+    // MARK: - Lifecycle
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive {
+            self.startHandshake(context: context)
+        }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        self.startHandshake(context: context)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        let old = self.state
+        self.state = .closed
+        self.connection.transportClosed = true
+        switch old {
+        case .handshaking:
+            // Drain what arrived with the FIN: an alert may be waiting in the buffer.
+            if case .failed(let failure) = self.connection.handshake() {
+                context.fireErrorCaught(failure)
+            } else {
+                context.fireErrorCaught(
+                    TLSFailure(.closedByServer, detail: self.peerName + " closed the connection during the handshake")
+                )
+            }
+        case .active(accepted: false):
+            if self.connection.inbound.readableBytes > 0 {
+                self.decode(context: context)
+            }
+            if case .active(accepted: false) = self.state {
+                let detail = self.peerName + " closed the connection after the handshake without a verdict"
+                context.fireErrorCaught(TLSFailure(.closedByServer, detail: detail))
+            }
+        case .idle, .active(accepted: true), .closing, .failed, .closed:
+            break
+        }
+        self.failBufferedWrites(ChannelError.ioOnClosedChannel)
+        context.fireChannelInactive()
+    }
+
+    // MARK: - Inbound
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = self.unwrapInboundIn(data)
+        self.connection.inbound.writeBuffer(&bytes)
+        switch self.state {
+        case .handshaking:
+            self.handshakeStep(context: context)
+        case .active:
+            self.decode(context: context)
+        case .idle, .closing, .failed, .closed:
+            // Nothing more is read once we have failed or started closing.
+            self.connection.inbound.clear()
+        }
+    }
+
+    // MARK: - Outbound
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let bytes = self.unwrapOutboundIn(data)
+        switch self.state {
+        case .idle, .handshaking:
+            self.bufferedWrites.append((bytes, promise))
+        case .active:
+            if let failure = self.connection.write(bytes) {
+                promise?.fail(failure)
+                self.fail(failure, context: context)
+            } else {
+                self.emitCiphertext(context: context, promise: promise, flush: false)
+            }
+        case .closing, .failed, .closed:
+            promise?.fail(ChannelError.ioOnClosedChannel)
+        }
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        switch self.state {
+        case .idle, .handshaking:
+            self.flushPending = true
+        case .active, .closing, .failed, .closed:
+            context.flush()
+        }
+    }
+
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if case .active = self.state, mode == .all {
+            self.state = .closing
+            self.connection.shutdown()
+            self.emitCiphertext(context: context, promise: nil, flush: true)
+        }
+        context.close(mode: mode, promise: promise)
+    }
+
+    // MARK: - Driving wolfSSL
+
+    private func startHandshake(context: ChannelHandlerContext) {
+        guard case .idle = self.state else { return }
+        self.state = .handshaking
+        self.handshakeStep(context: context)
+    }
+
+    private func handshakeStep(context: ChannelHandlerContext) {
+        let result = self.connection.handshake()
+        self.emitCiphertext(context: context, promise: nil, flush: true)
+        switch result {
+        case .wantRead:
+            return
+        case .failed(let failure):
+            self.fail(failure, context: context)
+        case .complete:
+            let now = NIODeadline.now()
+            let version = self.connection.negotiatedVersion
+            // TLS 1.2: the server's Finished comes after its check of our certificate. TLS 1.3: wait
+            // for its first post-handshake record. The backend's verdict is its own handshake.
+            let acceptedNow = self.connection.role == .server || version != .v1_3
+            self.state = .active(accepted: acceptedNow)
+            let info = TLSHandshakeInfo(
+                version: version,
+                cipherSuite: self.connection.cipherSuite,
+                resumed: self.connection.sessionResumed,
+                peer: self.connection.role == .server ? self.connection.peerIdentity : nil,
+                at: now
+            )
+            context.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(info))
+            if acceptedNow {
+                context.fireUserInboundEventTriggered(TLSEvent.accepted(at: now))
+            }
+            self.unbufferWrites(context: context)
+            if self.connection.inbound.readableBytes > 0 {
+                self.decode(context: context)
+            }
+        }
+    }
+
+    /// Reads plaintext until wolfSSL wants more ciphertext; notices the acceptance signal.
+    private func decode(context: ChannelHandlerContext) {
+        var delivered = false
+        readLoop: while case .active = self.state {
+            self.plaintext.clear()
+            switch self.connection.read(into: &self.plaintext) {
+            case .data:
+                self.markAccepted(context: context)
+                delivered = true
+                context.fireChannelRead(self.wrapInboundOut(self.plaintext))
+            case .wantRead:
+                break readLoop
+            case .closed:
+                if case .active(accepted: false) = self.state {
+                    let detail = self.peerName + " sent close_notify before accepting the device"
+                    self.fail(TLSFailure(.closedByServer, detail: detail), context: context)
+                } else {
+                    self.state = .closing
+                    context.close(promise: nil)
+                }
+                break readLoop
+            case .failed(let failure):
+                self.fail(failure, context: context)
+                break readLoop
+            }
+        }
+        if self.connection.ticketReceived {
+            self.markAccepted(context: context)
+        }
+        if delivered {
+            context.fireChannelReadComplete()
+        }
+        // Reading may have produced records to send (e.g. a key update response).
+        if self.connection.outbound.readableBytes > 0 {
+            self.emitCiphertext(context: context, promise: nil, flush: true)
+        }
+    }
+
+    private func markAccepted(context: ChannelHandlerContext) {
+        guard case .active(accepted: false) = self.state else { return }
+        self.state = .active(accepted: true)
+        context.fireUserInboundEventTriggered(TLSEvent.accepted(at: .now()))
+    }
+
+    private func unbufferWrites(context: ChannelHandlerContext) {
+        let writes = self.bufferedWrites
+        self.bufferedWrites = []
+        for (bytes, promise) in writes {
+            self.write(context: context, data: self.wrapOutboundOut(bytes), promise: promise)
+        }
+        if self.flushPending {
+            self.flushPending = false
+            context.flush()
+        }
+    }
+
+    /// Writes whatever ciphertext wolfSSL produced.
+    private func emitCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?, flush: Bool) {
+        guard self.connection.outbound.readableBytes > 0 else {
+            promise?.succeed()
+            if flush { context.flush() }
+            return
+        }
+        let bytes = self.connection.outbound
+        self.connection.outbound = context.channel.allocator.buffer(capacity: 2048)
+        if flush {
+            context.writeAndFlush(self.wrapOutboundOut(bytes), promise: promise)
+        } else {
+            context.write(self.wrapOutboundOut(bytes), promise: promise)
+        }
+    }
+
+    /// Reports `failure` and closes, after flushing the alert wolfSSL queued for the peer.
+    private func fail(_ failure: TLSFailure, context: ChannelHandlerContext) {
+        switch self.state {
+        case .failed, .closed: return
+        default: break
+        }
+        self.state = .failed
+        self.emitCiphertext(context: context, promise: nil, flush: true)
+        self.failBufferedWrites(failure)
+        context.fireErrorCaught(failure)
+        context.close(promise: nil)
+    }
+
+    private func failBufferedWrites(_ error: any Error) {
+        let writes = self.bufferedWrites
+        self.bufferedWrites = []
+        for (_, promise) in writes { promise?.fail(error) }
+    }
+
+    private var peerName: String {
+        self.connection.role == .client ? "the server" : "the device"
+    }
+}
+
+@available(*, unavailable)
+extension TLSHandler: Sendable {}

@@ -1,0 +1,95 @@
+import Fleet
+import FleetCore
+import FleetPKI
+import FleetTLS
+import FleetTestSupport
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+/// A device whose own identity is unusable ends `identity-invalid` before any network I/O.
+@Suite struct DeviceIdentityTests {
+    let pki: TestPKI
+    let context: TLSContext
+
+    init() throws {
+        self.pki = try TestPKI()
+        self.context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: self.pki.rootPEM))
+    }
+
+    /// A TCP listener that only counts connections, so a test can prove none was attempted.
+    final class CountingListener: ChannelInboundHandler, Sendable {
+        typealias InboundIn = Never
+        let accepted = Atomic<Int>(0)
+        func channelActive(context: ChannelHandlerContext) {
+            self.accepted.add(1, ordering: .relaxed)
+            context.close(promise: nil)
+        }
+    }
+
+    @Test func keyThatDoesNotMatchItsCertificateIsCaughtBeforeConnecting() async throws {
+        let device = try self.pki.device(.good, id: "tcu-mismatch")
+        let otherKey = try KeyAlgorithm.ecdsaP256.generate()
+        let identity = DeviceIdentity(label: "tcu-mismatch", chainPEM: device.chainPEM, keyPEM: otherKey.pkcs8PEM)
+
+        #expect(throws: TLSFailure.self) { try self.context.validate(identity) }
+        do {
+            try self.context.validate(identity)
+        } catch {
+            #expect(error.outcome == .identityInvalid)
+            #expect(error.detail.contains("tcu-mismatch"))
+            #expect(error.detail.contains("does not match"))
+        }
+
+        let counter = CountingListener()
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(counter) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { listener.close(promise: nil) }
+        let port = try #require(listener.localAddress?.port)
+        let result = await DeviceConnector(context: self.context, group: MultiThreadedEventLoopGroup.singleton)
+            .connect(identity: identity, host: "127.0.0.1", port: port)
+        #expect(result.outcome == .identityInvalid)
+        #expect(result.timings.tcpConnect == nil)
+        // Prove the listener works, then that the bad device never reached it.
+        let good = try self.pki.device(.good)
+        _ = await DeviceConnector(context: self.context, group: MultiThreadedEventLoopGroup.singleton)
+            .connect(identity: DeviceIdentity(label: "g", chainPEM: good.chainPEM, keyPEM: good.keyPEM), host: "127.0.0.1", port: port)
+        #expect(counter.accepted.load(ordering: .relaxed) == 1)
+    }
+
+    @Test func garbageCertificateIsIdentityInvalid() throws {
+        let device = try self.pki.device(.good)
+        let identity = DeviceIdentity(label: "devices/tcu-9.pem", chainPEM: "not a certificate\n", keyPEM: device.keyPEM)
+        do {
+            try self.context.validate(identity)
+            Issue.record("garbage was accepted")
+        } catch {
+            #expect(error.outcome == .identityInvalid)
+            #expect(error.detail.contains("devices/tcu-9.pem"))
+            #expect(error.detail.contains("certificate"))
+        }
+    }
+
+    @Test func certificateWhereTheKeyBelongsIsIdentityInvalid() throws {
+        let device = try self.pki.device(.good)
+        let identity = DeviceIdentity(label: "tcu-7", chainPEM: device.chainPEM, keyPEM: device.certificatePEM)
+        do {
+            try self.context.validate(identity)
+            Issue.record("a certificate was accepted as a key")
+        } catch {
+            #expect(error.outcome == .identityInvalid)
+            #expect(error.detail.contains("key"))
+        }
+    }
+
+    @Test func descriptionNeverShowsTheKey() throws {
+        let device = try self.pki.device(.good)
+        let identity = DeviceIdentity(label: "tcu-1", chainPEM: device.chainPEM, keyPEM: device.keyPEM)
+        #expect(!String(describing: identity).contains("PRIVATE KEY"))
+        #expect(!String(reflecting: identity).contains("PRIVATE"))
+    }
+}

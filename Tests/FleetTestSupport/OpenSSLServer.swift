@@ -1,0 +1,56 @@
+import FleetPKI
+import Foundation
+
+/// `openssl s_server` as a foreign mutual-TLS server on 127.0.0.1, with `-verify_return_error`
+/// (without it, s_server accepts bad client certificates).
+public final class OpenSSLServer: Sendable {
+    public let port: Int
+    public let process: ForeignProcess
+
+    /// Starts s_server with `server` as its identity, trusting `clientCAPEM` for client certificates.
+    /// - Parameter version: "1.2" or "1.3" to force one version; nil allows both.
+    public init(
+        server: IssuedIdentity,
+        clientCAPEM: String,
+        version: String?,
+        in directory: TemporaryDirectory,
+        requireClientCertificate: Bool = true,
+        extraArguments: [String] = []
+    ) async throws {
+        let tag = UUID().uuidString.prefix(6)
+        let leaf = try directory.write("s_server-\(tag).pem", server.certificatePEM)
+        let chain = try directory.write("s_server-\(tag)-chain.pem", PEMText.encode(server.intermediates))
+        let key = try directory.write("s_server-\(tag).key", server.keyPEM)
+        let ca = try directory.write("s_server-\(tag)-ca.pem", clientCAPEM)
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let port = FreePort.find()
+            var arguments = [
+                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", leaf, "-cert_chain", chain, "-key", key,
+                "-CAfile", ca, "-verify_return_error", "-rev",
+            ]
+            arguments += requireClientCertificate ? ["-Verify", "2"] : ["-verify", "2"]
+            switch version {
+            case "1.2": arguments.append("-tls1_2")
+            case "1.3": arguments.append("-tls1_3")
+            default: break
+            }
+            arguments += extraArguments
+            let process = try ForeignProcess("openssl", arguments, in: directory, name: "s_server-\(tag)-\(port)")
+            do {
+                try await process.waitForOutput("ACCEPT")
+                self.port = port
+                self.process = process
+                return
+            } catch {
+                process.stop()
+                lastError = error
+            }
+        }
+        throw lastError ?? ForeignProcessError("openssl s_server did not start")
+    }
+
+    public func stop() {
+        self.process.stop()
+    }
+}
