@@ -12,7 +12,7 @@ help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
 	@echo "make test     install what is missing and run the whole test suite"
 	@echo "make build    debug build        make release   release build"
-	@echo "make bench    handshake latency and CPU against openssl s_server (release build)"
+	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed"
 	@echo "make clean    remove build products"
 
 ## deps: install the Debian packages that are missing (idempotent: nothing happens when all are present).
@@ -36,13 +36,13 @@ release: deps
 test: deps
 	$(SWIFT) test
 
-## demo: one device of each kind, then latency, against openssl s_server -verify_return_error.
+## demo: a PKI and a fleet with every defect, a lint, and every device against a real mTLS server.
 demo: release
-	$(RELEASE_BIN)/fleetsim --version
-	$(RELEASE_BIN)/fleetsim-handshake-bench --matrix --count 200
+	bench/demo.sh
 
 bench: release
 	bench/handshake-latency.sh
+	bench/pki-issue.sh
 
 clean:
 	rm -rf .build

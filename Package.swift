@@ -64,6 +64,8 @@ let package = Package(
                 "Fleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         // Benchmarks (bench/): figures for the README, never timed tests.
@@ -81,6 +83,19 @@ let package = Package(
             name: "FleetTestSupport",
             dependencies: ["FleetPKI", "FleetCore"],
             path: "Tests/FleetTestSupport"
+        ),
+        .testTarget(
+            name: "FleetPKITests",
+            dependencies: [
+                "FleetPKI", "FleetTestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // Runs the built `fleetsim` binary: exit codes, output, files.
+        .testTarget(
+            name: "FleetsimCLITests",
+            dependencies: ["fleetsim", "FleetPKI", "FleetTestSupport"]
         ),
         .testTarget(
             name: "FleetCoreTests",

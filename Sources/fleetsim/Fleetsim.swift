@@ -1,5 +1,10 @@
 import ArgumentParser
 import FleetTLS
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `fleetsim` command: a fleet of simulated IoT devices, each with its own identity, over
 /// mutual TLS (wolfSSL). Thin by design: it parses, builds configuration and calls the layers.
@@ -10,10 +15,42 @@ struct Fleetsim: AsyncParsableCommand {
         abstract: "Simulate a fleet of IoT devices, each with its own certificate, over mutual TLS (wolfSSL).",
         discussion: """
             Every simulated device loads its own private key and X.509 client certificate, connects to a \
-            backend over mutual TLS, and every failure is classified (DESIGN.md §5) and explained.
+            backend over mutual TLS, and every failure is classified and explained.
+
+            Exit codes: 0 all checks met; 1 a check, threshold or expectation failed; 2 usage or input \
+            error (nothing run); 130 interrupted.
             """,
-        version: BuildInfo.versionLine
+        version: BuildInfo.versionLine,
+        subcommands: [PKICommand.self, InspectCommand.self]
     )
+
+    /// Runs the command with DESIGN.md §4's exit codes: usage errors exit 2 (ArgumentParser's own
+    /// default is 64), input errors print one clear line and exit 2.
+    static func main() async {
+        do {
+            var command = try Self.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as InputError {
+            Self.printError(error.message)
+            Glibc.exit(ExitStatus.usage)
+        } catch {
+            let code = Self.exitCode(for: error)
+            if code == .validationFailure {
+                Self.printError(Self.fullMessage(for: error))
+                Glibc.exit(ExitStatus.usage)
+            }
+            Self.exit(withError: error)
+        }
+    }
+
+    static func printError(_ message: String) {
+        var stderr = StandardError()
+        print("fleetsim: \(message)", to: &stderr)
+    }
 }
 
 /// What `--version` prints: our version and the wolfSSL library actually loaded at run time.
@@ -21,5 +58,26 @@ enum BuildInfo {
     static let version = "0.1.0"
     static var versionLine: String {
         "fleetsim \(Self.version) (wolfSSL \(WolfSSLLibrary.version))"
+    }
+}
+
+/// DESIGN.md §4 exit codes.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let checkFailed: Int32 = 1
+    static let usage: Int32 = 2
+    static let interrupted: Int32 = 130
+}
+
+/// A file or value the user gave cannot be used: exit 2 with a message naming it.
+struct InputError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// `print(…, to: &stderr)`.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
     }
 }

@@ -150,3 +150,45 @@ public struct ForeignProcessError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// What a finished command printed and returned.
+public struct CommandResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+    public var output: String { self.stdout + self.stderr }
+}
+
+extension ForeignProcess {
+    /// Runs a command to completion (bounded) and returns its status and output.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        in directory: TemporaryDirectory,
+        input: String? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> CommandResult {
+        let name = "\((executable as NSString).lastPathComponent)-\(UUID().uuidString.prefix(8))"
+        let process = try ForeignProcess(executable, arguments, in: directory, name: name, input: input)
+        let status = try await process.waitForExit(timeout: timeout)
+        return CommandResult(status: status, stdout: process.stdout, stderr: process.stderr)
+    }
+}
+
+/// The `fleetsim` executable built next to the test bundle (`swift build` / `swift test` build both).
+public enum FleetsimBinary {
+    public static var path: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        var directory = bundle.deletingLastPathComponent()
+        // XCTest runs `<build>/fleetsimPackageTests.xctest`; the binary sits in `<build>`.
+        if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
+        let candidate = directory.appendingPathComponent("fleetsim").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/fleetsim").path
+    }
+
+    /// Runs `fleetsim` with `arguments` and returns what it did.
+    public static func run(_ arguments: [String], in directory: TemporaryDirectory, timeout: Duration = .seconds(120)) async throws -> CommandResult {
+        try await ForeignProcess.run(Self.path, arguments, in: directory, timeout: timeout)
+    }
+}

@@ -9,7 +9,7 @@ public final class OpenSSLServer: Sendable {
 
     /// Starts s_server with `server` as its identity, trusting `clientCAPEM` for client certificates.
     /// - Parameter version: "1.2" or "1.3" to force one version; nil allows both.
-    public init(
+    public convenience init(
         server: IssuedIdentity,
         clientCAPEM: String,
         version: String?,
@@ -18,10 +18,31 @@ public final class OpenSSLServer: Sendable {
         extraArguments: [String] = []
     ) async throws {
         let tag = UUID().uuidString.prefix(6)
-        let leaf = try directory.write("s_server-\(tag).pem", server.certificatePEM)
-        let chain = try directory.write("s_server-\(tag)-chain.pem", PEMText.encode(server.intermediates))
-        let key = try directory.write("s_server-\(tag).key", server.keyPEM)
-        let ca = try directory.write("s_server-\(tag)-ca.pem", clientCAPEM)
+        try await self.init(
+            certificate: try directory.write("s_server-\(tag).pem", server.certificatePEM),
+            chain: try directory.write("s_server-\(tag)-chain.pem", PEMText.encode(server.intermediates)),
+            key: try directory.write("s_server-\(tag).key", server.keyPEM),
+            clientCA: try directory.write("s_server-\(tag)-ca.pem", clientCAPEM),
+            version: version,
+            in: directory,
+            requireClientCertificate: requireClientCertificate,
+            extraArguments: extraArguments
+        )
+    }
+
+    /// Starts s_server from files: its leaf, the intermediates it sends, its key, and the CA bundle
+    /// it verifies clients against. Add `["-CRL", path, "-crl_check"]` to check revocation.
+    public init(
+        certificate leaf: String,
+        chain: String,
+        key: String,
+        clientCA ca: String,
+        version: String?,
+        in directory: TemporaryDirectory,
+        requireClientCertificate: Bool = true,
+        extraArguments: [String] = []
+    ) async throws {
+        let tag = UUID().uuidString.prefix(6)
         var lastError: (any Error)?
         for _ in 0..<5 {
             let port = FreePort.find()

@@ -1,0 +1,43 @@
+import Foundation
+import SwiftASN1
+
+/// X.509 time fields: UTCTime through 2049, GeneralizedTime after (RFC 5280 §4.1.2.5).
+enum ASN1Time {
+    private static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    static func serialize(_ date: Date, into serializer: inout DER.Serializer) throws {
+        let c = Self.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        if c.year! < 2050 {
+            try serializer.serialize(
+                try UTCTime(year: c.year!, month: c.month!, day: c.day!, hours: c.hour!, minutes: c.minute!, seconds: c.second!)
+            )
+        } else {
+            try serializer.serialize(
+                try GeneralizedTime(
+                    year: c.year!, month: c.month!, day: c.day!, hours: c.hour!, minutes: c.minute!, seconds: c.second!,
+                    fractionalSeconds: 0
+                )
+            )
+        }
+    }
+
+    /// Parses a UTCTime or GeneralizedTime node; nil for anything else.
+    static func parse(_ node: ASN1Node) throws -> Date? {
+        let components: DateComponents
+        switch node.identifier {
+        case UTCTime.defaultIdentifier:
+            let t = try UTCTime(derEncoded: node)
+            components = DateComponents(year: t.year, month: t.month, day: t.day, hour: t.hours, minute: t.minutes, second: t.seconds)
+        case GeneralizedTime.defaultIdentifier:
+            let t = try GeneralizedTime(derEncoded: node)
+            components = DateComponents(year: t.year, month: t.month, day: t.day, hour: t.hours, minute: t.minutes, second: t.seconds)
+        default:
+            return nil
+        }
+        return Self.calendar.date(from: components)
+    }
+}

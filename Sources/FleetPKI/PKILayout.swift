@@ -1,0 +1,29 @@
+/// Where each file of a fleetsim PKI lives (DESIGN.md §4). One place names them, so the CLI,
+/// `serve` and `run --dir` agree.
+public struct PKILayout: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    public var rootCertificate: String { self.path("root.pem") }
+    public var rootKey: String { self.path("root.key") }
+    public var intermediateCertificate: String { self.path("intermediate.pem") }
+    public var intermediateKey: String { self.path("intermediate.key") }
+    /// Root then intermediate: what a backend trusts (wolfSSL needs the intermediate to load the CRL).
+    public var caChain: String { self.path("ca-chain.pem") }
+    /// Server leaf then intermediate.
+    public var serverCertificate: String { self.path("server.pem") }
+    public var serverKey: String { self.path("server.key") }
+    public var crl: String { self.path("crl.pem") }
+    public var devices: String { self.path("devices") }
+    public var manifest: String { self.path("fleet.json") }
+
+    public func deviceCertificate(_ id: String) -> String { "\(self.devices)/\(id).pem" }
+    public func deviceKey(_ id: String) -> String { "\(self.devices)/\(id).key" }
+
+    private func path(_ name: String) -> String {
+        self.directory.hasSuffix("/") ? self.directory + name : "\(self.directory)/\(name)"
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import FleetPKI
+
+extension KeyAlgorithm: ExpressibleByArgument {
+    /// `rsa-1024` is only a defect (`--defect weak-rsa`), never a choice.
+    public init?(argument: String) {
+        guard let value = KeyAlgorithm(rawValue: argument), value != .rsa1024 else { return nil }
+        self = value
+    }
+
+    public static var allValueStrings: [String] {
+        Self.allCases.filter { $0 != .rsa1024 }.map(\.rawValue)
+    }
+}
+
+extension DeviceDefect: ExpressibleByArgument {}
+
+extension CertificateLint.Role: ExpressibleByArgument {}

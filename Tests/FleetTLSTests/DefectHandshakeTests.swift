@@ -1,0 +1,78 @@
+import Fleet
+import FleetCore
+import FleetPKI
+import FleetTLS
+import FleetTestSupport
+import NIOPosix
+import Testing
+
+/// Every defect kind `pki issue` makes, through the project's wolfSSL client, against a real
+/// `openssl s_server -Verify 2 -verify_return_error` (Debian's OpenSSL 3.0, default security level 2).
+/// The outcomes are OpenSSL's verdicts as fleetsim reports them.
+@Suite(.serialized) struct DefectHandshakeTests {
+    static let expected: [(DeviceDefect, Outcome)] = [
+        (.none, .ok),
+        (.expired, .rejected(.certificateExpired)),
+        (.notYetValid, .rejected(.badCertificate)),
+        (.serverEKU, .rejected(.unsupportedCertificate)),
+        (.noEKU, .ok),  // OpenSSL accepts a certificate without EKU for any purpose
+        (.wrongCA, .rejected(.unknownCA)),
+        (.selfSigned, .rejected(.unknownCA)),
+        (.noChain, .rejected(.unknownCA)),
+        (.revoked, .rejected(.certificateRevoked)),
+        (.keyMismatch, .identityInvalid),
+        (.weakRSA, .rejected(.badCertificate)),  // security level 2: EE key too small
+        (.sha1, .rejected(.badCertificate)),
+    ]
+
+    @Test(arguments: ["1.3", "1.2"])
+    func everyDefectGetsTheExpectedOutcome(version: String) async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let layout = fixture.layout
+        let crlBundle = try fixture.directory.write("crl-and-chain.pem", try fixture.text(layout.crl))
+        func server(checkingCRL: Bool) async throws -> OpenSSLServer {
+            try await OpenSSLServer(
+                certificate: layout.serverCertificate,
+                chain: layout.intermediateCertificate,
+                key: layout.serverKey,
+                clientCA: layout.rootCertificate,
+                version: version,
+                in: fixture.directory,
+                extraArguments: checkingCRL ? ["-CRL", crlBundle, "-crl_check"] : []
+            )
+        }
+        let plain = try await server(checkingCRL: false)
+        let withCRL = try await server(checkingCRL: true)
+        defer {
+            plain.stop()
+            withCRL.stop()
+        }
+        let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: fixture.text(layout.rootCertificate)))
+        let connector = DeviceConnector(context: context, group: MultiThreadedEventLoopGroup.singleton)
+
+        for (defect, expected) in Self.expected {
+            let id = fixture.devices[defect]!
+            let identity = DeviceIdentity(
+                label: id,
+                chainPEM: try fixture.text(layout.deviceCertificate(id)),
+                keyPEM: try fixture.text(layout.deviceKey(id))
+            )
+            let target = defect == .revoked ? withCRL : plain
+            let result = await connector.connect(identity: identity, host: "127.0.0.1", port: target.port)
+            #expect(result.outcome == expected, "TLS \(version) \(defect): \(result.detail ?? "")")
+        }
+        // The good device passes the CRL-checking server too: the CRL is not what rejects devices.
+        let good = fixture.devices[.none]!
+        let result = await connector.connect(
+            identity: DeviceIdentity(
+                label: good,
+                chainPEM: try fixture.text(layout.deviceCertificate(good)),
+                keyPEM: try fixture.text(layout.deviceKey(good))
+            ),
+            host: "127.0.0.1",
+            port: withCRL.port
+        )
+        #expect(result.outcome == .ok, "\(result.detail ?? "")")
+    }
+}
