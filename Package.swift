@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // The only place C is visible: Debian's libwolfssl-dev through pkg-config.
@@ -45,12 +47,21 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // MQTT 3.1.1 codec shared by the device side and the test backend.
+        .target(
+            name: "FleetMQTT",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Connecting devices: TCP + TLS pipelines, timings, outcomes.
         .target(
             name: "Fleet",
             dependencies: [
                 "FleetCore",
                 "FleetTLS",
+                "FleetMQTT",
+                "FleetPKI",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -63,6 +74,8 @@ let package = Package(
                 "FleetPKI",
                 "Fleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -95,7 +108,15 @@ let package = Package(
         // Runs the built `fleetsim` binary: exit codes, output, files.
         .testTarget(
             name: "FleetsimCLITests",
-            dependencies: ["fleetsim", "FleetPKI", "FleetTestSupport"]
+            dependencies: ["fleetsim", "FleetPKI", "FleetCore", "FleetTestSupport"]
+        ),
+        .testTarget(
+            name: "FleetMQTTTests",
+            dependencies: ["FleetMQTT", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "FleetTests",
+            dependencies: ["Fleet", "FleetCore", "FleetPKI", "FleetTLS", "FleetTestSupport"]
         ),
         .testTarget(
             name: "FleetCoreTests",

@@ -17,3 +17,8 @@ public struct ConnectionTimings: Sendable, Equatable {
         self.serverAccept = serverAccept
     }
 }
+
+extension TimeAmount {
+    /// The amount in seconds.
+    public var seconds: Double { Double(self.nanoseconds) / 1e9 }
+}

@@ -34,3 +34,21 @@ import Testing
         #expect(TLSAlert(name: "alert-7")?.code == 7)
     }
 }
+
+@Suite struct DurationTextTests {
+    @Test(arguments: [("500ms", 0.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0), ("1.5s", 1.5), (" 2s ", 2.0)])
+    func parses(text: String, seconds: Double) {
+        #expect(DurationText.seconds(text) == seconds)
+    }
+
+    @Test(arguments: ["", "5", "s", "-1s", "fast", "1d", "nans"])
+    func refusesNonsense(text: String) {
+        #expect(DurationText.seconds(text) == nil)
+    }
+
+    @Test func formatsBack() {
+        #expect(DurationText.format(0.25) == "250ms")
+        #expect(DurationText.format(90) == "90s")
+        #expect(DurationText.format(120) == "2m")
+    }
+}

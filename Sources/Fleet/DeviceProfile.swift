@@ -1,0 +1,139 @@
+import FleetCore
+import FleetTLS
+import Foundation
+import Yams
+
+/// How a kind of device behaves (`devices/*.yaml`): TLS versions, groups and suites, server name,
+/// timeouts, MQTT settings. Values the run's flags set (e.g. `--tls`) override the profile's.
+public struct DeviceProfile: Sendable, Equatable {
+    public var name = "default"
+    public var minimumVersion: TLSVersion = .v1_2
+    public var maximumVersion: TLSVersion = .v1_3
+    public var groups: [TLSGroup] = [.secp256r1, .secp384r1, .x25519]
+    public var cipherSuites: String?
+    public var serverName: String?
+    public var connectTimeout: Double = 5
+    public var handshakeTimeout: Double = 10
+    public var acceptTimeout: Double = 5
+    public var keepAlive: Double = 60
+    /// `{id}` is replaced by the device id.
+    public var topic = "devices/{id}/telemetry"
+    public var payloadBytes = 128
+    /// Seconds between telemetry publishes while held; 0 = publish once after CONNACK, nil = never.
+    public var publishInterval: Double? = nil
+    public var qos: UInt8 = 0
+
+    public init() {}
+
+    /// A profile file could not be used: the message names the file and the key.
+    public struct LoadError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Loads a YAML profile. Unknown keys are an error, not ignored: a typo must not silently fall
+    /// back to a default.
+    public static func load(path: String) throws -> DeviceProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoadError(description: "\(path): no such profile (see devices/ for examples)")
+        }
+        let node: Any?
+        do {
+            node = try Yams.load(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw LoadError(description: "\(path): not valid YAML (\(error))")
+        }
+        guard let root = node as? [String: Any] else {
+            throw LoadError(description: "\(path): expected a mapping of settings at the top level")
+        }
+        var profile = DeviceProfile()
+        try profile.apply(root, path: path)
+        return profile
+    }
+
+    private mutating func apply(_ root: [String: Any], path: String) throws {
+        let reader = Reader(path: path)
+        try reader.allow(root, ["name", "description", "tls", "timeouts", "mqtt"], in: "")
+        if let name = root["name"] { self.name = try reader.string(name, "name") }
+        if let tls = root["tls"] {
+            let tls = try reader.mapping(tls, "tls")
+            try reader.allow(tls, ["versions", "groups", "cipher-suites", "server-name"], in: "tls.")
+            if let versions = tls["versions"] {
+                let parsed = try reader.list(versions, "tls.versions").map { value -> TLSVersion in
+                    guard let version = TLSVersion(rawValue: "\(value)") else {
+                        throw reader.error("tls.versions", "'\(value)' is not a TLS version (1.2 or 1.3)")
+                    }
+                    return version
+                }
+                guard let low = parsed.min(), let high = parsed.max() else { throw reader.error("tls.versions", "is empty") }
+                self.minimumVersion = low
+                self.maximumVersion = high
+            }
+            if let groups = tls["groups"] {
+                self.groups = try reader.list(groups, "tls.groups").map { value in
+                    guard let group = TLSGroup(rawValue: "\(value)") else {
+                        throw reader.error("tls.groups", "'\(value)' is not one of \(TLSGroup.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return group
+                }
+            }
+            if let suites = tls["cipher-suites"] { self.cipherSuites = try reader.string(suites, "tls.cipher-suites") }
+            if let name = tls["server-name"] { self.serverName = try reader.string(name, "tls.server-name") }
+        }
+        if let timeouts = root["timeouts"] {
+            let timeouts = try reader.mapping(timeouts, "timeouts")
+            try reader.allow(timeouts, ["connect", "handshake", "accept"], in: "timeouts.")
+            if let v = timeouts["connect"] { self.connectTimeout = try reader.duration(v, "timeouts.connect") }
+            if let v = timeouts["handshake"] { self.handshakeTimeout = try reader.duration(v, "timeouts.handshake") }
+            if let v = timeouts["accept"] { self.acceptTimeout = try reader.duration(v, "timeouts.accept") }
+        }
+        if let mqtt = root["mqtt"] {
+            let mqtt = try reader.mapping(mqtt, "mqtt")
+            try reader.allow(mqtt, ["keep-alive", "topic", "payload-bytes", "publish-interval", "qos"], in: "mqtt.")
+            if let v = mqtt["keep-alive"] { self.keepAlive = try reader.duration(v, "mqtt.keep-alive") }
+            if let v = mqtt["topic"] { self.topic = try reader.string(v, "mqtt.topic") }
+            if let v = mqtt["payload-bytes"] {
+                guard let n = v as? Int, (0...65_536).contains(n) else { throw reader.error("mqtt.payload-bytes", "must be 0–65536") }
+                self.payloadBytes = n
+            }
+            if let v = mqtt["publish-interval"] { self.publishInterval = try reader.duration(v, "mqtt.publish-interval") }
+            if let v = mqtt["qos"] {
+                guard let n = v as? Int, n == 0 || n == 1 else { throw reader.error("mqtt.qos", "must be 0 or 1") }
+                self.qos = UInt8(n)
+            }
+        }
+    }
+
+    /// Typed access to YAML values with errors that say which file and key.
+    private struct Reader {
+        let path: String
+        func error(_ key: String, _ message: String) -> LoadError {
+            LoadError(description: "\(self.path): \(key) \(message)")
+        }
+        func allow(_ mapping: [String: Any], _ keys: Set<String>, in prefix: String) throws {
+            if let unknown = mapping.keys.sorted().first(where: { !keys.contains($0) }) {
+                throw LoadError(
+                    description: "\(self.path): unknown key '\(prefix)\(unknown)' (allowed: \(keys.sorted().map { prefix + $0 }.joined(separator: ", ")))"
+                )
+            }
+        }
+        func mapping(_ value: Any, _ key: String) throws -> [String: Any] {
+            guard let mapping = value as? [String: Any] else { throw self.error(key, "must be a mapping") }
+            return mapping
+        }
+        func list(_ value: Any, _ key: String) throws -> [Any] {
+            if let list = value as? [Any] { return list }
+            return [value]
+        }
+        func string(_ value: Any, _ key: String) throws -> String {
+            guard let string = value as? String else { throw self.error(key, "must be text") }
+            return string
+        }
+        func duration(_ value: Any, _ key: String) throws -> Double {
+            if let number = value as? Int { return Double(number) }
+            guard let text = value as? String, let seconds = DurationText.seconds(text) else {
+                throw self.error(key, "'\(value)' is not a duration (e.g. 500ms, 30s, 5m)")
+            }
+            return seconds
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import FleetCore
+import FleetTLS
+
+/// How one device of a run ended, with the evidence and its timings (seconds from its scheduled start).
+public struct DeviceReport: Sendable {
+    public var id: String
+    public var outcome: Outcome
+    public var detail: String?
+    public var failure: TLSFailure?
+    public var timings: ConnectionTimings
+    /// Seconds from the scheduled start to the connect call (the open model's schedule lag).
+    public var scheduleLag: Double
+    /// Seconds from the run's start to the verdict.
+    public var decidedAt: Double
+    public var tlsVersion: TLSVersion?
+    public var cipherSuite: String?
+    /// Time from the scheduled start to CONNACK (MQTT mode).
+    public var mqttConnack: Double?
+}

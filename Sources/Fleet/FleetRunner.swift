@@ -1,0 +1,154 @@
+import FleetCore
+import FleetMQTT
+import FleetTLS
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Runs a fleet against a target: starts each device on schedule (open model, concurrency cap,
+/// ramp, duration), spreads connections over every event loop, and waits until each device's
+/// story has ended (or the run is stopped).
+public struct FleetRunner: Sendable {
+    public let settings: RunSettings
+    public let devices: [FleetDevice]
+    public let context: TLSContext
+    public let group: any EventLoopGroup
+
+    public init(settings: RunSettings, devices: [FleetDevice], context: TLSContext, group: any EventLoopGroup) {
+        self.settings = settings
+        self.devices = devices
+        self.context = context
+        self.group = group
+    }
+
+    /// What a run produced, ready for the reports.
+    public struct Result: Sendable {
+        public var state: RunCollector.State
+        public var startedAt: Date
+        public var seconds: Double
+        public var interrupted: Bool
+        /// Devices never started (duration over, or stopped).
+        public var notStarted: Int
+        /// Seconds from the first to the last scheduled start actually made, and how many.
+        public var startSpan: Double
+    }
+
+    public func run(collector: RunCollector, stop: StopSignal) async -> Result {
+        let startedAt = Date()
+        let runStart = NIODeadline.now()
+        var admission = StartAdmission(
+            schedule: StartSchedule(count: self.devices.count, rate: self.settings.rate, ramp: self.settings.ramp),
+            concurrency: self.settings.concurrency,
+            duration: self.settings.duration
+        )
+        let address: SocketAddress? = try? SocketAddress.makeAddressResolvingHost(self.settings.host, port: self.settings.port)
+        var lastScheduled = 0.0
+        var interrupted = false
+        func elapsed() -> Double { (NIODeadline.now() - runStart).seconds }
+
+        while !admission.isFinished(at: elapsed()) {
+            if stop.isStopped {
+                interrupted = true
+                break
+            }
+            let now = elapsed()
+            for (index, scheduled) in admission.due(at: now, inFlight: collector.inFlight) {
+                lastScheduled = scheduled
+                self.launch(
+                    self.devices[index],
+                    address: address,
+                    scheduled: runStart + .nanoseconds(Int64(scheduled * 1e9)),
+                    runStart: runStart,
+                    collector: collector
+                )
+            }
+            guard let next = admission.nextDue() else { break }
+            // Sleep until the next start is due; while the concurrency cap blocks, poll every millisecond.
+            let wait = max(0.0005, min(next - elapsed(), 0.05))
+            try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+        }
+        // Every started device ends by its own timeouts (and hold); wait for them, unless stopped.
+        while collector.inFlight > 0 {
+            if stop.isStopped {
+                interrupted = true
+                break
+            }
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        let state = collector.state
+        return Result(
+            state: state,
+            startedAt: startedAt,
+            seconds: elapsed(),
+            interrupted: interrupted,
+            notStarted: self.devices.count - state.started,
+            startSpan: lastScheduled
+        )
+    }
+
+    private func launch(
+        _ device: FleetDevice,
+        address: SocketAddress?,
+        scheduled: NIODeadline,
+        runStart: NIODeadline,
+        collector: RunCollector
+    ) {
+        let lag = max(0, (NIODeadline.now() - scheduled).seconds)
+        collector.started(at: (scheduled - runStart).seconds)
+        @Sendable func immediate(_ outcome: Outcome, _ detail: String?, _ failure: TLSFailure? = nil) {
+            collector.report(
+                DeviceReport(
+                    id: device.id, outcome: outcome, detail: detail, failure: failure, timings: ConnectionTimings(),
+                    scheduleLag: lag, decidedAt: (NIODeadline.now() - runStart).seconds, tlsVersion: nil, cipherSuite: nil,
+                    mqttConnack: nil
+                )
+            )
+            collector.finished(wasConnected: false)
+        }
+        let identity: DeviceIdentity
+        switch device.identity {
+        case .failure(let failure):
+            return immediate(failure.outcome, failure.detail, failure)
+        case .success(let valid):
+            identity = valid
+        }
+        guard let address else {
+            return immediate(.dnsFailure, "could not resolve \(self.settings.host)")
+        }
+        let settings = self.settings
+        let context = self.context
+        let sessionSettings = DeviceSession.Settings(
+            mode: settings.mode,
+            profile: settings.profile,
+            hold: settings.hold,
+            runStart: runStart
+        )
+        let serverName = settings.effectiveServerName
+        let eventLoop = self.group.next()
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.nanoseconds(Int64(settings.profile.connectTimeout * 1e9)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(try TLSHandler(context: context, identity: identity, serverName: serverName))
+                    if settings.mode == .mqtt {
+                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
+                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
+                    }
+                    try sync.addHandler(
+                        DeviceSession(id: device.id, settings: sessionSettings, scheduled: scheduled, lag: lag, collector: collector)
+                    )
+                }
+            }
+            .connect(to: address)
+            .whenFailure { error in
+                let (outcome, detail) = TransportFailure.outcome(for: error)
+                if let failure = error as? TLSFailure {
+                    immediate(failure.outcome, failure.detail, failure)
+                } else {
+                    immediate(outcome, detail)
+                }
+            }
+    }
+}

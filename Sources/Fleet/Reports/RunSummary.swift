@@ -1,0 +1,83 @@
+import FleetCore
+import Foundation
+
+/// The readable end-of-run summary: rates, percentiles per phase, outcomes, the first failed
+/// devices with alert and diagnosis, and the CI checks.
+public enum RunSummary {
+    public static func text(_ report: RunReport, mismatches: [Expectations.Mismatch], firstFailures: Int = 10) -> String {
+        var lines: [String] = []
+        let c = report.counts
+        let title = "fleetsim run → \(report.target) (\(report.protocol), TLS \(report.tls))"
+        lines.append(title + (report.interrupted ? " — INTERRUPTED" : ""))
+        let failedShare = c.attempted > 0 ? Double(c.failed) / Double(max(1, c.succeeded + c.failed)) : 0
+        lines.append(
+            String(
+                format: "  %d devices, %d attempted in %.2f s: %d ok, %d failed (%.1f%%)%@",
+                c.devices, c.attempted, report.durationSeconds, c.succeeded, c.failed, failedShare * 100,
+                c.notStarted > 0 ? " — \(c.notStarted) not started" as NSString : "" as NSString
+            )
+        )
+        var rates = String(format: "  %.1f verdicts/s", report.rates.handshakesPerSecond)
+        if let requested = report.rates.requestedStartRate {
+            rates += String(format: ", start rate %.1f/s requested", requested)
+            if let achieved = report.rates.achievedStartRate { rates += String(format: ", %.1f/s achieved", achieved) }
+        }
+        if let micros = report.cpu.microsPerHandshake { rates += String(format: ", %.0f µs CPU per device", micros) }
+        if c.peakConnected > 0 { rates += ", peak \(c.peakConnected) connected" }
+        lines.append(rates)
+        if let perDevice = report.memory.bytesPerConnectedDevice {
+            lines.append(String(format: "  memory: %.1f MB peak RSS, %.1f KB per connected device", Double(report.memory.maxRSSBytes) / 1e6, Double(perDevice) / 1024))
+        }
+
+        lines.append("")
+        lines.append("  latency (ms, from each device's scheduled start)      n      p50      p90      p99     p999      max")
+        let phases: [(String, String)] = [
+            ("tcpConnect", "TCP connected"), ("tlsHandshake", "TLS handshake done"), ("serverAccept", "server verdict (TLS)"),
+            ("mqttConnack", "MQTT CONNACK"), ("scheduleLag", "schedule lag"),
+        ]
+        for (key, label) in phases {
+            guard let p = report.latencyMs[key] else { continue }
+            lines.append(
+                "    " + label.padding(toLength: 48, withPad: " ", startingAt: 0)
+                    + String(format: "%7d %8.2f %8.2f %8.2f %8.2f %8.2f", p.count, p.p50, p.p90, p.p99, p.p999, p.max)
+            )
+        }
+
+        lines.append("")
+        lines.append("  outcomes")
+        var outcomes = report.failures
+        if c.succeeded > 0 { outcomes["ok"] = c.succeeded }
+        for (outcome, count) in outcomes.sorted(by: { ($0.key == "ok" ? 0 : 1, -$0.value, $0.key) < ($1.key == "ok" ? 0 : 1, -$1.value, $1.key) }) {
+            lines.append("    " + outcome.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%7d", count))
+        }
+
+        let failed = report.devices.filter { $0.outcome != "ok" }
+        if !failed.isEmpty {
+            lines.append("")
+            lines.append("  first failed devices")
+            for device in failed.prefix(firstFailures) {
+                var head = "    \(device.id): \(device.outcome)"
+                if let alert = device.alert { head += " (alert \(alert))" }
+                lines.append(head)
+                if let detail = device.detail { lines.append("      \(detail)") }
+                for (code, explanation) in zip(device.diagnosis, device.explanation) {
+                    lines.append("      diagnosis \(code): \(explanation)")
+                }
+            }
+            if failed.count > firstFailures { lines.append("    … and \(failed.count - firstFailures) more (see --json / --junit)") }
+        }
+
+        if !report.gates.isEmpty {
+            lines.append("")
+            lines.append("  checks")
+            for gate in report.gates {
+                lines.append("    \(gate.passed ? "pass" : "FAIL")  \(gate.name): \(gate.detail)")
+            }
+            for mismatch in mismatches.prefix(20) {
+                lines.append("          \(mismatch.id): expected \(mismatch.expected), got \(mismatch.actual)")
+            }
+            if mismatches.count > 20 { lines.append("          … and \(mismatches.count - 20) more") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,29 @@
+import FleetCore
+
+/// What one `fleetsim run` does, as a value: target, protocol, pacing and the device profile.
+public struct RunSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var mode: DeviceLifecycle.Mode = .tls
+    public var profile = DeviceProfile()
+    /// The name the server certificate must carry; nil = the profile's, else the target host.
+    public var serverName: String?
+    /// Starts per second (open model); nil = as fast as the concurrency cap allows.
+    public var rate: Double?
+    public var ramp: Double = 0
+    public var concurrency: Int?
+    /// Seconds after which no new device starts.
+    public var duration: Double?
+    /// Seconds each accepted device stays connected.
+    public var hold: Double?
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// The name devices check the server certificate against.
+    public var effectiveServerName: String {
+        self.serverName ?? self.profile.serverName ?? self.host
+    }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Fleet
+import FleetCore
+import FleetPKI
+import FleetTLS
+import Foundation
+import NIOCore
+import NIOPosix
+import X509
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fleetsim run`: a fleet of devices, each with its own identity, against a backend.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Connect a fleet of devices, each with its own certificate, to a backend and report every outcome.",
+        discussion: """
+            Devices come from --dir (a `fleetsim pki` directory: devices/, root.pem, crl.pem) or from \
+            --identities (any folder of <id>.pem + <id>.key) with --ca. Starts follow an open model: \
+            with --rate, devices start on schedule whether or not earlier ones finished, and latency \
+            is measured from each device's scheduled start.
+            Exit 0 when every check passed, 1 when a check failed, 2 on a usage or input error, \
+            130 when interrupted (the partial report is still written).
+            """
+    )
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var identities: IdentityOptions
+
+    @Option(help: ArgumentHelp("Device profile (YAML), e.g. devices/tcu.yaml.", valueName: "file"))
+    var profile: String?
+
+    @Option(name: .customLong("protocol"), help: "tls: handshake and the server's verdict; mqtt: also CONNECT/CONNACK.")
+    var mode: DeviceLifecycle.Mode = .tls
+
+    @Option(help: ArgumentHelp("Offer only this TLS version (1.2 or 1.3). (default: the profile's, else 1.2–1.3)", valueName: "version"))
+    var tls: TLSVersion?
+
+    @Option(help: ArgumentHelp("Run only the first N devices (after --shard). (default: all)", valueName: "n"))
+    var devices: Int?
+
+    @Option(help: ArgumentHelp("Most devices connecting or connected at once. (default: unlimited)", valueName: "n"))
+    var concurrency: Int?
+
+    @Option(help: ArgumentHelp("New devices per second (open model). (default: as fast as possible)", valueName: "per-second"))
+    var rate: Double?
+
+    @Option(help: ArgumentHelp("Ramp the rate up from 0 over this time, e.g. 30s. (default: no ramp)", valueName: "duration"))
+    var ramp: String?
+
+    @Option(help: ArgumentHelp("Start no new device after this time, e.g. 5m. (default: until all started)", valueName: "duration"))
+    var duration: String?
+
+    @Option(help: ArgumentHelp("Keep each accepted device connected this long (MQTT keep-alive, telemetry). (default: close at once)", valueName: "duration"))
+    var hold: String?
+
+    @Option(help: ArgumentHelp("Run shard K of N (1-based): every N-th device by id.", valueName: "K/N"))
+    var shard: String?
+
+    @OptionGroup var outputs: ReportOptions
+
+    @Flag(help: "No live progress line.")
+    var quiet = false
+
+    func validate() throws {
+        _ = try self.target.parsed()
+        try self.identities.check()
+        for (name, value) in [("--ramp", self.ramp), ("--duration", self.duration), ("--hold", self.hold)] {
+            if let value, DurationText.seconds(value) == nil {
+                throw ValidationError("\(name) '\(value)' is not a duration (e.g. 500ms, 30s, 5m)")
+            }
+        }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number of devices per second") }
+        if let devices, devices < 1 { throw ValidationError("--devices must be at least 1") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if self.ramp != nil && self.rate == nil { throw ValidationError("--ramp needs --rate (the rate to ramp up to)") }
+        _ = try self.parsedShard()
+        try self.outputs.check()
+    }
+
+    func parsedShard() throws -> (Int, Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else {
+            throw ValidationError("--shard '\(shard)' must be K/N with 1 ≤ K ≤ N, e.g. 2/4")
+        }
+        return (k, n)
+    }
+
+    func run() async throws {
+        let (host, port) = try self.target.parsed()
+        var profile = DeviceProfile()
+        if let path = self.profile {
+            do { profile = try DeviceProfile.load(path: path) } catch { throw InputError("\(error)") }
+        }
+        if let tls { (profile.minimumVersion, profile.maximumVersion) = (tls, tls) }
+
+        let sources = try self.identities.resolve()
+        var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: sources.trustPEM)
+        configuration.minimumVersion = profile.minimumVersion
+        configuration.maximumVersion = profile.maximumVersion
+        configuration.groups = profile.groups
+        configuration.cipherSuites = profile.cipherSuites
+        let context: TLSContext
+        do { context = try TLSContext(configuration: configuration) } catch { throw InputError("\(sources.caPath): \(error.message)") }
+
+        // Identities: list, shard, limit, then load and validate once, in parallel.
+        let listing: IdentityDirectory.Listing
+        do { listing = try IdentityDirectory.list(sources.devicesPath) } catch { throw InputError("\(error)") }
+        if !listing.unpaired.isEmpty {
+            Fleetsim.printError("warning: \(listing.unpaired.count) file(s) in \(sources.devicesPath) without their partner are skipped: "
+                + listing.unpaired.prefix(5).joined(separator: ", ") + (listing.unpaired.count > 5 ? ", …" : ""))
+        }
+        var ids = listing.ids
+        let shard = try self.parsedShard()
+        if let (k, n) = shard { ids = IdentityDirectory.shard(ids, index: k, of: n) }
+        if let limit = self.devices { ids = Array(ids.prefix(limit)) }
+        guard !ids.isEmpty else {
+            throw InputError("\(sources.devicesPath): no device identities (<id>.pem with <id>.key) to run")
+        }
+        let fleet = await IdentityDirectory.load(ids, from: sources.devicesPath, context: context)
+        let expectations = try self.outputs.loadExpectations()
+
+        var settings = RunSettings(host: host, port: port)
+        settings.mode = self.mode
+        settings.profile = profile
+        settings.serverName = self.target.serverName
+        settings.rate = self.rate
+        settings.ramp = self.ramp.flatMap(DurationText.seconds) ?? 0
+        settings.concurrency = self.concurrency
+        settings.duration = self.duration.flatMap(DurationText.seconds)
+        settings.hold = self.hold.flatMap(DurationText.seconds)
+
+        // One event loop per core (wolfSSL keeps a per-thread ECC cache: never a thread per device).
+        let group = MultiThreadedEventLoopGroup.singleton
+        let stop = StopSignal()
+        let interrupts = InterruptHandler(stop: stop)
+        defer { interrupts.cancel() }
+        let collector = RunCollector(keepAll: self.outputs.perDevice)
+        let progress = (!self.quiet && isatty(2) == 1) ? ProgressLine(collector: collector, total: fleet.count) : nil
+        progress?.start()
+
+        let before = ProcessUsage.now()
+        let result = await FleetRunner(settings: settings, devices: fleet, context: context, group: group).run(collector: collector, stop: stop)
+        let after = ProcessUsage.now()
+        progress?.finish()
+
+        let tlsText = profile.minimumVersion == profile.maximumVersion
+            ? profile.minimumVersion.rawValue : "\(profile.minimumVersion.rawValue)-\(profile.maximumVersion.rawValue)"
+        let outcomes = result.state.outcomeByDevice
+        let (gates, mismatches) = RunGates(
+            maxFailureRate: self.outputs.maxFailureRate,
+            maxP99: self.outputs.maxP99.flatMap(DurationText.seconds),
+            expectations: expectations
+        ).evaluate(result, mode: self.mode, outcomes: outcomes, selected: Set(ids), subset: shard != nil || self.devices != nil)
+        let diagnosis = DeviceDiagnosis(trusted: sources.trusted, crl: sources.crl)
+        let byID = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0) })
+        let report = RunReportBuilder.make(
+            result: result,
+            settings: settings,
+            tls: tlsText,
+            shard: self.shard,
+            devices: fleet.count,
+            diagnose: { id in
+                guard let device = byID[id] else { return [] }
+                return diagnosis.findings(chainPEM: device.chainPEM, keyPEM: device.keyPEM, id: id).map { ($0.code!.rawValue, $0.message) }
+            },
+            gates: gates,
+            before: before,
+            after: after
+        )
+        print(RunSummary.text(report, mismatches: mismatches))
+        try self.outputs.write(report, expectations: expectations, outcomes: outcomes.mapValues { $0.identifier })
+
+        if result.interrupted { Glibc.exit(ExitStatus.interrupted) }
+        if gates.contains(where: { !$0.passed }) { throw ExitCode(ExitStatus.checkFailed) }
+    }
+}
+
+extension DeviceLifecycle.Mode: ExpressibleByArgument {}
+extension TLSVersion: ExpressibleByArgument {}

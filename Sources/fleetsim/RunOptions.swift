@@ -1,0 +1,144 @@
+import ArgumentParser
+import Fleet
+import FleetCore
+import FleetPKI
+import Foundation
+import X509
+
+/// Where the devices connect.
+struct TargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The backend to connect to, HOST:PORT.", valueName: "host:port"))
+    var target: String
+
+    @Option(help: ArgumentHelp("The name the server certificate must carry. (default: the profile's, else the target host)", valueName: "name"))
+    var serverName: String?
+
+    func parsed() throws -> (String, Int) {
+        guard let colon = self.target.lastIndex(of: ":"), let port = Int(self.target[self.target.index(after: colon)...]),
+            (1...65535).contains(port), colon != self.target.startIndex
+        else {
+            throw ValidationError("--target '\(self.target)' must be HOST:PORT, e.g. 127.0.0.1:8883")
+        }
+        var host = String(self.target[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+}
+
+/// Where the device identities, the trust anchors and the CRL come from.
+struct IdentityOptions: ParsableArguments {
+    @Option(name: .customLong("dir"), help: ArgumentHelp("A `fleetsim pki` directory: devices/, root.pem, crl.pem.", valueName: "dir"))
+    var directory: String?
+
+    @Option(name: .customLong("identities"), help: ArgumentHelp("A folder of <device-id>.pem and <device-id>.key pairs.", valueName: "dir"))
+    var identitiesDirectory: String?
+
+    @Option(help: ArgumentHelp("The CA certificate(s) that sign the server (with --identities).", valueName: "file"))
+    var ca: String?
+
+    @Option(help: ArgumentHelp("A CRL to diagnose failed devices against. (default with --dir: <dir>/crl.pem)", valueName: "file"))
+    var crl: String?
+
+    func check() throws {
+        switch (self.directory, self.identitiesDirectory) {
+        case (nil, nil): throw ValidationError("give the devices: --dir certs, or --identities DIR with --ca FILE")
+        case (.some, .some): throw ValidationError("give either --dir or --identities, not both")
+        case (nil, .some) where self.ca == nil: throw ValidationError("--identities needs --ca: the CA certificate that signs the server")
+        default: break
+        }
+    }
+
+    struct Resolved {
+        var devicesPath: String
+        var caPath: String
+        var trustPEM: String
+        var trusted: [Certificate]?
+        var crl: RevocationList?
+    }
+
+    /// Reads the CA and CRL (exit 2 naming the file when one cannot be used).
+    func resolve() throws -> Resolved {
+        let devicesPath: String
+        let caPath: String
+        var crlPath = self.crl
+        if let directory = self.directory {
+            let layout = PKILayout(directory: directory)
+            devicesPath = layout.devices
+            caPath = self.ca ?? layout.rootCertificate
+            if crlPath == nil && FileManager.default.fileExists(atPath: layout.crl) { crlPath = layout.crl }
+        } else {
+            devicesPath = self.identitiesDirectory!
+            caPath = self.ca!
+        }
+        let trustPEM: String
+        let trusted: [Certificate]
+        do {
+            trustPEM = try PEMFile.text(at: caPath)
+            trusted = try PEMFile.certificates(in: trustPEM, source: caPath)
+        } catch let error as PKIError {
+            throw InputError(error.message)
+        }
+        let crl = try crlPath.map { path -> RevocationList in
+            do {
+                return try RevocationList(bytes: Array(try PEMFile.text(at: path).utf8))
+            } catch {
+                throw InputError("\(path): not a usable CRL (\(error))")
+            }
+        }
+        return Resolved(devicesPath: devicesPath, caPath: caPath, trustPEM: trustPEM, trusted: trusted, crl: crl)
+    }
+}
+
+/// What the run writes and checks.
+struct ReportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Write the JSON report (fleetsim.report/1) here.", valueName: "file"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Write JUnit XML (one testcase per device) here.", valueName: "file"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Expected outcomes: lines DEVICE-ID<TAB>OUTCOME ('rejected' matches any rejection).", valueName: "file"))
+    var expect: String?
+
+    @Option(help: ArgumentHelp("Fail (exit 1) when more than this share of devices fail, 0–1.", valueName: "x"))
+    var maxFailureRate: Double?
+
+    @Option(help: ArgumentHelp("Fail (exit 1) when the p99 time to acceptance exceeds this, e.g. 250ms.", valueName: "duration"))
+    var maxP99: String?
+
+    @Flag(help: "List every device in the JSON report, not only those that did not end ok.")
+    var perDevice = false
+
+    func check() throws {
+        if let maxFailureRate, !(0...1).contains(maxFailureRate) {
+            throw ValidationError("--max-failure-rate must be between 0 and 1 (e.g. 0.01 for 1%)")
+        }
+        if let maxP99, DurationText.seconds(maxP99) == nil {
+            throw ValidationError("--max-p99 '\(maxP99)' is not a duration (e.g. 250ms)")
+        }
+    }
+
+    func loadExpectations() throws -> Expectations? {
+        guard let path = self.expect else { return nil }
+        do {
+            return try Expectations(text: try PEMFile.text(at: path), source: path)
+        } catch let error as PKIError {
+            throw InputError(error.message)
+        } catch {
+            throw InputError("\(error)")
+        }
+    }
+
+    func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: String]) throws {
+        do {
+            if let json = self.json {
+                try AtomicFile.write(Array(try RunReportBuilder.encode(report)) + [0x0A], to: json)
+            }
+            if let junit = self.junit {
+                try AtomicFile.write(JUnitReport.make(report, expectations: expectations, allOutcomes: outcomes), to: junit)
+            }
+        } catch {
+            throw InputError("cannot write the report: \(error)")
+        }
+    }
+}

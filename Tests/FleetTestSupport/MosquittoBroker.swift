@@ -1,0 +1,53 @@
+import FleetPKI
+import Foundation
+
+/// Mosquitto (Debian's `mosquitto`) as a real MQTT broker with mutual TLS on 127.0.0.1:
+/// `require_certificate true`, `use_identity_as_username true`, the PKI's CRL, its own config
+/// file, started and stopped by pid (DESIGN.md §7).
+public final class MosquittoBroker: Sendable {
+    public let port: Int
+    public let process: ForeignProcess
+
+    /// - Parameter version: "1.2" or "1.3" to allow only that version; nil allows both.
+    public init(layout: PKILayout, version: String?, in directory: TemporaryDirectory, crl: Bool = true) async throws {
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let port = FreePort.find()
+            var config = """
+                per_listener_settings false
+                allow_anonymous false
+                persistence false
+                log_dest stderr
+                log_type error
+                log_type warning
+                log_type notice
+                log_type information
+                user root
+                listener \(port) 127.0.0.1
+                cafile \(layout.rootCertificate)
+                certfile \(layout.serverCertificate)
+                keyfile \(layout.serverKey)
+                require_certificate true
+                use_identity_as_username true
+
+                """
+            if crl { config += "crlfile \(layout.crl)\n" }
+            if let version { config += "tls_version tlsv\(version)\n" }
+            let configPath = try directory.write("mosquitto-\(port).conf", config)
+            let executable = FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto"
+            let process = try ForeignProcess(executable, ["-c", configPath], in: directory, name: "mosquitto-\(port)")
+            do {
+                try await process.waitForOutput("running")
+                self.port = port
+                self.process = process
+                return
+            } catch {
+                process.stop()
+                lastError = error
+            }
+        }
+        throw lastError ?? ForeignProcessError("mosquitto did not start")
+    }
+
+    public func stop() { self.process.stop() }
+}

@@ -1,0 +1,202 @@
+import FleetCore
+import FleetPKI
+import FleetTestSupport
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// `fleetsim run` end to end: the built binary, a fleet with every defect kind, real backends.
+@Suite(.serialized) struct RunCommandTests {
+    func report(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    func outcomes(_ report: [String: Any]) -> [String: String] {
+        let devices = (report["devices"] as? [[String: Any]]) ?? []
+        return Dictionary(uniqueKeysWithValues: devices.map { ($0["id"] as! String, $0["outcome"] as! String) })
+    }
+
+    @Test(arguments: ["1.3", "1.2"])
+    func mixedFleetAgainstOpenSSLServer(version: String) async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let layout = fixture.layout
+        let server = try await OpenSSLServer(
+            certificate: layout.serverCertificate, chain: layout.intermediateCertificate, key: layout.serverKey,
+            clientCA: layout.rootCertificate, version: version, in: fixture.directory,
+            extraArguments: ["-CRL", layout.crl, "-crl_check"]
+        )
+        defer { server.stop() }
+        let expect = try fixture.directory.write("expect.tsv", DefectOutcomes.expectFile(for: fixture))
+        let json = fixture.directory.path("report.json")
+        let junit = fixture.directory.path("report.xml")
+        // s_server serves one connection at a time: one device at a time.
+        let run = try await FleetsimBinary.run(
+            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
+             "--tls", version, "--concurrency", "1", "--expect", expect, "--json", json, "--junit", junit, "--per-device"],
+            in: fixture.directory
+        )
+        #expect(run.status == 0, "\(run.output)")
+        let report = try self.report(json)
+        let outcomes = self.outcomes(report)
+        for device in fixture.pki.manifest.devices {
+            #expect(outcomes[device.id] == DefectOutcomes.openSSLBackend[device.defect]!.identifier, "\(device.id)")
+        }
+        // Documented fields (DESIGN.md §5a).
+        for key in ["schema", "target", "protocol", "tls", "startedAt", "durationSeconds", "counts", "rates", "latencyMs", "failures",
+                    "devices", "cpu", "histograms"] {
+            #expect(report[key] != nil, "missing \(key)")
+        }
+        #expect(report["schema"] as? String == "fleetsim.report/1")
+        let counts = try #require(report["counts"] as? [String: Int])
+        #expect(counts["attempted"] == 13)
+        #expect(counts["succeeded"] == 3)
+        #expect(counts["failed"] == 10)
+        let latency = try #require(report["latencyMs"] as? [String: [String: Double]])
+        for key in ["count", "min", "p50", "p90", "p99", "p999", "max", "mean"] {
+            #expect(latency["tlsHandshake"]?[key] != nil, "tlsHandshake.\(key)")
+        }
+        let devices = try #require(report["devices"] as? [[String: Any]])
+        let expired = try #require(devices.first { $0["outcome"] as? String == "rejected:certificate-expired" })
+        #expect(expired["alert"] as? Int == 45)
+        #expect(expired["diagnosis"] as? [String] == ["expired"])
+        let revoked = try #require(devices.first { ($0["id"] as? String)?.hasPrefix("tcu-revoked") == true })
+        #expect(revoked["diagnosis"] as? [String] == ["revoked"])
+        let cpu = try #require(report["cpu"] as? [String: Double])
+        #expect(cpu["microsPerHandshake"] != nil)
+
+        // The JUnit file is XML a CI can read: one testcase per device, none failing (all as expected).
+        let xml = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
+        let cases = try xml.nodes(forXPath: "//testcase")
+        #expect(cases.count == 13)
+        #expect(try xml.nodes(forXPath: "//failure").isEmpty)
+    }
+
+    @Test(arguments: [("1.3", "mqtt"), ("1.2", "mqtt"), ("1.3", "tls"), ("1.2", "tls")])
+    func mixedFleetAgainstMosquitto(version: String, mode: String) async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let broker = try await MosquittoBroker(layout: fixture.layout, version: version, in: fixture.directory)
+        defer { broker.stop() }
+        let json = fixture.directory.path("report.json")
+        let run = try await FleetsimBinary.run(
+            ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
+             "--tls", version, "--protocol", mode, "--profile", "devices/tcu.yaml", "--json", json, "--per-device"],
+            in: fixture.directory
+        )
+        #expect(run.status == 0, "\(run.output)")
+        let outcomes = self.outcomes(try self.report(json))
+        for device in fixture.pki.manifest.devices {
+            #expect(
+                outcomes[device.id] == DefectOutcomes.openSSLBackend[device.defect]!.identifier,
+                "\(device.id) \(mode) TLS \(version) — mosquitto said:\n\(broker.process.stderr.suffix(600))"
+            )
+        }
+        if mode == "mqtt" {
+            let latency = try #require(try self.report(json)["latencyMs"] as? [String: [String: Double]])
+            #expect(latency["mqttConnack"]?["count"] == 3)
+        }
+    }
+
+    @Test func expectationsAndThresholdsDecideTheExitCode() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let broker = try await MosquittoBroker(layout: fixture.layout, version: nil, in: fixture.directory)
+        defer { broker.stop() }
+        let base = ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost"]
+
+        let right = try fixture.directory.write("right.tsv", DefectOutcomes.expectFile(for: fixture).replacingOccurrences(of: "rejected:unknown-ca", with: "rejected"))
+        let pass = try await FleetsimBinary.run(base + ["--expect", right], in: fixture.directory)
+        #expect(pass.status == 0, "\(pass.output)")
+        #expect(pass.stdout.contains("pass  expect"))
+
+        let wrongText = DefectOutcomes.expectFile(for: fixture).replacingOccurrences(of: "rejected:certificate-expired", with: "ok")
+        let wrong = try fixture.directory.write("wrong.tsv", wrongText)
+        let fail = try await FleetsimBinary.run(base + ["--expect", wrong], in: fixture.directory)
+        #expect(fail.status == 1)
+        #expect(fail.stdout.contains("tcu-expired-00001: expected ok, got rejected:certificate-expired"), "\(fail.stdout)")
+
+        let strict = try await FleetsimBinary.run(base + ["--max-failure-rate", "0.1"], in: fixture.directory)
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("FAIL  max-failure-rate"))
+        let lenient = try await FleetsimBinary.run(base + ["--max-failure-rate", "0.9", "--max-p99", "10s"], in: fixture.directory)
+        #expect(lenient.status == 0, "\(lenient.output)")
+        let fast = try await FleetsimBinary.run(base + ["--max-p99", "1ms"], in: fixture.directory)
+        #expect(fast.status == 1)
+        #expect(fast.stdout.contains("FAIL  max-p99"))
+
+        let garbage = try fixture.directory.write("garbage.tsv", "tcu-00001\tfine\n")
+        let bad = try await FleetsimBinary.run(base + ["--expect", garbage], in: fixture.directory)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("garbage.tsv:1: 'fine' is not an outcome"))
+    }
+
+    @Test func nothingListeningIsTCPRefusedForEveryDeviceWithACompleteReport() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let json = fixture.directory.path("report.json")
+        let run = try await FleetsimBinary.run(
+            ["run", "--target", "127.0.0.1:\(FreePort.find())", "--dir", fixture.layout.directory, "--json", json],
+            in: fixture.directory
+        )
+        #expect(run.status == 0, "\(run.output)")
+        let report = try self.report(json)
+        let failures = try #require(report["failures"] as? [String: Int])
+        #expect(failures["tcp-refused"] == 12)  // 13 devices; the key-mismatch one never connects
+        #expect(failures["identity-invalid"] == 1)
+        #expect((report["counts"] as? [String: Int])?["attempted"] == 13)
+        #expect((report["devices"] as? [Any])?.count == 13)
+    }
+
+    @Test func usageAndInputErrorsExitTwo() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let badProfile = try fixture.directory.write("bad.yaml", "tls:\n  version: [1.3]\n")
+        let cases: [([String], String)] = [
+            (["run", "--dir", fixture.layout.directory], "--target"),
+            (["run", "--target", "localhost", "--dir", fixture.layout.directory], "HOST:PORT"),
+            (["run", "--target", "127.0.0.1:1", "--identities", fixture.layout.devices], "--ca"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--rate", "-3"], "--rate"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--hold", "forever"], "--hold"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--shard", "5/4"], "--shard"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--profile", badProfile], "unknown key 'tls.version'"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.directory.path("nowhere")], "nowhere"),
+        ]
+        for (arguments, message) in cases {
+            let result = try await FleetsimBinary.run(arguments, in: fixture.directory)
+            #expect(result.status == 2, "\(arguments): \(result.output)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test func interruptWritesThePartialReportAndExits130() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let broker = try await MosquittoBroker(layout: fixture.layout, version: nil, in: fixture.directory)
+        defer { broker.stop() }
+        let json = fixture.directory.path("report.json")
+        let run = try ForeignProcess(
+            FleetsimBinary.path,
+            ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
+             "--protocol", "mqtt", "--hold", "60s", "--json", json],
+            in: fixture.directory,
+            name: "interrupted-run"
+        )
+        // Wait until the broker has the three good devices, give their CONNACKs time to arrive
+        // (the hold is 60 s, so nothing else ends meanwhile), then Ctrl-C.
+        for _ in 0..<400 where broker.process.stderr.components(separatedBy: " as tcu-").count <= 3 {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try await Task.sleep(for: .seconds(1))
+        run.signal(SIGINT)
+        let status = try await run.waitForExit(timeout: .seconds(20))
+        #expect(status == 130, "\(run.output)")
+        let report = try self.report(json)
+        #expect(report["interrupted"] as? Bool == true)
+        #expect((report["counts"] as? [String: Int])?["succeeded"] == 3)
+        #expect(run.stdout.contains("INTERRUPTED"))
+    }
+}
