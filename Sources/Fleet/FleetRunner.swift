@@ -53,11 +53,14 @@ public struct FleetRunner: Sendable {
             }
             let now = elapsed()
             for (index, scheduled) in admission.due(at: now, inFlight: collector.inFlight) {
-                lastScheduled = scheduled
+                // Open model (--rate): the clock starts at the scheduled time, so queueing behind the
+                // concurrency cap shows as latency. Closed model (no rate): it starts at admission.
+                let start = self.settings.rate == nil ? elapsed() : scheduled
+                lastScheduled = start
                 self.launch(
                     self.devices[index],
                     address: address,
-                    scheduled: runStart + .nanoseconds(Int64(scheduled * 1e9)),
+                    scheduled: runStart + .nanoseconds(Int64(start * 1e9)),
                     runStart: runStart,
                     collector: collector
                 )

@@ -40,20 +40,15 @@ final class TLSConnection {
     ///
     /// - Throws: ``TLSFailure`` `identity-invalid` if the identity does not load or its key does not
     ///   match; `local-resource` if wolfSSL cannot allocate.
-    init(
-        context: TLSContext,
-        identity: DeviceIdentity?,
-        serverName: String?,
-        allocator: ByteBufferAllocator
-    ) throws(TLSFailure) {
+    init(context: TLSContext, identity: DeviceIdentity?, serverName: String?) throws(TLSFailure) {
         guard let ssl = wolfSSL_new(context.handle) else {
             throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
         }
         self.ssl = ssl
         self.role = context.configuration.role
         self.serverName = serverName
-        self.inbound = allocator.buffer(capacity: 0)
-        self.outbound = allocator.buffer(capacity: 2048)
+        self.inbound = ByteBuffer()
+        self.outbound = ByteBuffer()
         if let identity {
             try Self.load(identity, into: ssl)
         }
@@ -200,6 +195,16 @@ final class TLSConnection {
         return TLSFailure.classify(snapshot, nativeText: WolfSSLLibrary.errorText(nativeCode))
     }
 
+    /// Appends ciphertext from the network. Takes the buffer as is when nothing is pending (no copy).
+    func receive(_ bytes: ByteBuffer) {
+        if self.inbound.readableBytes == 0 {
+            self.inbound = bytes
+        } else {
+            var bytes = bytes
+            self.inbound.writeBuffer(&bytes)
+        }
+    }
+
     // MARK: - Called from the C callbacks
 
     func receive(into destination: UnsafeMutablePointer<CChar>, size: Int) -> Int32 {
@@ -213,6 +218,9 @@ final class TLSConnection {
             UnsafeMutableRawPointer(destination).copyMemory(from: raw.baseAddress!, byteCount: count)
         }
         self.inbound.moveReaderIndex(forwardBy: count)
+        if self.inbound.readableBytes == 0 {
+            self.inbound = ByteBuffer()  // release the read buffer: idle held devices keep none
+        }
         return Int32(count)
     }
 

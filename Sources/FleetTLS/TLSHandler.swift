@@ -30,7 +30,6 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     private let connection: TLSConnection
     private var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var flushPending = false
-    private var plaintext: ByteBuffer
 
     /// Creates a handler for one connection.
     ///
@@ -41,14 +40,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     ///   - serverName: client only: the name or IP address the server's certificate must carry.
     /// - Throws: ``TLSFailure`` (`identity-invalid`, `local-resource`) before any I/O.
     public init(context: TLSContext, identity: DeviceIdentity? = nil, serverName: String? = nil) throws(TLSFailure) {
-        let allocator = ByteBufferAllocator()
-        self.connection = try TLSConnection(
-            context: context,
-            identity: identity,
-            serverName: serverName,
-            allocator: allocator
-        )
-        self.plaintext = allocator.buffer(capacity: 16 * 1024)
+        self.connection = try TLSConnection(context: context, identity: identity, serverName: serverName)
     }
 
     // MARK: - Lifecycle
@@ -96,8 +88,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     // MARK: - Inbound
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = self.unwrapInboundIn(data)
-        self.connection.inbound.writeBuffer(&bytes)
+        self.connection.receive(self.unwrapInboundIn(data))
         switch self.state {
         case .handshaking:
             self.handshakeStep(context: context)
@@ -191,12 +182,13 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     private func decode(context: ChannelHandlerContext) {
         var delivered = false
         readLoop: while case .active = self.state {
-            self.plaintext.clear()
-            switch self.connection.read(into: &self.plaintext) {
+            // A fresh buffer per record read: held devices keep no plaintext buffer between reads.
+            var plaintext = context.channel.allocator.buffer(capacity: 0)
+            switch self.connection.read(into: &plaintext) {
             case .data:
                 self.markAccepted(context: context)
                 delivered = true
-                context.fireChannelRead(self.wrapInboundOut(self.plaintext))
+                context.fireChannelRead(self.wrapInboundOut(plaintext))
             case .wantRead:
                 break readLoop
             case .closed:
@@ -251,7 +243,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             return
         }
         let bytes = self.connection.outbound
-        self.connection.outbound = context.channel.allocator.buffer(capacity: 2048)
+        self.connection.outbound = ByteBuffer()  // no capacity held between flights
         if flush {
             context.writeAndFlush(self.wrapOutboundOut(bytes), promise: promise)
         } else {

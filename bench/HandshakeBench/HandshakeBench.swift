@@ -16,8 +16,6 @@ import Glibc
 ///
 /// - `--matrix`: one device of each kind (good, expired, serverAuth-only EKU, foreign CA, no
 ///   certificate) in TLS 1.2 and 1.3, with the outcome, the alert and the timings;
-/// - `--dir certs`: every device `fleetsim pki` issued there, against s_server using that PKI (its
-///   CRL loaded), with each failed device's diagnosis from the certificate lint;
 /// - latency: `--count` sequential full mutual-TLS handshakes per version: p50/p90/p99/max of the
 ///   time to handshake done and to the server's verdict, and the simulator's CPU per handshake.
 ///
@@ -29,7 +27,6 @@ struct HandshakeBench {
         let count = Self.option("--count", in: arguments).flatMap(Int.init) ?? 300
         let versions = (Self.option("--tls", in: arguments) ?? "1.3,1.2").split(separator: ",").map(String.init)
         let matrix = arguments.contains("--matrix")
-        let pkiDirectory = Self.option("--dir", in: arguments)
         guard (1...100_000).contains(count) else {
             FileHandle.standardError.write(Data("--count must be between 1 and 100000\n".utf8))
             exit(2)
@@ -42,13 +39,6 @@ struct HandshakeBench {
         var connector = DeviceConnector(context: context, group: MultiThreadedEventLoopGroup.singleton)
         connector.acceptTimeout = .seconds(2)
         print("fleetsim handshake bench — wolfSSL \(WolfSSLLibrary.version), P-256 identities, 127.0.0.1")
-
-        if let pkiDirectory {
-            for version in versions {
-                try await FleetPreview.run(directory: pkiDirectory, version: version, scratch: directory)
-            }
-            if arguments.contains("--no-latency") { return }
-        }
 
         for version in versions {
             let server = try await OpenSSLServer(server: pki.server, clientCAPEM: pki.rootPEM, version: version, in: directory)
