@@ -97,6 +97,9 @@ struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write JUnit XML (one testcase per device) here.", valueName: "file"))
     var junit: String?
 
+    @Option(help: ArgumentHelp("Write a self-contained HTML page (latency histogram, timeline, failed devices) here.", valueName: "file"))
+    var html: String?
+
     @Option(help: ArgumentHelp("Expected outcomes: lines DEVICE-ID<TAB>OUTCOME ('rejected' matches any rejection).", valueName: "file"))
     var expect: String?
 
@@ -133,6 +136,9 @@ struct ReportOptions: ParsableArguments {
         do {
             if let json = self.json {
                 try AtomicFile.write(Array(try RunReportBuilder.encode(report)) + [0x0A], to: json)
+            }
+            if let html = self.html {
+                try AtomicFile.write(HTMLReport.make(report), to: html)
             }
             if let junit = self.junit {
                 try AtomicFile.write(JUnitReport.make(report, expectations: expectations, allOutcomes: outcomes), to: junit)

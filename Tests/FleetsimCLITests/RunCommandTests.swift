@@ -33,10 +33,12 @@ import FoundationXML
         let expect = try fixture.directory.write("expect.tsv", DefectOutcomes.expectFile(for: fixture))
         let json = fixture.directory.path("report.json")
         let junit = fixture.directory.path("report.xml")
+        let html = fixture.directory.path("report.html")
         // s_server serves one connection at a time: one device at a time.
         let run = try await FleetsimBinary.run(
             ["run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
-             "--tls", version, "--concurrency", "1", "--expect", expect, "--json", json, "--junit", junit, "--per-device"],
+             "--tls", version, "--concurrency", "1", "--expect", expect, "--json", json, "--junit", junit, "--html", html,
+             "--per-device"],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
@@ -73,6 +75,15 @@ import FoundationXML
         let cases = try xml.nodes(forXPath: "//testcase")
         #expect(cases.count == 13)
         #expect(try xml.nodes(forXPath: "//failure").isEmpty)
+
+        // The HTML page is self-contained: its charts, every failed device and its diagnosis, no scripts.
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.hasPrefix("<!doctype html>"))
+        #expect(page.components(separatedBy: "<svg").count == 3)  // histogram + timeline
+        #expect(page.contains(fixture.devices[.expired]!))
+        #expect(page.contains("missing-client-auth-eku"))
+        #expect(!page.contains("<script"))
+        #expect(!page.contains("http://") && !page.contains("https://"))
     }
 
     @Test(arguments: [("1.3", "mqtt"), ("1.2", "mqtt"), ("1.3", "tls"), ("1.2", "tls")])
