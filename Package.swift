@@ -66,6 +66,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // `fleetsim serve`: the mutual-TLS test backend with a policy, MQTT acceptance and an audit log.
+        .target(
+            name: "Backend",
+            dependencies: [
+                "Fleet", "FleetCore", "FleetTLS", "FleetMQTT", "FleetPKI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .executableTarget(
             name: "fleetsim",
             dependencies: [
@@ -73,6 +85,7 @@ let package = Package(
                 "FleetTLS",
                 "FleetPKI",
                 "Fleet",
+                "Backend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# `make demo`: the product's own PKI, a fleet with one device of each defect, a lint, then the fleet
-# over mutual TLS + MQTT against a real broker (Mosquitto, require_certificate, CRL), with the report.
+# `make demo`: the product's own PKI, a fleet with one device of each defect, a lint, the bundled
+# backend (`fleetsim serve`) in the background, the fleet over mutual TLS + MQTT against it, the
+# report, the backend's audit log, and the backend stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.build/release/fleetsim
 demo=out/demo
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-broker_pid=""
-trap '[ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null || true' EXIT
+server_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true' EXIT
 
 step "fleetsim --version"
 $bin --version
@@ -24,27 +25,26 @@ done
 step "fleetsim inspect: what is wrong with the server-eku device?"
 $bin inspect "$demo/certs/devices/tcu-server-eku-00001.pem" --ca "$demo/certs/root.pem" || true
 
-step "a telematics backend: Mosquitto on 127.0.0.1, require_certificate, use_identity_as_username, CRL"
-port=$((20000 + RANDOM % 20000))
-cat > "$demo/mosquitto.conf" <<CONF
-per_listener_settings false
-allow_anonymous false
-persistence false
-log_dest stderr
-user root
-listener $port 127.0.0.1
-cafile $PWD/$demo/certs/root.pem
-certfile $PWD/$demo/certs/server.pem
-keyfile $PWD/$demo/certs/server.key
-crlfile $PWD/$demo/certs/crl.pem
-require_certificate true
-use_identity_as_username true
-CONF
-/usr/sbin/mosquitto -c "$demo/mosquitto.conf" 2>"$demo/mosquitto.log" &
-broker_pid=$!
-for _ in $(seq 1 100); do grep -q running "$demo/mosquitto.log" 2>/dev/null && break; sleep 0.05; done
-echo "mosquitto pid $broker_pid listening on 127.0.0.1:$port"
+step "fleetsim serve: the bundled mutual-TLS telematics backend (MQTT, CRL, strict policy, audit log), in the background"
+$bin serve --listen 127.0.0.1:0 --dir "$demo/certs" --audit "$demo/audit.jsonl" > "$demo/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 200); do grep -q "listening on" "$demo/serve.log" 2>/dev/null && break; sleep 0.05; done
+cat "$demo/serve.log"
+port=$(grep -oE "127\.0\.0\.1:[0-9]+" "$demo/serve.log" | head -1 | cut -d: -f2)
 
-step "fleetsim run --protocol mqtt --profile devices/tcu.yaml --rate 50 (JSON and JUnit in $demo/)"
+step "fleetsim run --protocol mqtt --profile devices/tcu.yaml --rate 50 (JSON, JUnit and HTML in $demo/)"
 $bin run --target "127.0.0.1:$port" --dir "$demo/certs" --server-name localhost --protocol mqtt \
-  --profile devices/tcu.yaml --rate 50 --json "$demo/report.json" --junit "$demo/junit.xml" || true
+  --profile devices/tcu.yaml --rate 50 --json "$demo/report.json" --junit "$demo/junit.xml" --html "$demo/report.html" || true
+
+step "the backend's audit log: why each device was refused"
+python3 - "$demo/audit.jsonl" <<'PY' 2>/dev/null || cat "$demo/audit.jsonl"
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["verdict"] == "rejected":
+        print(f'  {r.get("deviceID") or "?":26} {r.get("outcome",""):32} {r.get("reason","")[:90]}')
+PY
+
+step "stop the backend (SIGTERM: connections closed, audit flushed)"
+kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+tail -1 "$demo/serve.log"

@@ -66,7 +66,7 @@ public struct CertificateLint: Sendable {
                     .expired,
                     .error,
                     "the certificate expired on \(Self.day(leaf.notValidAfter)), \(Self.days(from: leaf.notValidAfter, to: self.clock)) "
-                        + "before the clock it was judged by (\(Self.day(self.clock))); a backend answers certificate_expired (45)"
+                        + "before the clock it was judged by (\(Self.day(self.clock))); OpenSSL-based backends answer certificate_expired (45)"
                 )
             ]
         }
@@ -159,7 +159,7 @@ public struct CertificateLint: Sendable {
                     LintFinding(
                         .selfSigned,
                         .error,
-                        "the certificate is self-signed: no CA vouches for it, so a backend that trusts its CA only answers unknown_ca (48)"
+                        "the certificate is self-signed: no CA vouches for it, so a backend that trusts its CA only refuses it (OpenSSL-based backends answer unknown_ca, 48)"
                     )
                 ]
         }
@@ -198,7 +198,7 @@ public struct CertificateLint: Sendable {
                         .incompleteChain,
                         .error,
                         "the device's file does not include its issuing CA '\(Self.dn(current.issuer))': a backend that trusts only the "
-                            + "root cannot build the chain and answers unknown_ca (48); put the intermediate after the leaf"
+                            + "root cannot build the chain and OpenSSL-based backends answer unknown_ca (48); put the intermediate after the leaf"
                     )
                 ]
             }
@@ -208,7 +208,7 @@ public struct CertificateLint: Sendable {
                         .incompleteChain,
                         .error,
                         "the file holds only the leaf, issued by '\(Self.dn(current.issuer))', which is not among the given CAs either: the "
-                            + "intermediate is missing, or the device comes from another CA; a backend answers unknown_ca (48)"
+                            + "intermediate is missing, or the device comes from another CA; OpenSSL-based backends answer unknown_ca (48)"
                     )
                 ]
             }
@@ -217,7 +217,7 @@ public struct CertificateLint: Sendable {
                     .untrustedIssuer,
                     .error,
                     "the chain ends at '\(Self.dn(current.issuer))', which is not among the trusted CAs: the device was issued by another "
-                        + "CA; a backend answers unknown_ca (48)"
+                        + "CA; OpenSSL-based backends answer unknown_ca (48)"
                 )
             ]
         }

@@ -27,6 +27,8 @@ public struct TLSConfiguration: Sendable {
     public var requireClientCertificate: Bool
     /// Servers only: the server's own certificate chain and key.
     public var serverIdentity: DeviceIdentity?
+    /// Servers only: the backend's own policy on each device's leaf certificate.
+    public var peerCheck: PeerCertificateCheck?
 
     /// A device-side configuration: verifies the server against `trustRootsPEM`.
     public static func makeClientConfiguration(trustRootsPEM: String) -> TLSConfiguration {
@@ -51,6 +53,7 @@ public struct TLSConfiguration: Sendable {
         self.verifyPeer = true
         self.requireClientCertificate = true
         self.serverIdentity = nil
+        self.peerCheck = nil
     }
 
     /// Restricts the context to exactly one version.

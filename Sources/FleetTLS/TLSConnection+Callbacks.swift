@@ -37,3 +37,13 @@ func fleetsimSessionTicketCallback(
     Unmanaged<TLSConnection>.fromOpaque(context).takeUnretainedValue().ticketReceived = true
     return 0
 }
+
+/// Server side: called by wolfSSL for every certificate the device presented (this build defines
+/// WOLFSSL_ALWAYS_VERIFY_CB and WOLFSSL_VERIFY_CB_ALL_CERTS), on success and on failure.
+func fleetsimVerifyCallback(_ preverify: Int32, _ store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>?) -> Int32 {
+    guard let store,
+        let ssl = wolfSSL_X509_STORE_CTX_get_ex_data(store, wolfSSL_get_ex_data_X509_STORE_CTX_idx()),
+        let context = wolfSSL_GetIOReadCtx(OpaquePointer(ssl))
+    else { return preverify }
+    return Unmanaged<TLSConnection>.fromOpaque(context).takeUnretainedValue().verify(preverify: preverify, store: store)
+}

@@ -35,6 +35,15 @@ final class TLSConnection {
     var transportClosed = false
     /// Set by the session-ticket callback: a NewSessionTicket arrived (the TLS 1.3 acceptance signal).
     var ticketReceived = false
+    /// Server side, from the verify callback: who the device's leaf says it is (also when rejected).
+    private(set) var peerLeaf: PeerIdentity?
+    /// Server side: CA certificates the device presented with its leaf.
+    private var presentedCAs = 0
+    /// Server side: the verify error wolfSSL reported for the device's chain (OpenSSL numbering).
+    private(set) var peerVerifyError: Int?
+    /// Server side: why the backend's own policy refused the device.
+    private(set) var policyRejection: String?
+    private let peerCheck: PeerCertificateCheck?
 
     /// Creates a session on `context`, loads `identity` (devices) and sets the server-name check.
     ///
@@ -47,6 +56,7 @@ final class TLSConnection {
         self.ssl = ssl
         self.role = context.configuration.role
         self.serverName = serverName
+        self.peerCheck = context.configuration.peerCheck
         self.inbound = ByteBuffer()
         self.outbound = ByteBuffer()
         if let identity {
@@ -164,16 +174,10 @@ final class TLSConnection {
 
     /// The peer's leaf certificate subject CN and serialNumber attribute, if the peer sent one.
     var peerIdentity: PeerIdentity? {
+        if let peerLeaf { return peerLeaf }
         guard let x509 = wolfSSL_get_peer_certificate(self.ssl) else { return nil }
         defer { wolfSSL_X509_free(x509) }  // an owned copy: ~24 KB leaks per call otherwise
-        let name = wolfSSL_X509_get_subject_name(x509)
-        func text(_ nid: Int32) -> String? {
-            var buffer = [CChar](repeating: 0, count: 256)
-            let length = wolfSSL_X509_NAME_get_text_by_NID(name, nid, &buffer, Int32(buffer.count))
-            guard length > 0 else { return nil }
-            return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        return PeerIdentity(commonName: text(Int32(NID_commonName)), serialNumber: text(Int32(NID_serialNumber)))
+        return PeerIdentity(x509: x509)
     }
 
     /// Snapshots wolfSSL's state after a failed call and classifies it.
@@ -192,7 +196,17 @@ final class TLSConnection {
             verifyResult: Int(wolfSSL_get_verify_result(self.ssl)),
             expectedServerName: self.serverName
         )
-        return TLSFailure.classify(snapshot, nativeText: WolfSSLLibrary.errorText(nativeCode))
+        var failure = TLSFailure.classify(snapshot, nativeText: WolfSSLLibrary.errorText(nativeCode))
+        if self.role == .server {
+            failure.peer = self.peerLeaf
+            if let policyRejection {
+                let alert = failure.alertSent ?? .badCertificate
+                failure.outcome = .rejected(alert)
+                failure.detail = "policy: \(policyRejection); sent \(alert.description)"
+            }
+            if failure.verifyResult == nil { failure.verifyResult = self.peerVerifyError }
+        }
+        return failure
     }
 
     /// Appends ciphertext from the network. Takes the buffer as is when nothing is pending (no copy).
@@ -206,6 +220,31 @@ final class TLSConnection {
     }
 
     // MARK: - Called from the C callbacks
+
+    /// The verify callback's work: remember the device's identity and errors; judge the leaf.
+    func verify(preverify: Int32, store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>) -> Int32 {
+        let depth = wolfSSL_X509_STORE_CTX_get_error_depth(store)
+        let certificate = wolfSSL_X509_STORE_CTX_get_current_cert(store)
+        if depth > 0 {
+            self.presentedCAs += 1
+        } else if let certificate {
+            self.peerLeaf = PeerIdentity(x509: certificate)
+        }
+        guard preverify == 1 else {
+            self.peerVerifyError = Int(wolfSSL_X509_STORE_CTX_get_error(store))
+            return 0
+        }
+        guard depth == 0, let certificate, let peerCheck = self.peerCheck else { return 1 }
+        var length: Int32 = 0
+        guard let der = wolfSSL_X509_get_der(certificate, &length), length > 0 else { return 1 }
+        switch peerCheck.judge(Array(UnsafeBufferPointer(start: der, count: Int(length))), self.presentedCAs) {
+        case .accept:
+            return 1
+        case .reject(let reason):
+            self.policyRejection = reason
+            return 0
+        }
+    }
 
     func receive(into destination: UnsafeMutablePointer<CChar>, size: Int) -> Int32 {
         let available = self.inbound.readableBytes
@@ -238,4 +277,23 @@ public struct PeerIdentity: Sendable, Hashable {
     public let commonName: String?
     /// The serialNumber DN attribute (2.5.4.5).
     public let serialNumber: String?
+
+    public init(commonName: String?, serialNumber: String?) {
+        self.commonName = commonName
+        self.serialNumber = serialNumber
+    }
+
+    /// The device id a backend identifies the device by: the serialNumber attribute, else the CN.
+    public var deviceID: String? { self.serialNumber ?? self.commonName }
+
+    init(x509: OpaquePointer) {
+        let name = wolfSSL_X509_get_subject_name(x509)
+        func text(_ nid: Int32) -> String? {
+            var buffer = [CChar](repeating: 0, count: 256)
+            let length = wolfSSL_X509_NAME_get_text_by_NID(name, nid, &buffer, Int32(buffer.count))
+            guard length > 0 else { return nil }
+            return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        self.init(commonName: text(Int32(NID_commonName)), serialNumber: text(Int32(NID_serialNumber)))
+    }
 }

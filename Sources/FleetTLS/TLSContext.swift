@@ -65,7 +65,9 @@ public final class TLSContext: @unchecked Sendable {
                 mode = WOLFSSL_VERIFY_PEER
                 if configuration.requireClientCertificate { mode |= WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT }
             }
-            wolfSSL_CTX_set_verify(ctx, Int32(mode), nil)
+            // The callback records who the device is (also when it is rejected, for the audit log)
+            // and applies the backend's own policy (`peerCheck`) to the leaf.
+            wolfSSL_CTX_set_verify(ctx, Int32(mode), fleetsimVerifyCallback)
             guard let identity = configuration.serverIdentity else {
                 throw TLSContextError("a server context needs the server's certificate and key")
             }

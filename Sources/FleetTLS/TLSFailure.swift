@@ -19,6 +19,8 @@ public struct TLSFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var alertSent: TLSAlert?
     /// The X.509 verify result (OpenSSL numbering, 0 = ok) of the peer's chain, when wolfSSL set one.
     public var verifyResult: Int?
+    /// Backend side: who the rejected device's certificate says it is.
+    public var peer: PeerIdentity?
 
     public init(
         _ outcome: Outcome,

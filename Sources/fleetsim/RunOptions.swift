@@ -14,12 +14,17 @@ struct TargetOptions: ParsableArguments {
     var serverName: String?
 
     func parsed() throws -> (String, Int) {
-        guard let colon = self.target.lastIndex(of: ":"), let port = Int(self.target[self.target.index(after: colon)...]),
-            (1...65535).contains(port), colon != self.target.startIndex
+        try Self.split(self.target, option: "--target", allowPortZero: false)
+    }
+
+    /// Splits `HOST:PORT` (IPv6 in brackets).
+    static func split(_ text: String, option: String, allowPortZero: Bool) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            ((allowPortZero ? 0 : 1)...65535).contains(port), colon != text.startIndex
         else {
-            throw ValidationError("--target '\(self.target)' must be HOST:PORT, e.g. 127.0.0.1:8883")
+            throw ValidationError("\(option) '\(text)' must be HOST:PORT, e.g. 127.0.0.1:8883")
         }
-        var host = String(self.target[..<colon])
+        var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host, port)
     }

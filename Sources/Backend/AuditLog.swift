@@ -1,0 +1,74 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// One line of the audit log: who connected, from where, and the backend's verdict with its reason.
+public struct AuditRecord: Codable, Sendable {
+    public var time: Date
+    public var remote: String
+    /// From the device's certificate, also when it was rejected; nil if it sent none.
+    public var deviceID: String?
+    /// `accepted`, or `rejected`.
+    public var verdict: String
+    /// For rejections: the outcome the device sees (`rejected:unknown-ca`, `mqtt-refused:not-authorized`, …).
+    public var outcome: String?
+    public var reason: String?
+    public var alertSent: Int?
+    public var verifyError: Int?
+    public var wolfSSLCode: Int?
+    public var tls: String?
+    public var mqttClientID: String?
+    public var handshakeMs: Double?
+    /// `tls` (after the handshake) or `mqtt` (after CONNECT).
+    public var phase: String
+}
+
+/// JSON lines, one per connection verdict, appended and flushed as they happen so a killed server
+/// loses nothing already judged.
+///
+/// **Thread-safety:** one lock around the file handle; every event loop writes through it.
+public final class AuditLog: Sendable {
+    private let handle: NIOLockedValueBox<FileHandle?>
+    private let records = NIOLockedValueBox<[String: Int]>([:])
+
+    /// Opens (appending to) `path`; nil keeps only the counters.
+    public init(path: String?) throws {
+        if let path {
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                    throw AuditLogError(description: "\(path): cannot create the audit log")
+                }
+            }
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw AuditLogError(description: "\(path): cannot open the audit log for writing")
+            }
+            handle.seekToEndOfFile()
+            self.handle = NIOLockedValueBox(handle)
+        } else {
+            self.handle = NIOLockedValueBox(nil)
+        }
+    }
+
+    public func write(_ record: AuditRecord) {
+        self.records.withLockedValue { $0[record.verdict, default: 0] += 1 }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(record) else { return }
+        self.handle.withLockedValue { $0?.write(data + Data([0x0A])) }
+    }
+
+    /// How many connections were accepted and rejected so far.
+    public var counts: [String: Int] { self.records.withLockedValue { $0 } }
+
+    public func close() {
+        self.handle.withLockedValue {
+            try? $0?.synchronize()
+            try? $0?.close()
+            $0 = nil
+        }
+    }
+}
+
+public struct AuditLogError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}

@@ -1,0 +1,56 @@
+import FleetPKI
+import FleetTLS
+import SwiftASN1
+import X509
+
+/// What the test backend requires of a device, strict by default, each part switchable
+/// (`fleetsim serve` flags). wolfSSL checks the chain, dates and the CRL; this adds what real
+/// IoT backends add: clientAuth EKU, presenting the issuing CA, no SHA-1, allow/deny lists, and
+/// (MQTT) a client id that matches the certificate.
+public struct BackendPolicy: Sendable {
+    /// Refuse certificates whose extendedKeyUsage lacks clientAuth — also those without the extension.
+    public var requireClientAuthEKU = true
+    /// Refuse devices that do not present their issuing CA (a backend trusting only the root could
+    /// not build their chain).
+    public var requireChain = true
+    /// Only these device ids are admitted (nil = any).
+    public var allow: Set<String>?
+    public var deny: Set<String> = []
+    /// MQTT: the CONNECT client id must be the certificate's device id (serialNumber or CN).
+    public var matchClientID = true
+    /// Subjects of the self-signed trust anchors: leaves they sign directly need no chain.
+    public var rootSubjects: Set<DistinguishedName> = []
+
+    public init() {}
+
+    /// The check run inside wolfSSL's verify callback for each device's leaf.
+    public var peerCheck: PeerCertificateCheck {
+        let policy = self
+        return PeerCertificateCheck { der, presentedCAs in policy.judge(leafDER: der, presentedCAs: presentedCAs) }
+    }
+
+    public func judge(leafDER: [UInt8], presentedCAs: Int) -> PeerCertificateCheck.Verdict {
+        guard let leaf = try? Certificate(derEncoded: leafDER) else {
+            if let bits = WeakRSAProbe.rsaModulusBits(certificateDER: leafDER), bits < 2048 {
+                return .reject("weak-key: RSA-\(bits) key")
+            }
+            return .reject("the certificate cannot be parsed")
+        }
+        let id = CertificateLint.attribute(.RDNAttributeType.serialNumber, of: leaf)
+            ?? CertificateLint.attribute(.RDNAttributeType.commonName, of: leaf) ?? ""
+        if self.deny.contains(id) { return .reject("device \(id) is on the deny list") }
+        if let allow, !allow.contains(id) { return .reject("device \(id) is not on the allow list") }
+        if self.requireClientAuthEKU {
+            let eku = (try? leaf.extensions.extendedKeyUsage) ?? nil
+            if eku == nil { return .reject("missing-client-auth-eku: no extendedKeyUsage extension") }
+            if let eku, !eku.contains(.clientAuth) && !eku.contains(.any) {
+                return .reject("missing-client-auth-eku: extendedKeyUsage lacks clientAuth")
+            }
+        }
+        if leaf.signatureAlgorithm == .sha1WithRSAEncryption { return .reject("weak-signature: signed with SHA-1") }
+        if self.requireChain && presentedCAs == 0 && !self.rootSubjects.contains(leaf.issuer) {
+            return .reject("incomplete-chain: the device did not present its issuing CA")
+        }
+        return .accept
+    }
+}

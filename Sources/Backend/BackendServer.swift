@@ -1,0 +1,57 @@
+import Fleet
+import FleetMQTT
+import FleetTLS
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The mutual-TLS test backend (`fleetsim serve`): a SwiftNIO server on every core, wolfSSL in
+/// server mode with the backend policy, MQTT acceptance, an audit log.
+public final class BackendServer: Sendable {
+    public let channel: any Channel
+    private let children = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    public let audit: AuditLog
+
+    /// Binds and starts serving. Port 0 picks a free port (see ``localAddress``).
+    public init(
+        host: String,
+        port: Int,
+        context: TLSContext,
+        settings: BackendSession.Settings,
+        audit: AuditLog,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws {
+        let children = self.children
+        self.audit = audit
+        self.channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let id = ObjectIdentifier(channel)
+                    children.withLockedValue { $0[id] = channel }
+                    channel.closeFuture.whenComplete { _ in _ = children.withLockedValue { $0.removeValue(forKey: id) } }
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(try TLSHandler(context: context))
+                    if settings.mode == .mqtt {
+                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
+                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
+                    }
+                    try sync.addHandler(BackendSession(settings: settings, audit: audit))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+    }
+
+    public var localAddress: SocketAddress? { self.channel.localAddress }
+
+    /// Stops accepting, closes every connection, flushes the audit log.
+    public func stop() async {
+        try? await self.channel.close()
+        let open = self.children.withLockedValue { Array($0.values) }
+        for child in open { try? await child.close() }
+        self.audit.close()
+    }
+}

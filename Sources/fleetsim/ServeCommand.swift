@@ -1,0 +1,195 @@
+import ArgumentParser
+import Backend
+import Fleet
+import FleetCore
+import FleetPKI
+import FleetTLS
+import Foundation
+import NIOCore
+import X509
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fleetsim serve`: the mutual-TLS test backend CI pipelines start in one line.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a mutual-TLS test backend that judges device certificates and says why it rejected one.",
+        discussion: """
+            Strict by default: the chain to the CA, dates, the CRL (fail closed: an unreadable or expired \
+            CRL stops start-up), clientAuth EKU, the issuing CA presented by the device, no SHA-1, and in \
+            MQTT mode a CONNECT client id equal to the certificate's device id (serialNumber, else CN). \
+            Prints 'listening on HOST:PORT' when ready (port 0 picks a free port). SIGINT/SIGTERM stop it \
+            gracefully: connections closed, audit log flushed, exit 0.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0: any free port).", valueName: "host:port"))
+    var listen: String
+
+    @Option(name: .customLong("dir"), help: ArgumentHelp("A `fleetsim pki` directory: ca-chain.pem, server.pem, server.key, crl.pem.", valueName: "dir"))
+    var directory: String?
+
+    @Option(help: ArgumentHelp("The CA certificate(s) that sign devices (PEM bundle).", valueName: "file"))
+    var ca: String?
+
+    @Option(help: ArgumentHelp("The server's certificate chain (PEM, leaf first).", valueName: "file"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("The server's private key (PEM).", valueName: "file"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("A CRL to check devices against (default with --dir: <dir>/crl.pem).", valueName: "file"))
+    var crl: String?
+
+    @Option(name: .customLong("protocol"), help: "tls: judge the TLS handshake; mqtt: also CONNECT/CONNACK, PUBLISH, PINGREQ.")
+    var mode: DeviceLifecycle.Mode = .mqtt
+
+    @Option(help: ArgumentHelp("Append one JSON line per connection verdict here.", valueName: "file"))
+    var audit: String?
+
+    @Option(help: ArgumentHelp("Admit only the device ids listed in this file (one per line).", valueName: "file"))
+    var allow: String?
+
+    @Option(help: ArgumentHelp("Refuse the device ids listed in this file (one per line).", valueName: "file"))
+    var deny: String?
+
+    @Option(help: ArgumentHelp("Accept only this TLS version (1.2 or 1.3). (default: both)", valueName: "version"))
+    var tls: TLSVersion?
+
+    @Option(help: ArgumentHelp("Close connections whose TLS handshake takes longer.", valueName: "duration"))
+    var handshakeTimeout = "10s"
+
+    @Flag(help: "Accept certificates without clientAuth in extendedKeyUsage.")
+    var anyEku = false
+
+    @Flag(help: "Accept devices that do not present their issuing CA.")
+    var noChainCheck = false
+
+    @Flag(help: "MQTT: accept any CONNECT client id.")
+    var noClientIdCheck = false
+
+    func validate() throws {
+        _ = try TargetOptions.split(self.listen, option: "--listen", allowPortZero: true)
+        switch (self.directory, self.ca, self.cert, self.key) {
+        case (.some, nil, nil, nil), (nil, .some, .some, .some): break
+        case (.some, _, _, _): throw ValidationError("give either --dir, or --ca, --cert and --key, not both")
+        default: throw ValidationError("give the backend's PKI: --dir certs, or --ca FILE --cert FILE --key FILE")
+        }
+        if DurationText.seconds(self.handshakeTimeout) == nil {
+            throw ValidationError("--handshake-timeout '\(self.handshakeTimeout)' is not a duration (e.g. 10s)")
+        }
+    }
+
+    func run() async throws {
+        let (host, port) = try TargetOptions.split(self.listen, option: "--listen", allowPortZero: true)
+        let layout = self.directory.map(PKILayout.init)
+        let caPath = self.ca ?? layout!.caChain
+        let certPath = self.cert ?? layout!.serverCertificate
+        let keyPath = self.key ?? layout!.serverKey
+        var crlPath = self.crl
+        if crlPath == nil, let layout, FileManager.default.fileExists(atPath: layout.crl) { crlPath = layout.crl }
+
+        let caPEM = try InspectCommand.read(caPath)
+        let anchors: [Certificate]
+        do { anchors = try PEMFile.certificates(in: caPEM, source: caPath) } catch let error as PKIError { throw InputError(error.message) }
+        var crlPEM: String?
+        if let crlPath {
+            let text = try InspectCommand.read(crlPath)
+            let list: RevocationList
+            do { list = try RevocationList(bytes: Array(text.utf8)) } catch { throw InputError("\(crlPath): not a CRL (\(error)); refusing to start without it") }
+            if let next = list.nextUpdate, next < Date() {
+                throw InputError("\(crlPath): the CRL expired on \(next) (nextUpdate); re-sign it (`fleetsim pki revoke` does) or drop --crl")
+            }
+            crlPEM = text
+        }
+
+        var policy = BackendPolicy()
+        policy.requireClientAuthEKU = !self.anyEku
+        policy.requireChain = !self.noChainCheck
+        policy.matchClientID = !self.noClientIdCheck
+        policy.rootSubjects = Set(anchors.filter { $0.subject == $0.issuer }.map(\.subject))
+        if let allow { policy.allow = Set(try Self.ids(in: allow)) }
+        if let deny { policy.deny = Set(try Self.ids(in: deny)) }
+
+        let identity = DeviceIdentity(label: certPath, chainPEM: try InspectCommand.read(certPath), keyPEM: try InspectCommand.read(keyPath))
+        var configuration = TLSConfiguration.makeServerConfiguration(identity: identity, trustRootsPEM: caPEM)
+        configuration.crlPEM = crlPEM
+        configuration.peerCheck = policy.peerCheck
+        if let tls { configuration = configuration.only(tls) }
+        let context: TLSContext
+        do { context = try TLSContext(configuration: configuration) } catch { throw InputError(error.message) }
+
+        let audit: AuditLog
+        do { audit = try AuditLog(path: self.audit) } catch { throw InputError("\(error)") }
+        let settings = BackendSession.Settings(
+            mode: self.mode,
+            policy: policy,
+            handshakeTimeout: .nanoseconds(Int64(DurationText.seconds(self.handshakeTimeout)! * 1e9))
+        )
+        let server: BackendServer
+        do {
+            server = try await BackendServer(host: host, port: port, context: context, settings: settings, audit: audit)
+        } catch {
+            throw InputError("cannot listen on \(self.listen): \(error)")
+        }
+        let address = server.localAddress
+        // Written unbuffered: scripts wait for this line on a pipe.
+        let ready = "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPEM == nil ? "" : ", CRL checked"))\n"
+        FileHandle.standardOutput.write(Data(ready.utf8))
+
+        await StopSignals.wait()
+        await server.stop()
+        let counts = audit.counts
+        FileHandle.standardOutput.write(Data("stopped: \(counts["accepted"] ?? 0) accepted, \(counts["rejected"] ?? 0) rejected\n".utf8))
+    }
+
+    static func ids(in path: String) throws -> [String] {
+        try InspectCommand.read(path).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum StopSignals {
+    static func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = OnceFlag()
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler {
+                    if once.claim() { continuation.resume() }
+                }
+                source.resume()
+                Retained.keep(source as AnyObject)
+            }
+        }
+    }
+}
+
+/// Keeps dispatch sources alive for the life of the process.
+enum Retained {
+    nonisolated(unsafe) private static var objects: [AnyObject] = []
+    private static let lock = NSLock()
+    static func keep(_ object: AnyObject) {
+        lock.lock()
+        objects.append(object)
+        lock.unlock()
+    }
+}
+
+/// True exactly once.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+    func claim() -> Bool {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        if self.claimed { return false }
+        self.claimed = true
+        return true
+    }
+}

@@ -1,0 +1,275 @@
+import FleetPKI
+import FleetTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fleetsim serve` judged by real foreign clients: `mosquitto_pub` and `openssl s_client`.
+@Suite(.serialized) struct ServeCommandTests {
+    func audit(_ path: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    /// mosquitto_pub with a device's own identity; returns its result.
+    func publish(_ fixture: PKIFixture, _ defect: DeviceDefect, port: Int, clientID: String? = nil) async throws -> CommandResult {
+        let id = fixture.devices[defect]!
+        return try await ForeignProcess.run(
+            "/usr/bin/mosquitto_pub",
+            ["-h", "127.0.0.1", "-p", "\(port)", "--cafile", fixture.layout.rootCertificate,
+             "--cert", fixture.certificatePath(defect), "--key", fixture.keyPath(defect), "-i", clientID ?? id,
+             "-t", "vehicles/\(id)/telemetry", "-m", "{\"speed\":88}", "-q", "1", "-d"],
+            in: fixture.directory,
+            timeout: .seconds(20)
+        )
+    }
+
+    @Test func mosquittoPubPublishesWithAGoodDeviceAndIsRefusedWithEveryDefect() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        defer { server.stop() }
+
+        let good = try await self.publish(fixture, .none, port: server.port)
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("received PUBACK"), "\(good.output)")  // QoS 1 acknowledged
+
+        let refused: [DeviceDefect] = [.expired, .notYetValid, .serverEKU, .noEKU, .wrongCA, .selfSigned, .noChain, .revoked, .weakRSA, .sha1]
+        for defect in refused {
+            let result = try await self.publish(fixture, defect, port: server.port)
+            #expect(result.status != 0, "\(defect) was let in: \(result.output)")
+            #expect(!result.output.contains("received PUBACK"))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let records = try self.audit(auditPath)
+        let accepted = records.filter { $0["verdict"] as? String == "accepted" }.compactMap { $0["deviceID"] as? String }
+        #expect(accepted == [fixture.devices[.none]!])
+        // OpenSSL's own client (security level 2) refuses to load RSA-1024 and SHA-1 identities, so
+        // those two never present a certificate here; `fleetSimulatorAgainstTheBackend` covers them.
+        for defect in refused where defect != .weakRSA && defect != .sha1 {
+            let id = fixture.devices[defect]!
+            let record = try #require(records.first { $0["deviceID"] as? String == id }, "no audit line names \(id)")
+            #expect(record["verdict"] as? String == "rejected")
+            #expect((record["reason"] as? String)?.isEmpty == false)
+            #expect((record["outcome"] as? String)?.hasPrefix("rejected:") == true, "\(record)")
+        }
+        let reasons = Dictionary(uniqueKeysWithValues: records.compactMap { r in (r["deviceID"] as? String).map { ($0, r["reason"] as? String ?? "") } })
+        #expect(reasons[fixture.devices[.expired]!]?.contains("expired") == true)
+        #expect(reasons[fixture.devices[.revoked]!]?.contains("revoked") == true)
+        #expect(reasons[fixture.devices[.noEKU]!]?.contains("missing-client-auth-eku") == true)
+        #expect(reasons[fixture.devices[.noChain]!]?.contains("incomplete-chain") == true)
+        #expect(reasons[fixture.devices[.wrongCA]!]?.contains("not signed by a trusted CA") == true)
+    }
+
+    /// What the wolfSSL-based backend answers each defect (wolfSSL maps some differently from
+    /// OpenSSL: not-yet-valid → certificate_expired, EKU and policy refusals → bad_certificate).
+    static let backendVerdicts: [DeviceDefect: String] = [
+        .none: "ok", .expired: "rejected:certificate-expired", .notYetValid: "rejected:certificate-expired",
+        .serverEKU: "rejected:bad-certificate", .noEKU: "rejected:bad-certificate", .wrongCA: "rejected:unknown-ca",
+        .selfSigned: "rejected:bad-certificate", .noChain: "rejected:bad-certificate", .revoked: "rejected:certificate-revoked",
+        .keyMismatch: "identity-invalid", .weakRSA: "rejected:bad-certificate", .sha1: "rejected:bad-certificate",
+    ]
+
+    @Test(arguments: ["1.3", "1.2"])
+    func fleetSimulatorAgainstTheBackend(version: String) async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        defer { server.stop() }
+        let expect = fixture.pki.manifest.devices.map { "\($0.id)\t\(Self.backendVerdicts[$0.defect]!)" }.joined(separator: "\n")
+        let expectPath = try fixture.directory.write("expect.tsv", expect + "\n")
+        let run = try await FleetsimBinary.run(
+            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
+             "--protocol", "mqtt", "--tls", version, "--expect", expectPath],
+            in: fixture.directory
+        )
+        #expect(run.status == 0, "\(run.output)")
+        try await Task.sleep(for: .milliseconds(300))
+        let records = try self.audit(auditPath)
+        let good = Set(fixture.pki.manifest.devices.filter { $0.defect == .none }.map(\.id))
+        let accepted = Set(records.filter { $0["verdict"] as? String == "accepted" }.compactMap { $0["deviceID"] as? String })
+        #expect(accepted == good)  // zero policy-failing devices accepted
+        let rejected = Set(records.filter { $0["verdict"] as? String == "rejected" }.compactMap { $0["deviceID"] as? String })
+        let bad = Set(fixture.pki.manifest.devices.filter { $0.defect != .none && $0.defect != .keyMismatch }.map(\.id))
+        #expect(rejected == bad, "audit rejected \(rejected.sorted())")
+    }
+
+    @Test func aClientIDThatIsNotTheCertificatesIsNotAuthorized() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        defer { server.stop() }
+        let result = try await self.publish(fixture, .none, port: server.port, clientID: "someone-else")
+        #expect(result.status != 0)
+        #expect(result.output.lowercased().contains("not authori"), "\(result.output)")
+        try await Task.sleep(for: .milliseconds(200))
+        let record = try #require(try self.audit(auditPath).first)
+        #expect(record["outcome"] as? String == "mqtt-refused:not-authorized")
+        #expect(record["mqttClientID"] as? String == "someone-else")
+        #expect(record["deviceID"] as? String == fixture.devices[.none]!)
+    }
+
+    @Test(arguments: ["1.2", "1.3"])
+    func opensslClientWithBadCertificatesGetsAnAlert(version: String) async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--protocol", "tls"], in: fixture.directory)
+        defer { server.stop() }
+        for defect in [DeviceDefect.serverEKU, .expired, .wrongCA] {
+            let result = try await ForeignProcess.run(
+                "openssl",
+                ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", fixture.layout.rootCertificate,
+                 "-cert", fixture.certificatePath(defect), "-key", fixture.keyPath(defect), "-verify_return_error",
+                 "-tls\(version == "1.2" ? "1_2" : "1_3")", "-ign_eof"],
+                in: fixture.directory,
+                input: "hello\n",
+                timeout: .seconds(20)
+            )
+            #expect(result.stderr.contains("alert"), "TLS \(version) \(defect): \(result.output)")
+        }
+    }
+
+    @Test func aRevokedDeviceIsRejectedOnceTheCRLListsIt() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        var pki = fixture.pki
+        let first = try await FleetsimServer(["--dir", fixture.layout.directory], in: fixture.directory)
+        #expect(try await self.publish(fixture, .none, port: first.port).status == 0)
+        first.stop()
+        _ = try pki.revoke([fixture.devices[.none]!])
+        let second = try await FleetsimServer(["--dir", fixture.layout.directory], in: fixture.directory)
+        defer { second.stop() }
+        #expect(try await self.publish(fixture, .none, port: second.port).status != 0)
+    }
+
+    @Test func garbageAndAStalledClientDoNotStopAGoodDevice() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--audit", auditPath, "--handshake-timeout", "1s"],
+            in: fixture.directory
+        )
+        defer { server.stop() }
+        let garbage = try RawTCP(port: server.port)
+        garbage.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (0..<512).map { _ in UInt8.random(in: 0...255) })
+        let stalled = try RawTCP(port: server.port)
+        stalled.send([0x16, 0x03, 0x01])  // the first bytes of a TLS record, then nothing
+        let good = try await self.publish(fixture, .none, port: server.port)
+        #expect(good.status == 0, "\(good.output)")
+        #expect(stalled.waitForClose(seconds: 5), "the stalled client was not closed after the handshake timeout")
+        garbage.close()
+        try await Task.sleep(for: .milliseconds(300))
+        let outcomes = try self.audit(auditPath).compactMap { $0["outcome"] as? String }
+        #expect(outcomes.contains("handshake-timeout"), "\(outcomes)")
+        #expect(outcomes.contains("protocol-error"), "\(outcomes)")
+        #expect(server.process.isRunning)
+    }
+
+    @Test func malformedMQTTFromAnAuthenticatedDeviceClosesOnlyThatConnection() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        defer { server.stop() }
+        // A real device identity over real TLS, then bytes that are not MQTT (type 4 with flags 7).
+        let hostile = try await ForeignProcess.run(
+            "openssl",
+            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", fixture.layout.rootCertificate,
+             "-cert", fixture.certificatePath(.none), "-cert_chain", fixture.layout.intermediateCertificate,
+             "-key", fixture.keyPath(.none), "-ign_eof", "-quiet"],
+            in: fixture.directory,
+            input: "G\u{0000}",  // 0x47 0x00: a complete packet of type 4 with illegal flags 7
+            timeout: .seconds(20)
+        )
+        #expect(!hostile.stdout.contains("CONNACK"))
+        #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
+        try await Task.sleep(for: .milliseconds(300))
+        let records = try self.audit(auditPath)
+        #expect(records.contains { $0["outcome"] as? String == "protocol-error" }, "\(records)")
+        #expect(server.process.isRunning)
+    }
+
+    @Test func idleConnectionsAndAConnectFloodDoNotStopGoodDevices() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--handshake-timeout", "2s"], in: fixture.directory)
+        defer { server.stop() }
+        // 1,000 TCP connections that never speak, and 1,000 that connect and hang up at once.
+        var idle: [RawTCP] = []
+        for _ in 0..<1000 { idle.append(try RawTCP(port: server.port)) }
+        for _ in 0..<1000 { try RawTCP(port: server.port).close() }
+        #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
+        // The backend closes the silent ones after its handshake timeout.
+        #expect(idle.prefix(20).allSatisfy { $0.waitForClose(seconds: 6) })
+        #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
+        #expect(server.process.isRunning)
+    }
+
+    @Test func startsOnlyWithAUsableCRLAndStopsGracefully() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let garbage = try fixture.directory.write("garbage-crl.pem", "not a crl\n")
+        let refused = try await FleetsimBinary.run(["serve", "--listen", "127.0.0.1:0", "--dir", fixture.layout.directory, "--crl", garbage], in: fixture.directory)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("garbage-crl.pem"))
+        let expired = try RevocationList.make(issuer: fixture.pki.intermediate, revoked: [], number: 9, thisUpdate: Date(timeIntervalSinceNow: -7200), validFor: 3600)
+        let expiredPath = try fixture.directory.write("expired-crl.pem", expired)
+        let stale = try await FleetsimBinary.run(["serve", "--listen", "127.0.0.1:0", "--dir", fixture.layout.directory, "--crl", expiredPath], in: fixture.directory)
+        #expect(stale.status == 2)
+        #expect(stale.stderr.contains("expired"))
+
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
+        server.process.signal(SIGTERM)
+        let status = try await server.process.waitForExit(timeout: .seconds(10))
+        #expect(status == 0, "\(server.process.output)")
+        #expect(server.process.stdout.contains("stopped: 1 accepted"))
+        #expect(try self.audit(auditPath).count == 1)
+    }
+}
+
+/// A plain TCP client for hostile-client tests.
+final class RawTCP {
+    let fd: Int32
+
+    init(port: Int) throws {
+        self.fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(self.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { throw ForeignProcessError("connect failed") }
+    }
+
+    func send(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { write(self.fd, $0.baseAddress, $0.count) }
+    }
+
+    /// Whether the peer closed within `seconds` (read returns 0 or an error).
+    func waitForClose(seconds: Int) -> Bool {
+        var pollfd = Glibc.pollfd(fd: self.fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pollfd, 1, Int32(seconds * 1000)) > 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while true {
+            let n = read(self.fd, &buffer, buffer.count)
+            if n <= 0 { return true }
+            guard poll(&pollfd, 1, Int32(seconds * 1000)) > 0 else { return false }
+        }
+    }
+
+    func close() { Glibc.close(self.fd) }
+
+    deinit { Glibc.close(self.fd) }
+}
