@@ -4,15 +4,29 @@
 SWIFT        ?= swift
 DEB_PACKAGES := libwolfssl-dev pkg-config openssl mosquitto mosquitto-clients
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-RELEASE_BIN   = .build/release
 
-.PHONY: help deps build release test demo bench clean
+# WOLFSSL=fast builds against .deps/wolfssl-fast (make wolfssl-fast): pkg-config finds its headers
+# at build time, an rpath makes the binary load it at run time (same soname as Debian's), and a
+# separate scratch path keeps both builds side by side.
+ifeq ($(WOLFSSL),fast)
+FAST_PREFIX  := $(CURDIR)/.deps/wolfssl-fast
+SWIFT_FLAGS  := --scratch-path .build-fast -Xlinker -rpath -Xlinker $(FAST_PREFIX)/lib
+SWIFT_ENV    := PKG_CONFIG_PATH=$(FAST_PREFIX)/lib/pkgconfig
+FAST_DEP     := wolfssl-fast
+RELEASE_BIN   = .build-fast/release
+else
+RELEASE_BIN   = .build/release
+endif
+
+.PHONY: help deps build release test test-fast demo bench bench-fast wolfssl-fast clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
 	@echo "make test     install what is missing and run the whole test suite"
 	@echo "make build    debug build        make release   release build"
 	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed"
+	@echo "make wolfssl-fast  build Debian's wolfSSL source with its P-256 assembly (opt-in, .deps/)"
+	@echo "make release WOLFSSL=fast / make test-fast / make bench-fast   the same against that build"
 	@echo "make clean    remove build products"
 
 ## deps: install the Debian packages that are missing (idempotent: nothing happens when all are present).
@@ -27,14 +41,26 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-build: deps
-	$(SWIFT) build
+build: deps $(FAST_DEP)
+	$(SWIFT_ENV) $(SWIFT) build $(SWIFT_FLAGS)
 
-release: deps
-	$(SWIFT) build -c release
+release: deps $(FAST_DEP)
+	$(SWIFT_ENV) $(SWIFT) build -c release $(SWIFT_FLAGS)
 
-test: deps
-	$(SWIFT) test
+test: deps $(FAST_DEP)
+	$(SWIFT_ENV) $(SWIFT) test $(SWIFT_FLAGS)
+
+## wolfssl-fast: Debian's wolfSSL source with its P-256 assembly, into .deps/wolfssl-fast (opt-in).
+wolfssl-fast: deps
+	scripts/wolfssl-fast.sh
+
+## test-fast: the TLS, fleet and backend tests against the fast wolfSSL build.
+test-fast:
+	$(MAKE) test WOLFSSL=fast
+
+## bench-fast: both wolfSSL builds side by side (client CPU, handshakes/s, p50/p99).
+bench-fast: wolfssl-fast
+	bench/wolfssl-builds.sh
 
 ## demo: a PKI and a fleet with every defect, a lint, and every device against a real mTLS server.
 demo: release
@@ -45,4 +71,4 @@ bench: release
 	bench/pki-issue.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fast

@@ -11,6 +11,8 @@ public struct ConnectionResult: Sendable {
     public var timings: ConnectionTimings
     /// Negotiated version and suite, when the handshake completed.
     public var handshake: TLSHandshakeInfo?
+    /// A session the device can resume next time.
+    public var session: TLSSession?
 
     public init(
         outcome: Outcome,

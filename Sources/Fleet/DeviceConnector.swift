@@ -28,11 +28,13 @@ public struct DeviceConnector: Sendable {
     ///     identity not yet validated (``TLSContext/validate(_:)``) is validated first.
     ///   - host: an IP address or name of the target (only 127.0.0.0/8 in tests and benchmarks).
     ///   - serverName: the name the server certificate must carry (defaults to `host`).
+    ///   - resume: a session from an earlier connection (``ConnectionResult/session``) to resume.
     public func connect(
         identity: DeviceIdentity?,
         host: String,
         port: Int,
-        serverName: String? = nil
+        serverName: String? = nil,
+        resume: TLSSession? = nil
     ) async -> ConnectionResult {
         if let identity, !identity.isValidated {
             do {
@@ -53,7 +55,7 @@ public struct DeviceConnector: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
-                    let tls = try TLSHandler(context: context, identity: identity, serverName: name)
+                    let tls = try TLSHandler(context: context, identity: identity, serverName: name, resume: resume)
                     let session = DeviceSessionHandler(
                         start: start,
                         handshakeTimeout: handshakeTimeout,

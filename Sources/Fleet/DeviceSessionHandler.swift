@@ -18,6 +18,7 @@ final class DeviceSessionHandler: ChannelInboundHandler {
     private let handshakeTimeout: TimeAmount
     private var timings = ConnectionTimings()
     private var handshake: TLSHandshakeInfo?
+    private var session: TLSSession?
     private var decided = false
     /// Only a connected channel's end is ours to decide; a failed connect is the connector's.
     private var connected = false
@@ -77,9 +78,13 @@ final class DeviceSessionHandler: ChannelInboundHandler {
                     handshake: handler.handshake
                 )
             }
+        case TLSEvent.sessionReady(let session):
+            self.session = session
         case TLSEvent.accepted(let at):
             self.timings.serverAccept = at - self.start
-            self.decide(ConnectionResult(outcome: .ok, timings: self.timings, handshake: self.handshake), context: context)
+            var result = ConnectionResult(outcome: .ok, timings: self.timings, handshake: self.handshake)
+            result.session = self.session
+            self.decide(result, context: context)
         default:
             context.fireUserInboundEventTriggered(event)
         }

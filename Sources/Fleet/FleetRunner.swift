@@ -66,9 +66,13 @@ public struct FleetRunner: Sendable {
                 )
             }
             guard let next = admission.nextDue() else { break }
-            // Sleep until the next start is due; while the concurrency cap blocks, poll every millisecond.
-            let wait = max(0.0005, min(next - elapsed(), 0.05))
-            try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            let wait = min(next - elapsed(), 0.05)
+            if wait <= 0 {
+                // Due but held back by the concurrency cap: sleep until a device finishes.
+                await collector.slotFreed.wait(seconds: 0.05)
+            } else {
+                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            }
         }
         // Every started device ends by its own timeouts (and hold); wait for them, unless stopped.
         while collector.inFlight > 0 {
@@ -76,7 +80,7 @@ public struct FleetRunner: Sendable {
                 interrupted = true
                 break
             }
-            try? await Task.sleep(nanoseconds: 5_000_000)
+            await collector.slotFreed.wait(seconds: 0.05)
         }
         let state = collector.state
         return Result(

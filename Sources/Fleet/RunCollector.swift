@@ -28,6 +28,8 @@ public final class RunCollector: Sendable {
 
     private let box = NIOLockedValueBox(State())
     let keepAll: Bool
+    /// Signalled whenever a device's connection is over, so the driver can start the next one.
+    let slotFreed = Wakeup()
 
     public init(keepAll: Bool) {
         self.keepAll = keepAll
@@ -74,6 +76,7 @@ public final class RunCollector: Sendable {
             $0.finished += 1
             if wasConnected { $0.connected -= 1 }
         }
+        self.slotFreed.signal()
     }
 }
 

@@ -49,7 +49,7 @@ final class TLSConnection {
     ///
     /// - Throws: ``TLSFailure`` `identity-invalid` if the identity does not load or its key does not
     ///   match; `local-resource` if wolfSSL cannot allocate.
-    init(context: TLSContext, identity: DeviceIdentity?, serverName: String?) throws(TLSFailure) {
+    init(context: TLSContext, identity: DeviceIdentity?, serverName: String?, resume: TLSSession? = nil) throws(TLSFailure) {
         guard let ssl = wolfSSL_new(context.handle) else {
             throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
         }
@@ -76,6 +76,8 @@ final class TLSConnection {
         wolfSSL_SetIOWriteCtx(ssl, me)
         if self.role == .client {
             _ = wolfSSL_set_SessionTicket_cb(ssl, fleetsimSessionTicketCallback, me)
+            _ = wolfSSL_UseSessionTicket(ssl)  // TLS 1.2 resumes by ticket too, as 1.3 does
+            if let resume { _ = wolfSSL_set_session(ssl, resume.handle) }
         }
     }
 
@@ -170,6 +172,11 @@ final class TLSConnection {
 
     var sessionResumed: Bool {
         wolfSSL_session_reused(self.ssl) == 1
+    }
+
+    /// A resumable copy of this connection's session (owned by the returned value).
+    func resumableSession() -> TLSSession? {
+        wolfSSL_get1_session(self.ssl).map(TLSSession.init(handle:))
     }
 
     /// The peer's leaf certificate subject CN and serialNumber attribute, if the peer sent one.

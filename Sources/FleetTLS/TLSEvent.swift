@@ -10,6 +10,9 @@ public enum TLSEvent: Sendable {
     /// completed (the server's Finished follows its check of the client certificate). Backend side:
     /// the client's certificate passed verification.
     case accepted(at: NIODeadline)
+    /// Device side: a session the device can resume on its next connection. Fired just before
+    /// ``accepted`` (TLS 1.2: with the handshake; TLS 1.3: when the server's ticket arrives).
+    case sessionReady(TLSSession)
 }
 
 /// What was negotiated, for reports and `repro`.

@@ -30,6 +30,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     private let connection: TLSConnection
     private var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var flushPending = false
+    private var sessionDelivered = false
 
     /// Creates a handler for one connection.
     ///
@@ -38,9 +39,15 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     ///   - identity: the device's own chain and key (client); nil for the backend, whose identity
     ///     is in the context, or for a device that sends no certificate.
     ///   - serverName: client only: the name or IP address the server's certificate must carry.
+    ///   - resume: client only: a session from an earlier connection to resume.
     /// - Throws: ``TLSFailure`` (`identity-invalid`, `local-resource`) before any I/O.
-    public init(context: TLSContext, identity: DeviceIdentity? = nil, serverName: String? = nil) throws(TLSFailure) {
-        self.connection = try TLSConnection(context: context, identity: identity, serverName: serverName)
+    public init(
+        context: TLSContext,
+        identity: DeviceIdentity? = nil,
+        serverName: String? = nil,
+        resume: TLSSession? = nil
+    ) throws(TLSFailure) {
+        self.connection = try TLSConnection(context: context, identity: identity, serverName: serverName, resume: resume)
     }
 
     // MARK: - Lifecycle
@@ -169,6 +176,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             )
             context.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(info))
             if acceptedNow {
+                if version == .v1_2 { self.deliverSession(context: context) }
                 context.fireUserInboundEventTriggered(TLSEvent.accepted(at: now))
             }
             self.unbufferWrites(context: context)
@@ -206,6 +214,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             }
         }
         if self.connection.ticketReceived {
+            self.deliverSession(context: context)
             self.markAccepted(context: context)
         }
         if delivered {
@@ -214,6 +223,15 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         // Reading may have produced records to send (e.g. a key update response).
         if self.connection.outbound.readableBytes > 0 {
             self.emitCiphertext(context: context, promise: nil, flush: true)
+        }
+    }
+
+    /// Hands the device its resumable session once, before the acceptance event.
+    private func deliverSession(context: ChannelHandlerContext) {
+        guard self.connection.role == .client, !self.sessionDelivered else { return }
+        self.sessionDelivered = true
+        if let session = self.connection.resumableSession() {
+            context.fireUserInboundEventTriggered(TLSEvent.sessionReady(session))
         }
     }
 

@@ -38,3 +38,4 @@ extension String {
         String(self.drop { $0 == " " })
     }
 }
+

@@ -57,7 +57,7 @@ struct Fleetsim: AsyncParsableCommand {
 enum BuildInfo {
     static let version = "0.1.0"
     static var versionLine: String {
-        "fleetsim \(Self.version) (wolfSSL \(WolfSSLLibrary.version))"
+        "fleetsim \(Self.version) (wolfSSL \(WolfSSLBuild.summary))"
     }
 }
 

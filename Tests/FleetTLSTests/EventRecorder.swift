@@ -10,6 +10,7 @@ final class EventRecorder: ChannelInboundHandler, Sendable {
     struct Record {
         var handshake: TLSHandshakeInfo?
         var accepted = false
+        var session: TLSSession?
         var failures: [TLSFailure] = []
         var otherErrors: [String] = []
         var received = ""
@@ -30,6 +31,7 @@ final class EventRecorder: ChannelInboundHandler, Sendable {
         switch event {
         case TLSEvent.handshakeCompleted(let info): self.box.withLockedValue { $0.handshake = info }
         case TLSEvent.accepted: self.box.withLockedValue { $0.accepted = true }
+        case TLSEvent.sessionReady(let session): self.box.withLockedValue { $0.session = session }
         default: context.fireUserInboundEventTriggered(event)
         }
     }

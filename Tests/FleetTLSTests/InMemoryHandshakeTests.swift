@@ -92,6 +92,30 @@ import Testing
     }
 
     @Test(arguments: TLSVersion.allCases)
+    func aDeviceResumesItsSession(version: TLSVersion) throws {
+        let (clientContext, serverContext) = try self.contexts(version)
+        let issued = try self.pki.device(.good, id: "tcu-resume")
+        let identity = DeviceIdentity(label: "tcu-resume", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM)
+        let first = try Pair(
+            clientHandler: TLSHandler(context: clientContext, identity: identity, serverName: "localhost"),
+            serverHandler: TLSHandler(context: serverContext)
+        )
+        try first.run()
+        #expect(first.clientRecorder.record.handshake?.resumed == false)
+        let session = try #require(first.clientRecorder.record.session, "no resumable session after the first connection")
+
+        let second = try Pair(
+            clientHandler: TLSHandler(context: clientContext, identity: identity, serverName: "localhost", resume: session),
+            serverHandler: TLSHandler(context: serverContext)
+        )
+        try second.run()
+        let record = second.clientRecorder.record
+        #expect(record.failures.isEmpty, "\(record.failures)")
+        #expect(record.handshake?.resumed == true)
+        #expect(record.accepted)
+    }
+
+    @Test(arguments: TLSVersion.allCases)
     func writesBeforeTheHandshakeAreHeldAndDelivered(version: TLSVersion) throws {
         let (clientContext, serverContext) = try self.contexts(version)
         let device = try self.pki.device(.good)

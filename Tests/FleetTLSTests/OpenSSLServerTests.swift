@@ -102,6 +102,21 @@ import Testing
         #expect(result.detail?.contains("broker.example.com") == true)
     }
 
+    @Test(arguments: ["1.2", "1.3"])
+    func deviceResumesWithOpenSSLAndResumptionIsCounted(version: String) async throws {
+        let server = try await OpenSSLServer(server: self.pki.server, clientCAPEM: self.pki.rootPEM, version: version, in: self.directory)
+        defer { server.stop() }
+        let connector = try self.connector()
+        let identity = try self.identity(.good)
+        let full = await connector.connect(identity: identity, host: "127.0.0.1", port: server.port)
+        #expect(full.outcome == .ok, "\(full.detail ?? "")")
+        #expect(full.handshake?.resumed == false)
+        let session = try #require(full.session)
+        let resumed = await connector.connect(identity: identity, host: "127.0.0.1", port: server.port, resume: session)
+        #expect(resumed.outcome == .ok, "\(resumed.detail ?? "")")
+        #expect(resumed.handshake?.resumed == true, "s_server did not resume: \(server.process.output.suffix(400))")
+    }
+
     @Test func nothingListeningIsTCPRefused() async throws {
         let result = try await self.connector().connect(
             identity: self.identity(.good),

@@ -82,28 +82,37 @@ struct HandshakeBench {
         // Warm up: the first handshakes of a process build wolfSSL's per-thread ECC caches.
         for _ in 0..<10 { _ = await connector.connect(identity: identity, host: "127.0.0.1", port: port) }
 
-        var handshake: [TimeAmount] = []
-        var verdict: [TimeAmount] = []
-        var failures: [String: Int] = [:]
-        let cpuBefore = Self.cpuSeconds()
-        let wallBefore = NIODeadline.now()
-        for _ in 0..<count {
-            let result = await connector.connect(identity: identity, host: "127.0.0.1", port: port)
-            guard result.outcome == .ok else {
-                failures[result.outcome.identifier, default: 0] += 1
-                continue
+        for resuming in [false, true] {
+            var handshake: [TimeAmount] = []
+            var verdict: [TimeAmount] = []
+            var failures: [String: Int] = [:]
+            var resumedCount = 0
+            // Resumed runs chain sessions: each connection resumes the session the previous one got.
+            var session = resuming ? await connector.connect(identity: identity, host: "127.0.0.1", port: port).session : nil
+            let cpuBefore = Self.cpuSeconds()
+            let wallBefore = NIODeadline.now()
+            for _ in 0..<count {
+                let result = await connector.connect(identity: identity, host: "127.0.0.1", port: port, resume: session)
+                guard result.outcome == .ok else {
+                    failures[result.outcome.identifier, default: 0] += 1
+                    continue
+                }
+                if result.handshake?.resumed == true { resumedCount += 1 }
+                if resuming { session = result.session ?? session }
+                handshake.append(result.timings.tlsHandshake!)
+                verdict.append(result.timings.serverAccept!)
             }
-            handshake.append(result.timings.tlsHandshake!)
-            verdict.append(result.timings.serverAccept!)
+            let wall = Double((NIODeadline.now() - wallBefore).nanoseconds) / 1e9
+            let cpu = Self.cpuSeconds() - cpuBefore
+            let kind = resuming ? "resumed" : "full"
+            print("\nTLS \(version): \(count) sequential \(kind) mutual-TLS handshakes against openssl s_server")
+            print("  handshake done   \(Self.summary(handshake))")
+            print("  server verdict   \(Self.summary(verdict))")
+            print(String(format: "  client CPU       %.0f µs per handshake (user+sys, whole process)", cpu / Double(count) * 1e6))
+            print(String(format: "  rate             %.0f handshakes/s (one at a time)", Double(count) / wall))
+            print(String(format: "  resumed          %.1f%%", Double(resumedCount) / Double(max(1, count)) * 100))
+            if !failures.isEmpty { print("  failures         \(failures)") }
         }
-        let wall = Double((NIODeadline.now() - wallBefore).nanoseconds) / 1e9
-        let cpu = Self.cpuSeconds() - cpuBefore
-        print("\nTLS \(version): \(count) sequential full mutual-TLS handshakes against openssl s_server")
-        print("  handshake done   \(Self.summary(handshake))")
-        print("  server verdict   \(Self.summary(verdict))")
-        print(String(format: "  client CPU       %.0f µs per handshake (user+sys, whole process)", cpu / Double(count) * 1e6))
-        print(String(format: "  rate             %.0f handshakes/s (one at a time)", Double(count) / wall))
-        if !failures.isEmpty { print("  failures         \(failures)") }
     }
 
     static func summary(_ samples: [TimeAmount]) -> String {
