@@ -121,7 +121,17 @@ struct RunCommand: AsyncParsableCommand {
         guard !ids.isEmpty else {
             throw InputError("\(sources.devicesPath): no device identities (<id>.pem with <id>.key) to run")
         }
+        let loadStart = ContinuousClock.now
         let fleet = await IdentityDirectory.load(ids, from: sources.devicesPath, context: context)
+        if !self.quiet {
+            let invalid = fleet.filter { if case .failure = $0.identity { true } else { false } }.count
+            let elapsed = ContinuousClock.now - loadStart
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            Fleetsim.printError(
+                String(format: "loaded %d device identities in %.2f s", fleet.count, seconds)
+                    + (invalid > 0 ? " (\(invalid) unusable: they end identity-invalid)" : "")
+            )
+        }
         let expectations = try self.outputs.loadExpectations()
 
         var settings = RunSettings(host: host, port: port)
