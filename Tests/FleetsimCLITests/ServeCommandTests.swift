@@ -100,6 +100,35 @@ import Glibc
         #expect(rejected == bad, "audit rejected \(rejected.sorted())")
     }
 
+    @Test func allowAndDenyListsDecideWhichGoodDevicesGetIn() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let good = fixture.pki.manifest.devices.filter { $0.defect == .none }.map(\.id)
+        #expect(good.count == 2)
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let deny = try fixture.directory.write("deny.txt", "# stolen unit\n\(good[0])\n")
+        let denying = try await FleetsimServer(["--dir", fixture.layout.directory, "--deny", deny, "--audit", auditPath], in: fixture.directory)
+        #expect(try await self.publish(fixture, .none, port: denying.port).status != 0)  // good[0]
+        denying.stop()
+        let reason = try #require(try self.audit(auditPath).first { $0["deviceID"] as? String == good[0] }?["reason"] as? String)
+        #expect(reason.contains("deny list"), "\(reason)")
+
+        let allow = try fixture.directory.write("allow.txt", "\(good[1])\n")
+        let allowing = try await FleetsimServer(["--dir", fixture.layout.directory, "--allow", allow], in: fixture.directory)
+        defer { allowing.stop() }
+        let json = fixture.directory.path("report.json")
+        let run = try await FleetsimBinary.run(
+            ["run", "--target", "127.0.0.1:\(allowing.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
+             "--protocol", "mqtt", "--per-device", "--json", json],
+            in: fixture.directory
+        )
+        #expect(run.status == 0, "\(run.output)")
+        let devices = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])["devices"] as? [[String: Any]]
+        let outcomes = Dictionary(uniqueKeysWithValues: (devices ?? []).map { ($0["id"] as! String, $0["outcome"] as! String) })
+        #expect(outcomes[good[1]] == "ok")
+        #expect(outcomes[good[0]]?.hasPrefix("rejected:") == true, "\(outcomes[good[0]] ?? "none")")
+    }
+
     @Test func aClientIDThatIsNotTheCertificatesIsNotAuthorized() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
