@@ -6,21 +6,14 @@
 # Traffic stays on 127.0.0.1; every loop is bounded by a device count and a duration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v nginx >/dev/null || { echo "bench needs nginx: apt-get install -y nginx-light"; exit 2; }
+source bench/lib.sh
 swift build -c release --product fleetsim >/dev/null
 bin=.build/release/fleetsim
-work="$(mktemp -d)"
-port=$((20000 + RANDOM % 20000))
-nginx_pid=""
-cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; sleep 0.2; pkill -f "nginx.*$work" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval('d'+sys.argv[2]))" "$1" "$2"; }
 
 echo "machine: $(nproc) cores, $($bin --version)"
 $bin pki init --dir "$work/certs" >/dev/null
 $bin pki issue --dir "$work/certs" --count "${DEVICES:-10000}" | head -1
-nginx_pid=$(bench/nginx-mtls.sh "$work/certs" "$port" "$work/nginx")
-sleep 0.5
+start_nginx "$work/certs"
 dev="$work/certs/devices/tcu-00001"
 
 echo

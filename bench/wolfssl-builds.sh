@@ -5,18 +5,14 @@
 # Then `fleetsim serve` built both ways: the backend's CPU per accepted device.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v nginx >/dev/null || { echo "bench needs nginx: apt-get install -y nginx-light"; exit 2; }
+source bench/lib.sh
 swift build -c release --product fleetsim >/dev/null
 make -s release WOLFSSL=fast >/dev/null
-work="$(mktemp -d)"; port=$((20000 + RANDOM % 20000)); nginx_pid=""
-cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; sleep 0.2; pkill -f "nginx.*$work" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval('d'+sys.argv[2]))" "$1" "$2"; }
 declare -A bin=([debian]=.build/release/fleetsim [fast]=.build-fast/release/fleetsim)
 for b in debian fast; do echo "$b: $(${bin[$b]} --version)"; done
 .build/release/fleetsim pki init --dir "$work/certs" >/dev/null
 .build/release/fleetsim pki issue --dir "$work/certs" --count 2000 >/dev/null
-nginx_pid=$(bench/nginx-mtls.sh "$work/certs" "$port" "$work/nginx"); sleep 0.5
+start_nginx "$work/certs"
 dev="$work/certs/devices/tcu-00001"
 n="${COUNT:-1500}"
 

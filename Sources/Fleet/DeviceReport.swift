@@ -16,4 +16,28 @@ public struct DeviceReport: Sendable {
     public var cipherSuite: String?
     /// Time from the scheduled start to CONNACK (MQTT mode).
     public var mqttConnack: Double?
+
+    public init(
+        id: String,
+        outcome: Outcome,
+        detail: String?,
+        failure: TLSFailure? = nil,
+        timings: ConnectionTimings = ConnectionTimings(),
+        scheduleLag: Double,
+        decidedAt: Double,
+        tlsVersion: TLSVersion? = nil,
+        cipherSuite: String? = nil,
+        mqttConnack: Double? = nil
+    ) {
+        self.id = id
+        self.outcome = outcome
+        self.detail = detail
+        self.failure = failure
+        self.timings = timings
+        self.scheduleLag = scheduleLag
+        self.decidedAt = decidedAt
+        self.tlsVersion = tlsVersion
+        self.cipherSuite = cipherSuite
+        self.mqttConnack = mqttConnack
+    }
 }

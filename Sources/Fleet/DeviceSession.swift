@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 import FleetMQTT
 import FleetTLS
 import NIOCore
@@ -33,6 +34,9 @@ final class DeviceSession: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     private var periodic: [RepeatedTask] = []
     private var packetID: UInt16 = 0
+    /// Telemetry topic and payload, made once per device rather than per publish.
+    private let topic: String
+    private var payload: ByteBuffer?
     private var connected = false
     private var accepted = false
     private var finished = false
@@ -44,6 +48,7 @@ final class DeviceSession: ChannelInboundHandler {
         self.lag = lag
         self.collector = collector
         self.lifecycle = DeviceLifecycle(mode: settings.mode, holds: settings.hold != nil)
+        self.topic = settings.profile.topic.replacingOccurrences(of: "{id}", with: id)
     }
 
     // MARK: - Channel events → lifecycle events
@@ -204,9 +209,15 @@ final class DeviceSession: ChannelInboundHandler {
     private func publish(context: ChannelHandlerContext) {
         let profile = self.settings.profile
         self.packetID = self.packetID &+ 1 == 0 ? 1 : self.packetID &+ 1
-        let topic = profile.topic.replacingOccurrences(of: "{id}", with: self.id)
-        let payload = context.channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
-        let packet = MQTTPacket.Publish(topic: topic, payload: payload, qos: profile.qos, packetID: profile.qos > 0 ? self.packetID : nil)
+        if self.payload == nil {
+            self.payload = context.channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
+        }
+        let packet = MQTTPacket.Publish(
+            topic: self.topic,
+            payload: self.payload!,
+            qos: profile.qos,
+            packetID: profile.qos > 0 ? self.packetID : nil
+        )
         context.writeAndFlush(NIOAny(MQTTPacket.publish(packet)), promise: nil)
     }
 
@@ -225,9 +236,8 @@ final class DeviceSession: ChannelInboundHandler {
             // The channel went away without any verdict event (should not happen; never lose a device).
             self.collector.report(
                 DeviceReport(
-                    id: self.id, outcome: .closedByServer, detail: "the connection ended before a verdict", failure: nil,
-                    timings: self.timings, scheduleLag: self.lag, decidedAt: (NIODeadline.now() - self.settings.runStart).seconds,
-                    tlsVersion: nil, cipherSuite: nil, mqttConnack: nil
+                    id: self.id, outcome: .closedByServer, detail: "the connection ended before a verdict",
+                    timings: self.timings, scheduleLag: self.lag, decidedAt: (NIODeadline.now() - self.settings.runStart).seconds
                 )
             )
         }

@@ -42,7 +42,7 @@ final class DeviceSessionHandler: ChannelInboundHandler {
         self.arm(context: context, after: self.handshakeTimeout) { handler in
             ConnectionResult(
                 outcome: .handshakeTimeout,
-                detail: "the TLS handshake did not complete in \(handler.handshakeTimeout.humanReadable)",
+                detail: "the TLS handshake did not complete in \(DurationText.format(handler.handshakeTimeout.seconds))",
                 timings: handler.timings
             )
         }
@@ -73,7 +73,7 @@ final class DeviceSessionHandler: ChannelInboundHandler {
                 ConnectionResult(
                     outcome: .acceptTimeout,
                     detail: "the TLS handshake completed but the server gave no verdict in "
-                        + handler.acceptTimeout.humanReadable,
+                        + DurationText.format(handler.acceptTimeout.seconds),
                     timings: handler.timings,
                     handshake: handler.handshake
                 )
@@ -148,10 +148,3 @@ final class DeviceSessionHandler: ChannelInboundHandler {
 @available(*, unavailable)
 extension DeviceSessionHandler: Sendable {}
 
-extension TimeAmount {
-    /// `250ms`, `5s`: how durations are written on the command line.
-    public var humanReadable: String {
-        let ms = self.nanoseconds / 1_000_000
-        return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
-    }
-}

@@ -105,9 +105,8 @@ public struct FleetRunner: Sendable {
         @Sendable func immediate(_ outcome: Outcome, _ detail: String?, _ failure: TLSFailure? = nil) {
             collector.report(
                 DeviceReport(
-                    id: device.id, outcome: outcome, detail: detail, failure: failure, timings: ConnectionTimings(),
-                    scheduleLag: lag, decidedAt: (NIODeadline.now() - runStart).seconds, tlsVersion: nil, cipherSuite: nil,
-                    mqttConnack: nil
+                    id: device.id, outcome: outcome, detail: detail, failure: failure,
+                    scheduleLag: lag, decidedAt: (NIODeadline.now() - runStart).seconds
                 )
             )
             collector.finished(wasConnected: false)

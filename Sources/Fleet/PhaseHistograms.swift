@@ -7,6 +7,17 @@ import Histogram
 public struct PhaseHistograms: Sendable {
     public enum Phase: String, Sendable, CaseIterable, Codable {
         case tcpConnect, tlsHandshake, serverAccept, mqttConnack, scheduleLag
+
+        /// How reports name the phase.
+        public var label: String {
+            switch self {
+            case .tcpConnect: "TCP connected"
+            case .tlsHandshake: "TLS handshake done"
+            case .serverAccept: "server verdict (TLS)"
+            case .mqttConnack: "MQTT CONNACK"
+            case .scheduleLag: "schedule lag"
+            }
+        }
     }
 
     public private(set) var histograms: [Phase: Histogram<UInt64>]

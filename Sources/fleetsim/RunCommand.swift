@@ -147,7 +147,7 @@ struct RunCommand: AsyncParsableCommand {
         // One event loop per core (wolfSSL keeps a per-thread ECC cache: never a thread per device).
         let group = MultiThreadedEventLoopGroup.singleton
         let stop = StopSignal()
-        let interrupts = InterruptHandler(stop: stop)
+        let interrupts = SignalWatcher.stopping(stop)
         defer { interrupts.cancel() }
         let collector = RunCollector(keepAll: self.outputs.perDevice)
         let progress = (!self.quiet && isatty(2) == 1) ? ProgressLine(collector: collector, total: fleet.count) : nil
@@ -183,7 +183,7 @@ struct RunCommand: AsyncParsableCommand {
             after: after
         )
         print(RunSummary.text(report, mismatches: mismatches))
-        try self.outputs.write(report, expectations: expectations, outcomes: outcomes.mapValues { $0.identifier })
+        try self.outputs.write(report, expectations: expectations, outcomes: outcomes)
 
         if result.interrupted { Glibc.exit(ExitStatus.interrupted) }
         if gates.contains(where: { !$0.passed }) { throw ExitCode(ExitStatus.checkFailed) }

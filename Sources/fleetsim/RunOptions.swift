@@ -137,7 +137,7 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
-    func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: String]) throws {
+    func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: Outcome]) throws {
         do {
             if let json = self.json {
                 try AtomicFile.write(Array(try RunReportBuilder.encode(report)) + [0x0A], to: json)

@@ -140,7 +140,7 @@ struct ServeCommand: AsyncParsableCommand {
         let ready = "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPEM == nil ? "" : ", CRL checked"))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
-        await StopSignals.wait()
+        await SignalWatcher.waitForStop()
         await server.stop()
         let counts = audit.counts
         FileHandle.standardOutput.write(Data("stopped: \(counts["accepted"] ?? 0) accepted, \(counts["rejected"] ?? 0) rejected\n".utf8))
@@ -149,47 +149,5 @@ struct ServeCommand: AsyncParsableCommand {
     static func ids(in path: String) throws -> [String] {
         try InspectCommand.read(path).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-    }
-}
-
-/// Waits for SIGINT or SIGTERM.
-enum StopSignals {
-    static func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler {
-                    if once.claim() { continuation.resume() }
-                }
-                source.resume()
-                Retained.keep(source as AnyObject)
-            }
-        }
-    }
-}
-
-/// Keeps dispatch sources alive for the life of the process.
-enum Retained {
-    nonisolated(unsafe) private static var objects: [AnyObject] = []
-    private static let lock = NSLock()
-    static func keep(_ object: AnyObject) {
-        lock.lock()
-        objects.append(object)
-        lock.unlock()
-    }
-}
-
-/// True exactly once.
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-    func claim() -> Bool {
-        self.lock.lock()
-        defer { self.lock.unlock() }
-        if self.claimed { return false }
-        self.claimed = true
-        return true
     }
 }

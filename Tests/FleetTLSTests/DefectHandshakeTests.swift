@@ -10,20 +10,6 @@ import Testing
 /// `openssl s_server -Verify 2 -verify_return_error` (Debian's OpenSSL 3.0, default security level 2).
 /// The outcomes are OpenSSL's verdicts as fleetsim reports them.
 @Suite(.serialized) struct DefectHandshakeTests {
-    static let expected: [(DeviceDefect, Outcome)] = [
-        (.none, .ok),
-        (.expired, .rejected(.certificateExpired)),
-        (.notYetValid, .rejected(.badCertificate)),
-        (.serverEKU, .rejected(.unsupportedCertificate)),
-        (.noEKU, .ok),  // OpenSSL accepts a certificate without EKU for any purpose
-        (.wrongCA, .rejected(.unknownCA)),
-        (.selfSigned, .rejected(.unknownCA)),
-        (.noChain, .rejected(.unknownCA)),
-        (.revoked, .rejected(.certificateRevoked)),
-        (.keyMismatch, .identityInvalid),
-        (.weakRSA, .rejected(.badCertificate)),  // security level 2: EE key too small
-        (.sha1, .rejected(.badCertificate)),
-    ]
 
     @Test(arguments: ["1.3", "1.2"])
     func everyDefectGetsTheExpectedOutcome(version: String) async throws {
@@ -51,7 +37,8 @@ import Testing
         let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: fixture.text(layout.rootCertificate)))
         let connector = DeviceConnector(context: context, group: MultiThreadedEventLoopGroup.singleton)
 
-        for (defect, expected) in Self.expected {
+        for defect in DeviceDefect.allCases {
+            let expected = DefectOutcomes.openSSLBackend[defect]!
             let id = fixture.devices[defect]!
             let identity = DeviceIdentity(
                 label: id,

@@ -24,3 +24,28 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+extension ForeignProcess {
+    /// Starts a server on a free loopback port and waits for its `ready` line. Another process may
+    /// take the port between `FreePort.find()` and the server's bind, so it retries on a new port.
+    public static func listening(
+        ready: String,
+        name: String,
+        attempts: Int = 5,
+        start: (_ port: Int) throws -> ForeignProcess
+    ) async throws -> (ForeignProcess, Int) {
+        var lastError: (any Error)?
+        for _ in 0..<attempts {
+            let port = FreePort.find()
+            let process = try start(port)
+            do {
+                try await process.waitForOutput(ready)
+                return (process, port)
+            } catch {
+                process.stop()
+                lastError = error
+            }
+        }
+        throw lastError ?? ForeignProcessError("\(name) did not start")
+    }
+}

@@ -10,9 +10,7 @@ public final class MosquittoBroker: Sendable {
 
     /// - Parameter version: "1.2" or "1.3" to allow only that version; nil allows both.
     public init(layout: PKILayout, version: String?, in directory: TemporaryDirectory, crl: Bool = true) async throws {
-        var lastError: (any Error)?
-        for _ in 0..<5 {
-            let port = FreePort.find()
+        (self.process, self.port) = try await ForeignProcess.listening(ready: "running", name: "mosquitto") { port in
             var config = """
                 per_listener_settings false
                 allow_anonymous false
@@ -35,18 +33,8 @@ public final class MosquittoBroker: Sendable {
             if let version { config += "tls_version tlsv\(version)\n" }
             let configPath = try directory.write("mosquitto-\(port).conf", config)
             let executable = FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto"
-            let process = try ForeignProcess(executable, ["-c", configPath], in: directory, name: "mosquitto-\(port)")
-            do {
-                try await process.waitForOutput("running")
-                self.port = port
-                self.process = process
-                return
-            } catch {
-                process.stop()
-                lastError = error
-            }
+            return try ForeignProcess(executable, ["-c", configPath], in: directory, name: "mosquitto-\(port)")
         }
-        throw lastError ?? ForeignProcessError("mosquitto did not start")
     }
 
     public func stop() { self.process.stop() }

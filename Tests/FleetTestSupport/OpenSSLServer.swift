@@ -43,9 +43,7 @@ public final class OpenSSLServer: Sendable {
         extraArguments: [String] = []
     ) async throws {
         let tag = UUID().uuidString.prefix(6)
-        var lastError: (any Error)?
-        for _ in 0..<5 {
-            let port = FreePort.find()
+        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "openssl s_server") { port in
             var arguments = [
                 "s_server", "-accept", "127.0.0.1:\(port)", "-cert", leaf, "-cert_chain", chain, "-key", key,
                 "-CAfile", ca, "-verify_return_error", "-rev",
@@ -57,18 +55,8 @@ public final class OpenSSLServer: Sendable {
             default: break
             }
             arguments += extraArguments
-            let process = try ForeignProcess("openssl", arguments, in: directory, name: "s_server-\(tag)-\(port)")
-            do {
-                try await process.waitForOutput("ACCEPT")
-                self.port = port
-                self.process = process
-                return
-            } catch {
-                process.stop()
-                lastError = error
-            }
+            return try ForeignProcess("openssl", arguments, in: directory, name: "s_server-\(tag)-\(port)")
         }
-        throw lastError ?? ForeignProcessError("openssl s_server did not start")
     }
 
     public func stop() {

@@ -9,7 +9,7 @@ public struct Expectations: Sendable {
         case exactly(Outcome)
         case anyRejection
 
-        func matches(_ outcome: Outcome) -> Bool {
+        public func matches(_ outcome: Outcome) -> Bool {
             switch self {
             case .exactly(let expected): return expected == outcome
             case .anyRejection:

@@ -154,14 +154,10 @@ public enum HTMLReport {
     }
 
     static func percentileTable(_ report: RunReport) -> String {
-        let rows: [(String, String)] = [
-            ("tcpConnect", "TCP connected"), ("tlsHandshake", "TLS handshake done"), ("serverAccept", "server verdict (TLS)"),
-            ("mqttConnack", "MQTT CONNACK"), ("scheduleLag", "schedule lag"),
-        ]
         var html = "<table style=\"margin-top:10px\"><tr><th>phase (ms)</th><th class=\"num\">n</th><th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">p99.9</th><th class=\"num\">max</th></tr>"
-        for (key, label) in rows {
-            guard let p = report.latencyMs[key] else { continue }
-            html += "<tr><td>\(label)</td>" + [Double(p.count), p.p50, p.p90, p.p99, p.p999, p.max].enumerated().map { index, value in
+        for phase in PhaseHistograms.Phase.allCases {
+            guard let p = report.latencyMs[phase.rawValue] else { continue }
+            html += "<tr><td>\(phase.label)</td>" + [Double(p.count), p.p50, p.p90, p.p99, p.p999, p.max].enumerated().map { index, value in
                 "<td class=\"num\">\(index == 0 ? String(Int(value)) : String(format: "%.2f", value))</td>"
             }.joined() + "</tr>"
         }

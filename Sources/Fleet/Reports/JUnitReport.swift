@@ -1,24 +1,19 @@
+import FleetCore
 import Foundation
 
 /// JUnit XML for a CI's test view: one testcase per device. A device passes when it ended as the
 /// `--expect` file says, or, without one, when it ended `ok`; a failure carries the outcome, the
 /// server's alert, the detail and the diagnosis.
 public enum JUnitReport {
-    public static func make(_ report: RunReport, expectations: Expectations?, allOutcomes: [String: String]) -> String {
+    public static func make(_ report: RunReport, expectations: Expectations?, allOutcomes: [String: Outcome]) -> String {
         let devices = Dictionary(uniqueKeysWithValues: report.devices.map { ($0.id, $0) })
         var cases: [String] = []
         var failures = 0
-        for (id, outcome) in allOutcomes.sorted(by: { $0.key < $1.key }) {
+        for (id, result) in allOutcomes.sorted(by: { $0.key < $1.key }) {
+            let outcome = result.identifier
             let expected = expectations?.byDevice[id]
-            let passed: Bool
-            if let expectations {
-                passed = expectations.byDevice[id].map { expectation in
-                    if case .anyRejection = expectation { return outcome.hasPrefix("rejected:") }
-                    return expectation.description == outcome
-                } ?? false
-            } else {
-                passed = outcome == "ok"
-            }
+            // With --expect a device passes when it ended as expected; without, when it ended ok.
+            let passed = expectations == nil ? result == .ok : (expected?.matches(result) ?? false)
             let time = (devices[id]?.latencyMs["serverAccept"] ?? devices[id]?.latencyMs["tlsHandshake"] ?? 0) / 1000
             var line = "    <testcase classname=\"fleetsim.devices\" name=\"\(Self.escape(id))\" time=\"\(String(format: "%.6f", time))\""
             if passed {

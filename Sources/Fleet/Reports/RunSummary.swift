@@ -31,12 +31,9 @@ public enum RunSummary {
 
         lines.append("")
         lines.append("  latency (ms, from each device's scheduled start)      n      p50      p90      p99     p999      max")
-        let phases: [(String, String)] = [
-            ("tcpConnect", "TCP connected"), ("tlsHandshake", "TLS handshake done"), ("serverAccept", "server verdict (TLS)"),
-            ("mqttConnack", "MQTT CONNACK"), ("scheduleLag", "schedule lag"),
-        ]
-        for (key, label) in phases {
-            guard let p = report.latencyMs[key] else { continue }
+        for phase in PhaseHistograms.Phase.allCases {
+            guard let p = report.latencyMs[phase.rawValue] else { continue }
+            let label = phase.label
             lines.append(
                 "    " + label.padding(toLength: 48, withPad: " ", startingAt: 0)
                     + String(format: "%7d %8.2f %8.2f %8.2f %8.2f %8.2f", p.count, p.p50, p.p90, p.p99, p.p999, p.max)
