@@ -24,7 +24,7 @@ help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
 	@echo "make test     install what is missing and run the whole test suite"
 	@echo "make build    debug build        make release   release build"
-	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed"
+	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed; resumption and reconnect storms"
 	@echo "make wolfssl-fast  build Debian's wolfSSL source with its P-256 assembly (opt-in, .deps/)"
 	@echo "make release WOLFSSL=fast / make test-fast / make bench-fast   the same against that build"
 	@echo "make clean    remove build products"
@@ -69,6 +69,7 @@ demo: release
 bench: release
 	bench/handshake-latency.sh
 	bench/pki-issue.sh
+	bench/device-behaviour.sh
 
 clean:
 	rm -rf .build .build-fast

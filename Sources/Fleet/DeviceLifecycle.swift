@@ -56,6 +56,8 @@ public struct DeviceLifecycle: Sendable {
         case close
         /// The device's outcome, reported exactly once.
         case report(Outcome)
+        /// The server ended an accepted connection while the device was holding it.
+        case lost
     }
 
     public let mode: Mode
@@ -103,7 +105,10 @@ public struct DeviceLifecycle: Sendable {
             return self.fail(outcome)
         case (.connecting, .closed), (.handshaking, .closed), (.awaitingAccept, .closed):
             return self.fail(.closedByServer)
-        case (.session, .closed), (.closing, .closed):
+        case (.session, .closed):
+            self.state = .done
+            return [.lost]
+        case (.closing, .closed):
             self.state = .done
             return []
         case (.session, .failed), (.closing, .failed), (.closing, .deadline), (.done, _):

@@ -22,6 +22,27 @@ public struct DeviceProfile: Sendable, Equatable {
     /// Seconds between telemetry publishes while held; 0 = publish once after CONNACK, nil = never.
     public var publishInterval: Double? = nil
     public var qos: UInt8 = 0
+    /// RFC 6066 max fragment length the device asks for (512–4096); nil = none.
+    public var maxFragmentLength: Int?
+    /// How the device resumes its TLS session on its next connection.
+    public var resumption: Resumption = .off
+    /// The device's own clock (by which it judges the server's certificate).
+    public var clock = DeviceClock()
+    /// Retries after a failure, reconnects after a lost connection.
+    public var reconnect = ReconnectPolicy()
+    /// Connections per device in churn mode (connect, hold, disconnect, pause, reconnect); 1 = no churn.
+    public var churnConnections = 1
+    /// Seconds between a churn disconnect and the next connection (jittered like reconnects).
+    public var churnPause: Double = 1
+
+    public enum Resumption: String, Sendable, CaseIterable {
+        /// Every connection is a full handshake.
+        case off
+        /// Resume with the session ticket the server sent (TLS 1.3; TLS 1.2 with RFC 5077 tickets).
+        case tickets
+        /// TLS 1.2: resume by session id only (no ticket extension offered). TLS 1.3 has only tickets.
+        case sessionIDs = "session-ids"
+    }
 
     public init() {}
 
@@ -52,11 +73,26 @@ public struct DeviceProfile: Sendable, Equatable {
 
     private mutating func apply(_ root: [String: Any], path: String) throws {
         let reader = Reader(path: path)
-        try reader.allow(root, ["name", "description", "tls", "timeouts", "mqtt"], in: "")
+        try self.applyBehaviour(root, reader: reader)
+        try reader.allow(root, ["name", "description", "tls", "timeouts", "mqtt", "clock", "reconnect", "churn"], in: "")
         if let name = root["name"] { self.name = try reader.string(name, "name") }
         if let tls = root["tls"] {
             let tls = try reader.mapping(tls, "tls")
-            try reader.allow(tls, ["versions", "groups", "cipher-suites", "server-name"], in: "tls.")
+            try reader.allow(
+                tls, ["versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption"], in: "tls.")
+            if let v = tls["max-fragment-length"] {
+                guard let n = v as? Int, TLSConfiguration.maxFragmentLengths[n] != nil else {
+                    throw reader.error("tls.max-fragment-length", "must be 512, 1024, 2048 or 4096")
+                }
+                self.maxFragmentLength = n
+            }
+            if let v = tls["resumption"] {
+                let text = v as? Bool == false ? "off" : "\(v)"
+                guard let mode = Resumption(rawValue: text) else {
+                    throw reader.error("tls.resumption", "'\(v)' is not one of off, tickets, session-ids")
+                }
+                self.resumption = mode
+            }
             if let versions = tls["versions"] {
                 let parsed = try reader.list(versions, "tls.versions").map { value -> TLSVersion in
                     guard let version = TLSVersion(rawValue: "\(value)") else {
@@ -100,6 +136,59 @@ public struct DeviceProfile: Sendable, Equatable {
                 guard let n = v as? Int, n == 0 || n == 1 else { throw reader.error("mqtt.qos", "must be 0 or 1") }
                 self.qos = UInt8(n)
             }
+        }
+    }
+
+    private mutating func applyBehaviour(_ root: [String: Any], reader: Reader) throws {
+        if let clock = root["clock"] {
+            let clock = try reader.mapping(clock, "clock")
+            try reader.allow(clock, ["start", "skew", "spread"], in: "clock.")
+            if let v = clock["start"] {
+                // YAML reads an unquoted 2000-01-01 as a timestamp already.
+                guard let date = v as? Date ?? DeviceClock.parseStart("\(v)") else {
+                    throw reader.error("clock.start", "'\(v)' is not a date (e.g. 2000-01-01 or 2000-01-01T00:00:00Z)")
+                }
+                self.clock.start = date
+            }
+            if let v = clock["skew"] {
+                guard let seconds = (v as? Int).map(Double.init) ?? DurationText.signedSeconds("\(v)") else {
+                    throw reader.error("clock.skew", "'\(v)' is not an offset (e.g. -90d, +10m, 30s)")
+                }
+                self.clock.skew = seconds
+            }
+            if let v = clock["spread"] { self.clock.spread = try reader.duration(v, "clock.spread") }
+        }
+        if let reconnect = root["reconnect"] {
+            let reconnect = try reader.mapping(reconnect, "reconnect")
+            try reader.allow(reconnect, ["backoff", "jitter", "base", "cap", "retries"], in: "reconnect.")
+            if let v = reconnect["backoff"] {
+                guard let backoff = ReconnectPolicy.Backoff(rawValue: "\(v)") else {
+                    throw reader.error("reconnect.backoff", "'\(v)' is not one of exponential, constant")
+                }
+                self.reconnect.backoff = backoff
+            }
+            if let v = reconnect["jitter"] {
+                let text = v as? Bool == false ? "none" : "\(v)"
+                guard let jitter = ReconnectPolicy.Jitter(rawValue: text) else {
+                    throw reader.error("reconnect.jitter", "'\(v)' is not one of full, none")
+                }
+                self.reconnect.jitter = jitter
+            }
+            if let v = reconnect["base"] { self.reconnect.base = try reader.duration(v, "reconnect.base") }
+            if let v = reconnect["cap"] { self.reconnect.cap = try reader.duration(v, "reconnect.cap") }
+            if let v = reconnect["retries"] {
+                guard let n = v as? Int, (0...1000).contains(n) else { throw reader.error("reconnect.retries", "must be 0–1000") }
+                self.reconnect.retries = n
+            }
+        }
+        if let churn = root["churn"] {
+            let churn = try reader.mapping(churn, "churn")
+            try reader.allow(churn, ["connections", "pause"], in: "churn.")
+            if let v = churn["connections"] {
+                guard let n = v as? Int, (1...10_000).contains(n) else { throw reader.error("churn.connections", "must be 1–10000") }
+                self.churnConnections = n
+            }
+            if let v = churn["pause"] { self.churnPause = try reader.duration(v, "churn.pause") }
         }
     }
 

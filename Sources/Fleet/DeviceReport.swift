@@ -1,5 +1,6 @@
 import FleetCore
 import FleetTLS
+import Foundation
 
 /// How one device of a run ended, with the evidence and its timings (seconds from its scheduled start).
 public struct DeviceReport: Sendable {
@@ -16,6 +17,15 @@ public struct DeviceReport: Sendable {
     public var cipherSuite: String?
     /// Time from the scheduled start to CONNACK (MQTT mode).
     public var mqttConnack: Double?
+    /// What the device's own clock read when it connected, if it is not real time.
+    public var clock: Date?
+    /// Connections the device made (more than one with retries, reconnects or churn).
+    public var connections = 1
+    /// The session was resumed (no certificates exchanged).
+    public var resumed = false
+    /// `repro` only: every step of the connection, and the server's chain as the device judged it.
+    public var trace: [TraceEvent]?
+    public var serverChain: [ServerCertificateFacts]?
 
     public init(
         id: String,

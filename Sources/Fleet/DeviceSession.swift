@@ -4,28 +4,33 @@ import FleetMQTT
 import FleetTLS
 import NIOCore
 
-/// Runs one device's ``DeviceLifecycle`` on its channel, above the ``TLSHandler`` (and the MQTT
+/// Runs one connection's ``DeviceLifecycle`` on its channel, above the ``TLSHandler`` (and the MQTT
 /// codec in `mqtt` mode): timestamps each milestone, speaks MQTT, holds the session with keep-alive
-/// and telemetry, and reports the outcome once to the ``RunCollector``.
+/// and telemetry, and tells its ``DeviceAgent`` the verdict and how the connection ended.
 ///
-/// **Thread-safety:** event-loop bound; created in the channel initializer.
+/// **Thread-safety:** event-loop bound; created in the channel initializer, on the agent's loop.
 final class DeviceSession: ChannelInboundHandler {
     typealias InboundIn = MQTTPacket
 
     struct Settings: Sendable {
         var mode: DeviceLifecycle.Mode
         var profile: DeviceProfile
-        /// Seconds to stay connected after acceptance; nil = close right away.
-        var hold: Double?
+        /// Whether accepted devices stay connected for a while (the agent says how long).
+        var holds: Bool
         var runStart: NIODeadline
     }
 
     private let id: String
     private let settings: Settings
+    /// What this connection's timings count from: the device's scheduled start (first connection)
+    /// or the moment this connection started.
     private let scheduled: NIODeadline
-    private let lag: Double
-    private let collector: RunCollector
+    private let agent: DeviceAgent
+    private let trace: ConnectionTrace?
     private var lifecycle: DeviceLifecycle
+    /// Seconds to hold this connection once accepted, from the agent.
+    private var holdSeconds: Double?
+    private var lost = false
     private var timings = ConnectionTimings()
     private var handshake: TLSHandshakeInfo?
     private var failure: TLSFailure?
@@ -41,13 +46,13 @@ final class DeviceSession: ChannelInboundHandler {
     private var accepted = false
     private var finished = false
 
-    init(id: String, settings: Settings, scheduled: NIODeadline, lag: Double, collector: RunCollector) {
+    init(id: String, settings: Settings, scheduled: NIODeadline, agent: DeviceAgent, trace: ConnectionTrace?) {
         self.id = id
         self.settings = settings
         self.scheduled = scheduled
-        self.lag = lag
-        self.collector = collector
-        self.lifecycle = DeviceLifecycle(mode: settings.mode, holds: settings.hold != nil)
+        self.agent = agent
+        self.trace = trace
+        self.lifecycle = DeviceLifecycle(mode: settings.mode, holds: settings.holds)
         self.topic = settings.profile.topic.replacingOccurrences(of: "{id}", with: id)
     }
 
@@ -56,6 +61,7 @@ final class DeviceSession: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         self.connected = true
         self.timings.tcpConnect = .now() - self.scheduled
+        self.trace?.record(.local, "TCP connected to \(context.channel.remoteAddress.map { "\($0)" } ?? "the server")")
         _ = self.lifecycle.handle(.start)
         self.execute(self.lifecycle.handle(.tcpConnected), context: context)
         context.fireChannelActive()
@@ -70,6 +76,8 @@ final class DeviceSession: ChannelInboundHandler {
         case TLSEvent.accepted(let at):
             self.timings.serverAccept = at - self.scheduled
             self.execute(self.lifecycle.handle(.tlsAccepted), context: context)
+        case TLSEvent.sessionReady(let session):
+            self.agent.sessionReady(session)
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -80,6 +88,7 @@ final class DeviceSession: ChannelInboundHandler {
         switch self.unwrapInboundIn(data) {
         case .connack(_, let code):
             self.mqttConnack = (NIODeadline.now() - self.scheduled).seconds
+            self.trace?.record(.received, "MQTT CONNACK, return code \(code)" + (code == 0 ? " (accepted)" : ""))
             self.execute(self.lifecycle.handle(.connack(returnCode: code)), context: context)
         case .pingresp, .puback, .publish:
             break
@@ -129,6 +138,7 @@ final class DeviceSession: ChannelInboundHandler {
             case .arm(let timer):
                 self.arm(timer, context: context)
             case .sendConnect:
+                self.trace?.record(.sent, "MQTT CONNECT, client id \(self.id)")
                 let connect = MQTTPacket.Connect(clientID: self.id, keepAliveSeconds: UInt16(clamping: Int(self.settings.profile.keepAlive)))
                 context.writeAndFlush(NIOAny(MQTTPacket.connect(connect)), promise: nil)
             case .startSession:
@@ -144,20 +154,26 @@ final class DeviceSession: ChannelInboundHandler {
                 context.close(promise: nil)
             case .report(let outcome):
                 self.accepted = outcome == .ok
-                self.collector.report(
-                    DeviceReport(
-                        id: self.id,
-                        outcome: outcome,
-                        detail: self.detail ?? self.failure?.detail ?? Self.defaultDetail(outcome, self.settings),
-                        failure: self.failure,
-                        timings: self.timings,
-                        scheduleLag: self.lag,
-                        decidedAt: (NIODeadline.now() - self.settings.runStart).seconds,
-                        tlsVersion: self.handshake?.version,
-                        cipherSuite: self.handshake?.cipherSuite,
-                        mqttConnack: self.mqttConnack
-                    )
+                self.trace?.record(.local, "outcome: \(outcome.identifier)")
+                var report = DeviceReport(
+                    id: self.id,
+                    outcome: outcome,
+                    detail: self.detail ?? self.failure?.detail ?? Self.defaultDetail(outcome, self.settings),
+                    failure: self.failure,
+                    timings: self.timings,
+                    scheduleLag: 0,
+                    decidedAt: (NIODeadline.now() - self.settings.runStart).seconds,
+                    tlsVersion: self.handshake?.version ?? self.failure?.version,
+                    cipherSuite: self.handshake?.cipherSuite,
+                    mqttConnack: self.mqttConnack
                 )
+                report.resumed = self.handshake?.resumed ?? false
+                report.trace = self.trace?.events
+                report.serverChain = self.trace?.serverChain
+                self.holdSeconds = self.agent.decided(report)
+            case .lost:
+                self.lost = true
+                self.trace?.record(.received, "the server closed the connection during the hold")
             }
         }
     }
@@ -169,7 +185,7 @@ final class DeviceSession: ChannelInboundHandler {
             case .connect: profile.connectTimeout
             case .handshake: profile.handshakeTimeout
             case .accept: profile.acceptTimeout
-            case .hold: self.settings.hold ?? 0
+            case .hold: self.holdSeconds ?? 0
             }
         self.timer?.cancel()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -234,14 +250,14 @@ final class DeviceSession: ChannelInboundHandler {
         self.stopTimers()
         if self.lifecycle.outcome == nil {
             // The channel went away without any verdict event (should not happen; never lose a device).
-            self.collector.report(
+            _ = self.agent.decided(
                 DeviceReport(
                     id: self.id, outcome: .closedByServer, detail: "the connection ended before a verdict",
-                    timings: self.timings, scheduleLag: self.lag, decidedAt: (NIODeadline.now() - self.settings.runStart).seconds
+                    timings: self.timings, scheduleLag: 0, decidedAt: (NIODeadline.now() - self.settings.runStart).seconds
                 )
             )
         }
-        self.collector.finished(wasConnected: self.accepted)
+        self.agent.ended(wasAccepted: self.accepted, lost: self.lost)
     }
 
     static func defaultDetail(_ outcome: Outcome, _ settings: Settings) -> String? {

@@ -13,6 +13,8 @@ public struct FleetRunner: Sendable {
     public let devices: [FleetDevice]
     public let context: TLSContext
     public let group: any EventLoopGroup
+    /// Record every step of every connection (`repro`: one device).
+    public var trace = false
 
     public init(settings: RunSettings, devices: [FleetDevice], context: TLSContext, group: any EventLoopGroup) {
         self.settings = settings
@@ -62,7 +64,8 @@ public struct FleetRunner: Sendable {
                     address: address,
                     scheduled: runStart + .nanoseconds(Int64(start * 1e9)),
                     runStart: runStart,
-                    collector: collector
+                    collector: collector,
+                    stop: stop
                 )
             }
             guard let next = admission.nextDue() else { break }
@@ -98,63 +101,32 @@ public struct FleetRunner: Sendable {
         address: SocketAddress?,
         scheduled: NIODeadline,
         runStart: NIODeadline,
-        collector: RunCollector
+        collector: RunCollector,
+        stop: StopSignal
     ) {
         let lag = max(0, (NIODeadline.now() - scheduled).seconds)
         collector.started(at: (scheduled - runStart).seconds)
-        @Sendable func immediate(_ outcome: Outcome, _ detail: String?, _ failure: TLSFailure? = nil) {
+        switch device.identity {
+        case .failure(let failure):
+            // An unusable identity never touches the network.
             collector.report(
                 DeviceReport(
-                    id: device.id, outcome: outcome, detail: detail, failure: failure,
+                    id: device.id, outcome: failure.outcome, detail: failure.detail, failure: failure,
                     scheduleLag: lag, decidedAt: (NIODeadline.now() - runStart).seconds
                 )
             )
-            collector.finished(wasConnected: false)
+            collector.finished()
+        case .success(let identity):
+            let shared = DeviceAgent.Shared(
+                settings: self.settings,
+                context: self.context,
+                address: address,
+                runStart: runStart,
+                collector: collector,
+                stop: stop,
+                trace: self.trace
+            )
+            DeviceAgent.start(on: self.group.next(), id: device.id, identity: identity, shared: shared, scheduled: scheduled, lag: lag)
         }
-        let identity: DeviceIdentity
-        switch device.identity {
-        case .failure(let failure):
-            return immediate(failure.outcome, failure.detail, failure)
-        case .success(let valid):
-            identity = valid
-        }
-        guard let address else {
-            return immediate(.dnsFailure, "could not resolve \(self.settings.host)")
-        }
-        let settings = self.settings
-        let context = self.context
-        let sessionSettings = DeviceSession.Settings(
-            mode: settings.mode,
-            profile: settings.profile,
-            hold: settings.hold,
-            runStart: runStart
-        )
-        let serverName = settings.effectiveServerName
-        let eventLoop = self.group.next()
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(.nanoseconds(Int64(settings.profile.connectTimeout * 1e9)))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(try TLSHandler(context: context, identity: identity, serverName: serverName))
-                    if settings.mode == .mqtt {
-                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
-                    }
-                    try sync.addHandler(
-                        DeviceSession(id: device.id, settings: sessionSettings, scheduled: scheduled, lag: lag, collector: collector)
-                    )
-                }
-            }
-            .connect(to: address)
-            .whenFailure { error in
-                let (outcome, detail) = TransportFailure.outcome(for: error)
-                if let failure = error as? TLSFailure {
-                    immediate(failure.outcome, failure.detail, failure)
-                } else {
-                    immediate(outcome, detail)
-                }
-            }
     }
 }

@@ -6,13 +6,14 @@ import Histogram
 /// adding two histograms gives the histogram of the combined samples (what `report merge` needs).
 public struct PhaseHistograms: Sendable {
     public enum Phase: String, Sendable, CaseIterable, Codable {
-        case tcpConnect, tlsHandshake, serverAccept, mqttConnack, scheduleLag
+        case tcpConnect, tlsHandshake, tlsHandshakeResumed, serverAccept, mqttConnack, scheduleLag
 
         /// How reports name the phase.
         public var label: String {
             switch self {
             case .tcpConnect: "TCP connected"
             case .tlsHandshake: "TLS handshake done"
+            case .tlsHandshakeResumed: "TLS resumed handshake done"
             case .serverAccept: "server verdict (TLS)"
             case .mqttConnack: "MQTT CONNACK"
             case .scheduleLag: "schedule lag"

@@ -2,10 +2,14 @@ import FleetCore
 import NIOConcurrencyHelpers
 
 /// Gathers every device's result from all event loops: counts per outcome, latency histograms per
-/// phase, the per-second timeline, and the reports of the devices that did not end `ok`.
+/// phase, the per-second timeline, connection attempts per 100 ms (reconnect storms show there),
+/// resumption and recovery, and the reports of the devices that did not end `ok`.
 ///
-/// **Thread-safety:** one lock; devices report a handful of times each, so at thousands of
-/// handshakes per second the lock is nowhere near contended.
+/// Two levels: a *device* has one outcome (its first acceptance, or its last failure once it gave
+/// up); each of its *connections* (retries, reconnects, churn) is counted and timed on its own.
+///
+/// **Thread-safety:** one lock; devices report a handful of times per connection, so at thousands
+/// of handshakes per second the lock is nowhere near contended.
 public final class RunCollector: Sendable {
     public struct State: Sendable {
         public var started = 0
@@ -24,11 +28,32 @@ public final class RunCollector: Sendable {
         /// Devices connected right now (accepted, held).
         public var connected = 0
         public var peakConnected = 0
+        public var connections = Connections()
+    }
+
+    /// Connection-level counts: every connection of every device.
+    public struct Connections: Sendable {
+        public var attempts = 0
+        public var byKind: [DeviceJourney.Kind: Int] = [:]
+        public var outcomes: [String: Int] = [:]
+        /// Connection attempts per 100 ms window of the run (all kinds), and retries plus reconnects alone.
+        public var attemptsPerTenth: [Int: Int] = [:]
+        public var reconnectsPerTenth: [Int: Int] = [:]
+        public var resumeOffered = 0
+        public var resumed = 0
+        /// Accepted connections the server ended during the hold.
+        public var lost = 0
+        /// Connections accepted again after a loss.
+        public var recovered = 0
+        public var firstLossAt: Double?
+        public var lastRecoveryAt: Double?
+        /// Devices whose server-certificate check failed because of their own clock.
+        public var clockFailures = 0
     }
 
     private let box = NIOLockedValueBox(State())
     let keepAll: Bool
-    /// Signalled whenever a device's connection is over, so the driver can start the next one.
+    /// Signalled whenever a device's story is over, so the driver can start the next one.
     let slotFreed = Wakeup()
 
     public init(keepAll: Bool) {
@@ -38,6 +63,7 @@ public final class RunCollector: Sendable {
     public var state: State { self.box.withLockedValue { $0 } }
     public var inFlight: Int { self.box.withLockedValue { $0.inFlight } }
 
+    /// A device starts (its first connection is about to be made).
     func started(at second: Double) {
         self.box.withLockedValue {
             $0.started += 1
@@ -46,6 +72,52 @@ public final class RunCollector: Sendable {
         }
     }
 
+    /// A connection is being attempted, `second` seconds into the run.
+    func attempt(_ kind: DeviceJourney.Kind, at second: Double) {
+        let tenth = Int(second * 10)
+        self.box.withLockedValue {
+            $0.connections.attempts += 1
+            $0.connections.byKind[kind, default: 0] += 1
+            $0.connections.attemptsPerTenth[tenth, default: 0] += 1
+            if kind == .retry || kind == .reconnect { $0.connections.reconnectsPerTenth[tenth, default: 0] += 1 }
+        }
+    }
+
+    /// A connection's verdict is in.
+    func connection(_ record: ConnectionRecord) {
+        self.box.withLockedValue { state in
+            state.connections.outcomes[record.outcome.identifier, default: 0] += 1
+            if record.resumeOffered { state.connections.resumeOffered += 1 }
+            if record.resumed { state.connections.resumed += 1 }
+            if let value = record.timings.tcpConnect { state.histograms.record(.tcpConnect, seconds: value.seconds) }
+            if let value = record.timings.tlsHandshake {
+                state.histograms.record(record.resumed ? .tlsHandshakeResumed : .tlsHandshake, seconds: value.seconds)
+            }
+            if let value = record.timings.serverAccept { state.histograms.record(.serverAccept, seconds: value.seconds) }
+            if let value = record.mqttConnack { state.histograms.record(.mqttConnack, seconds: value) }
+            if record.outcome == .ok {
+                state.connected += 1
+                state.peakConnected = max(state.peakConnected, state.connected)
+                if record.recovering {
+                    state.connections.recovered += 1
+                    state.connections.lastRecoveryAt = max(state.connections.lastRecoveryAt ?? 0, record.decidedAt)
+                }
+            }
+        }
+    }
+
+    /// An accepted connection closed; `lost` if the server ended it during the hold.
+    func connectionClosed(lost: Bool, at second: Double) {
+        self.box.withLockedValue {
+            $0.connected -= 1
+            if lost {
+                $0.connections.lost += 1
+                $0.connections.firstLossAt = min($0.connections.firstLossAt ?? second, second)
+            }
+        }
+    }
+
+    /// The device's outcome, decided once.
     func report(_ report: DeviceReport) {
         self.box.withLockedValue { state in
             state.outcomes[report.outcome.identifier, default: 0] += 1
@@ -54,29 +126,22 @@ public final class RunCollector: Sendable {
             if report.outcome == .ok {
                 state.succeeded += 1
                 state.timeline[second, default: [0, 0, 0]][1] += 1
-                state.connected += 1
-                state.peakConnected = max(state.peakConnected, state.connected)
             } else {
                 state.failed += 1
                 state.timeline[second, default: [0, 0, 0]][2] += 1
+                if report.failure?.clockRelated == true { state.connections.clockFailures += 1 }
             }
-            if let value = report.timings.tcpConnect { state.histograms.record(.tcpConnect, seconds: value.seconds) }
-            if let value = report.timings.tlsHandshake { state.histograms.record(.tlsHandshake, seconds: value.seconds) }
-            if let value = report.timings.serverAccept { state.histograms.record(.serverAccept, seconds: value.seconds) }
-            if let value = report.mqttConnack { state.histograms.record(.mqttConnack, seconds: value) }
             state.histograms.record(.scheduleLag, seconds: report.scheduleLag)
             if report.outcome != .ok || self.keepAll { state.devices.append(report) }
         }
     }
 
-    /// The device's connection is over (after its hold, or right after a failure).
-    func finished(wasConnected: Bool) {
+    /// The device's story is over: no connection open, none planned.
+    func finished() {
         self.box.withLockedValue {
             $0.inFlight -= 1
             $0.finished += 1
-            if wasConnected { $0.connected -= 1 }
         }
         self.slotFreed.signal()
     }
 }
-

@@ -1,9 +1,9 @@
-/// Durations as users write them on the command line and in profiles: `500ms`, `30s`, `5m`, `1h`.
+/// Durations as users write them on the command line and in profiles: `500ms`, `30s`, `5m`, `1h`, `2d`.
 public enum DurationText {
     /// Parses `text` into seconds; nil if it is not a duration.
     public static func seconds(_ text: String) -> Double? {
         let trimmed = text.trimmingWhitespace
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
             let number = trimmed.dropLast(suffix.count)
             // "5ms" must not parse as minutes of "5m" + "s": the longest suffix is tried first.
@@ -11,6 +11,14 @@ public enum DurationText {
             return value * scale
         }
         return nil
+    }
+
+    /// Parses an offset that may be negative (`-90d`, `+5m`, `30s`): a device clock's skew.
+    public static func signedSeconds(_ text: String) -> Double? {
+        let trimmed = text.trimmingWhitespace
+        if trimmed.hasPrefix("-") { return Self.seconds(String(trimmed.dropFirst())).map { -$0 } }
+        if trimmed.hasPrefix("+") { return Self.seconds(String(trimmed.dropFirst())) }
+        return Self.seconds(trimmed)
     }
 
     /// `1.5s`, `250ms`, `2m`: the shortest exact spelling.

@@ -29,6 +29,12 @@ public struct TLSConfiguration: Sendable {
     public var serverIdentity: DeviceIdentity?
     /// Servers only: the backend's own policy on each device's leaf certificate.
     public var peerCheck: PeerCertificateCheck?
+    /// Clients only: ask the server for records of at most this many bytes (RFC 6066 max fragment
+    /// length: 512, 1024, 2048 or 4096), as devices with little RAM do. nil = no limit asked.
+    public var maxFragmentLength: Int?
+    /// Clients only: offer TLS 1.2 session tickets (RFC 5077). Off, a TLS 1.2 device resumes by
+    /// session id only. TLS 1.3 always resumes by ticket.
+    public var sessionTickets: Bool
 
     /// A device-side configuration: verifies the server against `trustRootsPEM`.
     public static func makeClientConfiguration(trustRootsPEM: String) -> TLSConfiguration {
@@ -54,7 +60,12 @@ public struct TLSConfiguration: Sendable {
         self.requireClientCertificate = true
         self.serverIdentity = nil
         self.peerCheck = nil
+        self.maxFragmentLength = nil
+        self.sessionTickets = true
     }
+
+    /// The max fragment lengths RFC 6066 defines, with wolfSSL's codes for them.
+    public static let maxFragmentLengths: [Int: UInt8] = [512: 1, 1024: 2, 2048: 3, 4096: 4]
 
     /// Restricts the context to exactly one version.
     public func only(_ version: TLSVersion) -> TLSConfiguration {

@@ -38,12 +38,29 @@ func fleetsimSessionTicketCallback(
     return 0
 }
 
-/// Server side: called by wolfSSL for every certificate the device presented (this build defines
-/// WOLFSSL_ALWAYS_VERIFY_CB and WOLFSSL_VERIFY_CB_ALL_CERTS), on success and on failure.
+/// Called by wolfSSL for every certificate the peer presented (this build defines
+/// WOLFSSL_ALWAYS_VERIFY_CB and WOLFSSL_VERIFY_CB_ALL_CERTS), on success and on failure. Server side
+/// it applies the backend's policy; device side it applies the device's clock and feeds the trace.
 func fleetsimVerifyCallback(_ preverify: Int32, _ store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>?) -> Int32 {
     guard let store,
         let ssl = wolfSSL_X509_STORE_CTX_get_ex_data(store, wolfSSL_get_ex_data_X509_STORE_CTX_idx()),
         let context = wolfSSL_GetIOReadCtx(OpaquePointer(ssl))
     else { return preverify }
     return Unmanaged<TLSConnection>.fromOpaque(context).takeUnretainedValue().verify(preverify: preverify, store: store)
+}
+
+/// A TLS message went out or came in unencrypted (wolfSSL's OpenSSL-style message callback): the
+/// trace names it. Installed only on traced connections.
+func fleetsimMessageCallback(
+    _ written: Int32,
+    _ version: Int32,
+    _ contentType: Int32,
+    _ buffer: UnsafeRawPointer?,
+    _ length: Int,
+    _ ssl: OpaquePointer?,
+    _ context: UnsafeMutableRawPointer?
+) {
+    guard let context, let buffer, length > 0 else { return }
+    Unmanaged<TLSConnection>.fromOpaque(context).takeUnretainedValue()
+        .observe(sent: written == 1, contentType: contentType, bytes: UnsafeRawBufferPointer(start: buffer, count: length))
 }

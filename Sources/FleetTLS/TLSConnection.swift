@@ -1,6 +1,8 @@
 internal import CWolfSSL
 import FleetCore
+import Foundation
 import NIOCore
+import X509
 
 /// One wolfSSL session (`WOLFSSL*`) and the ciphertext buffers its I/O callbacks read and write.
 ///
@@ -44,12 +46,30 @@ final class TLSConnection {
     /// Server side: why the backend's own policy refused the device.
     private(set) var policyRejection: String?
     private let peerCheck: PeerCertificateCheck?
+    /// Client side: the device's own clock, when it differs from real time. The server's certificate
+    /// dates are judged by it, as a device without a real-time clock would.
+    let deviceClock: Date?
+    /// Client side: why the device's clock made it refuse the server's chain.
+    private(set) var clockRejection: String?
+    /// Client side: the device accepted a certificate only because of its clock (real time says otherwise).
+    private(set) var clockOverride: String?
+    /// Everything visible about this connection, for `repro`; nil in fleet runs.
+    let trace: ConnectionTrace?
+    private let versionRange: (TLSVersion, TLSVersion)
+    private var sentChangeCipherSpec = false
 
     /// Creates a session on `context`, loads `identity` (devices) and sets the server-name check.
     ///
     /// - Throws: ``TLSFailure`` `identity-invalid` if the identity does not load or its key does not
     ///   match; `local-resource` if wolfSSL cannot allocate.
-    init(context: TLSContext, identity: DeviceIdentity?, serverName: String?, resume: TLSSession? = nil) throws(TLSFailure) {
+    init(
+        context: TLSContext,
+        identity: DeviceIdentity?,
+        serverName: String?,
+        resume: TLSSession? = nil,
+        deviceClock: Date? = nil,
+        trace: ConnectionTrace? = nil
+    ) throws(TLSFailure) {
         guard let ssl = wolfSSL_new(context.handle) else {
             throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
         }
@@ -57,6 +77,9 @@ final class TLSConnection {
         self.role = context.configuration.role
         self.serverName = serverName
         self.peerCheck = context.configuration.peerCheck
+        self.deviceClock = deviceClock
+        self.trace = trace
+        self.versionRange = (context.configuration.minimumVersion, context.configuration.maximumVersion)
         self.inbound = ByteBuffer()
         self.outbound = ByteBuffer()
         if let identity {
@@ -76,8 +99,14 @@ final class TLSConnection {
         wolfSSL_SetIOWriteCtx(ssl, me)
         if self.role == .client {
             _ = wolfSSL_set_SessionTicket_cb(ssl, fleetsimSessionTicketCallback, me)
-            _ = wolfSSL_UseSessionTicket(ssl)  // TLS 1.2 resumes by ticket too, as 1.3 does
+            if context.configuration.sessionTickets {
+                _ = wolfSSL_UseSessionTicket(ssl)  // TLS 1.2 resumes by ticket too, as 1.3 does
+            }
             if let resume { _ = wolfSSL_set_session(ssl, resume.handle) }
+        }
+        if trace != nil {
+            _ = wolfSSL_set_msg_callback(ssl, fleetsimMessageCallback)
+            _ = wolfSSL_set_msg_callback_arg(ssl, me)
         }
     }
 
@@ -204,6 +233,14 @@ final class TLSConnection {
             expectedServerName: self.serverName
         )
         var failure = TLSFailure.classify(snapshot, nativeText: WolfSSLLibrary.errorText(nativeCode))
+        if phase == .afterHandshake || self.versionRange.0 == self.versionRange.1 {
+            failure.version = self.negotiatedVersion
+        }
+        if self.role == .client, let clockRejection, phase == .handshake {
+            failure.outcome = .serverUntrusted
+            failure.detail = clockRejection
+            failure.clockRelated = true
+        }
         if self.role == .server {
             failure.peer = self.peerLeaf
             if let policyRejection {
@@ -232,6 +269,9 @@ final class TLSConnection {
     func verify(preverify: Int32, store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>) -> Int32 {
         let depth = wolfSSL_X509_STORE_CTX_get_error_depth(store)
         let certificate = wolfSSL_X509_STORE_CTX_get_current_cert(store)
+        if self.role == .client {
+            return self.verifyServer(preverify: preverify, store: store, depth: Int(depth), certificate: certificate)
+        }
         if depth > 0 {
             self.presentedCAs += 1
         } else if let certificate {
@@ -251,6 +291,152 @@ final class TLSConnection {
             self.policyRejection = reason
             return 0
         }
+    }
+
+    /// Client side: judges one certificate of the server's chain by the device's clock (if it has
+    /// its own) and records it for the trace. Only date errors are re-judged: a certificate wolfSSL
+    /// refused for any other reason stays refused.
+    private func verifyServer(
+        preverify: Int32,
+        store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>,
+        depth: Int,
+        certificate: OpaquePointer?
+    ) -> Int32 {
+        guard self.deviceClock != nil || self.trace != nil else { return preverify }
+        let error = preverify == 1 ? 0 : Int(wolfSSL_X509_STORE_CTX_get_error(store))
+        var facts = ServerCertificateFacts(depth: depth, subject: "?", issuer: "?", verdict: "ok")
+        if let certificate, let parsed = Self.parse(certificate) {
+            facts.subject = parsed.subject.description
+            facts.issuer = parsed.issuer.description
+            facts.notBefore = parsed.notValidBefore
+            facts.notAfter = parsed.notValidAfter
+        }
+        var result = preverify
+        if preverify != 1 {
+            facts.verdict = "refused: \(Self.verifyErrorText(error))"
+        }
+        if let clock = self.deviceClock, let notBefore = facts.notBefore, let notAfter = facts.notAfter {
+            let stamp = Self.timestamp(clock)
+            if clock < notBefore {
+                let reason = "the server certificate \(facts.subject) is not yet valid by the device's clock (\(stamp)); valid from \(Self.timestamp(notBefore))"
+                self.clockRejection = self.clockRejection ?? reason
+                facts.verdict = "refused: not yet valid by the device's clock (\(stamp))"
+                result = 0
+            } else if clock > notAfter {
+                let reason = "the server certificate \(facts.subject) has expired by the device's clock (\(stamp)); valid until \(Self.timestamp(notAfter))"
+                self.clockRejection = self.clockRejection ?? reason
+                facts.verdict = "refused: expired by the device's clock (\(stamp))"
+                result = 0
+            } else if preverify != 1, Self.dateErrors.contains(error) {
+                // Real time says expired or not yet valid; the device's clock says valid, and the
+                // device only has its clock.
+                self.clockOverride = "the server certificate \(facts.subject) is outside its validity by real time but valid by the device's clock (\(stamp))"
+                facts.verdict = "ok by the device's clock (\(stamp)); \(Self.verifyErrorText(error)) by real time"
+                result = 1
+            }
+        }
+        self.trace?.record(serverCertificate: facts)
+        return result
+    }
+
+    /// X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED, and wolfSSL's own date codes.
+    private static let dateErrors: Set<Int> = [9, 10, Int(WolfSSLCode.asnBeforeDate), Int(WolfSSLCode.asnAfterDate)]
+
+    private static func verifyErrorText(_ error: Int) -> String {
+        switch error {
+        case 9, Int(WolfSSLCode.asnBeforeDate): "not yet valid"
+        case 10, Int(WolfSSLCode.asnAfterDate): "expired"
+        case 2, 20, 21, Int(WolfSSLCode.asnNoSigner): "issuer not trusted"
+        case 18, 19, Int(WolfSSLCode.asnSelfSigned): "self-signed, not trusted"
+        case 7, Int(WolfSSLCode.asnSignatureConfirm): "signature does not verify"
+        case 23, Int(WolfSSLCode.crlRevoked): "revoked"
+        default: "verify error \(error)"
+        }
+    }
+
+    private static func parse(_ x509: OpaquePointer) -> Certificate? {
+        var length: Int32 = 0
+        guard let der = wolfSSL_X509_get_der(x509, &length), length > 0 else { return nil }
+        return try? Certificate(derEncoded: Array(UnsafeBufferPointer(start: der, count: Int(length))))
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    /// The message callback's work: name each handshake message or alert that travelled in clear.
+    func observe(sent: Bool, contentType: Int32, bytes: UnsafeRawBufferPointer) {
+        guard let trace = self.trace else { return }
+        var body = bytes[...]
+        // Sent records arrive with their 5-byte record header, received messages without it.
+        if body.count >= 5, body[body.startIndex] == UInt8(contentType), body[body.startIndex + 1] == 3 {
+            body = body.dropFirst(5)
+        }
+        let text: String
+        switch contentType {
+        case 20:
+            text = "ChangeCipherSpec"
+            if sent { self.sentChangeCipherSpec = true }
+        case 21:
+            guard body.count >= 2 else { return }
+            let code = body[body.startIndex + 1]
+            text = "alert \(TLSAlert(code: code).description) (\(body[body.startIndex] == 2 ? "fatal" : "warning"))"
+        case 22:
+            guard let type = body.first else { return }
+            // After ChangeCipherSpec the record is encrypted: in TLS 1.2 that is the Finished message.
+            if sent && self.sentChangeCipherSpec {
+                trace.record(.sent, "Finished (encrypted)")
+                return
+            }
+            text = Self.handshakeName(type) + " (\(body.count) bytes)"
+                + (sent && type == 1 ? Self.offeredSuites(clientHello: Array(body)).map { ": offers \($0)" } ?? "" : "")
+        default:
+            return
+        }
+        trace.record(sent ? .sent : .received, text)
+    }
+
+    /// The cipher suites a ClientHello offers, by wolfSSL's names: the truth of what went out.
+    static func offeredSuites(clientHello message: [UInt8]) -> String? {
+        // type(1) length(3) version(2) random(32) session_id(1+n) cipher_suites(2+2k)
+        var index = 4 + 2 + 32
+        guard message.count > index else { return nil }
+        index += 1 + Int(message[index])
+        guard message.count >= index + 2 else { return nil }
+        let length = Int(message[index]) << 8 | Int(message[index + 1])
+        index += 2
+        guard message.count >= index + length else { return nil }
+        var names: [String] = []
+        for offset in stride(from: index, to: index + length - 1, by: 2) {
+            let (first, second) = (message[offset], message[offset + 1])
+            if first == 0x00 && second == 0xFF { continue }  // renegotiation SCSV, not a suite
+            let name = wolfSSL_get_cipher_name_from_suite(first, second).map { String(cString: $0) }
+            names.append(name.flatMap { $0 == "None" ? nil : $0 } ?? String(format: "0x%02X%02X", first, second))
+        }
+        return names.joined(separator: ", ")
+    }
+
+    private static func handshakeName(_ type: UInt8) -> String {
+        switch type {
+        case 1: "ClientHello"
+        case 2: "ServerHello"
+        case 4: "NewSessionTicket"
+        case 8: "EncryptedExtensions"
+        case 11: "Certificate"
+        case 12: "ServerKeyExchange"
+        case 13: "CertificateRequest"
+        case 14: "ServerHelloDone"
+        case 15: "CertificateVerify"
+        case 16: "ClientKeyExchange"
+        case 20: "Finished"
+        default: "handshake message \(type)"
+        }
+    }
+
+    /// The versions offered, as text (e.g. "1.2–1.3").
+    var offeredVersions: String {
+        let range = self.versionRange
+        return range.0 == range.1 ? range.0.rawValue : "\(range.0.rawValue)–\(range.1.rawValue)"
     }
 
     func receive(into destination: UnsafeMutablePointer<CChar>, size: Int) -> Int32 {

@@ -58,7 +58,16 @@ public final class TLSContext: @unchecked Sendable {
         switch configuration.role {
         case .client:
             let mode = configuration.verifyPeer ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE
-            wolfSSL_CTX_set_verify(ctx, Int32(mode), nil)
+            // The callback judges the server's dates by the device's own clock (when it has one of
+            // its own) and records the server's chain for `repro`.
+            wolfSSL_CTX_set_verify(ctx, Int32(mode), fleetsimVerifyCallback)
+            if let length = configuration.maxFragmentLength {
+                guard let code = TLSConfiguration.maxFragmentLengths[length],
+                    wolfSSL_CTX_UseMaxFragment(ctx, code) == Int32(WOLFSSL_SUCCESS)
+                else {
+                    throw TLSContextError("max fragment length \(length) is not one of 512, 1024, 2048, 4096")
+                }
+            }
         case .server:
             var mode = WOLFSSL_VERIFY_NONE
             if configuration.verifyPeer {

@@ -21,6 +21,11 @@ public struct TLSFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var verifyResult: Int?
     /// Backend side: who the rejected device's certificate says it is.
     public var peer: PeerIdentity?
+    /// Device side: the device refused the server because of its own clock (not real time).
+    public var clockRelated = false
+    /// The TLS version of the failed connection, when it is certain (after the handshake, or only
+    /// one version offered).
+    public var version: TLSVersion?
 
     public init(
         _ outcome: Outcome,

@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 import NIOCore
 
 /// A SwiftNIO handler that runs TLS through wolfSSL, for a device (client) or the backend (server).
@@ -40,14 +41,26 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     ///     is in the context, or for a device that sends no certificate.
     ///   - serverName: client only: the name or IP address the server's certificate must carry.
     ///   - resume: client only: a session from an earlier connection to resume.
+    ///   - deviceClock: client only: the device's own "now", when its clock is not real time; the
+    ///     server's certificate dates are judged by it.
+    ///   - trace: records every step for `repro`.
     /// - Throws: ``TLSFailure`` (`identity-invalid`, `local-resource`) before any I/O.
     public init(
         context: TLSContext,
         identity: DeviceIdentity? = nil,
         serverName: String? = nil,
-        resume: TLSSession? = nil
+        resume: TLSSession? = nil,
+        deviceClock: Date? = nil,
+        trace: ConnectionTrace? = nil
     ) throws(TLSFailure) {
-        self.connection = try TLSConnection(context: context, identity: identity, serverName: serverName, resume: resume)
+        self.connection = try TLSConnection(
+            context: context,
+            identity: identity,
+            serverName: serverName,
+            resume: resume,
+            deviceClock: deviceClock,
+            trace: trace
+        )
     }
 
     // MARK: - Lifecycle
@@ -149,6 +162,13 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     private func startHandshake(context: ChannelHandlerContext) {
         guard case .idle = self.state else { return }
         self.state = .handshaking
+        if let trace = self.connection.trace {
+            let configuration = self.connection.offeredVersions
+            trace.record(.local, "offering TLS \(configuration)")
+            if let clock = self.connection.deviceClock {
+                trace.record(.local, "device clock: \(TLSConnection.timestamp(clock)) (real time: \(TLSConnection.timestamp(Date())))")
+            }
+        }
         self.handshakeStep(context: context)
     }
 
@@ -173,6 +193,12 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 resumed: self.connection.sessionResumed,
                 peer: self.connection.role == .server ? self.connection.peerIdentity : nil,
                 at: now
+            )
+            self.connection.trace?.record(
+                .local,
+                "handshake done: TLS \(version?.rawValue ?? "?"), \(info.cipherSuite ?? "?")"
+                    + (info.resumed ? ", resumed" : ", full handshake")
+                    + (self.connection.clockOverride.map { "; note: \($0)" } ?? "")
             )
             context.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(info))
             if acceptedNow {
@@ -238,6 +264,10 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     private func markAccepted(context: ChannelHandlerContext) {
         guard case .active(accepted: false) = self.state else { return }
         self.state = .active(accepted: true)
+        self.connection.trace?.record(
+            .received,
+            self.connection.ticketReceived ? "NewSessionTicket: the server accepted the device" : "first application data: the server accepted the device"
+        )
         context.fireUserInboundEventTriggered(TLSEvent.accepted(at: .now()))
     }
 
@@ -276,6 +306,11 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         default: break
         }
         self.state = .failed
+        if let trace = self.connection.trace {
+            if let alert = failure.alertReceived { trace.record(.received, "alert \(alert.description) (fatal)") }
+            if let alert = failure.alertSent { trace.record(.sent, "alert \(alert.description) (fatal)") }
+            trace.record(.local, "TLS failed: \(failure.description)")
+        }
         self.emitCiphertext(context: context, promise: nil, flush: true)
         self.failBufferedWrites(failure)
         context.fireErrorCaught(failure)

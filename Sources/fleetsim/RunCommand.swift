@@ -30,15 +30,6 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var identities: IdentityOptions
 
-    @Option(help: ArgumentHelp("Device profile (YAML), e.g. devices/tcu.yaml.", valueName: "file"))
-    var profile: String?
-
-    @Option(name: .customLong("protocol"), help: "tls: handshake and the server's verdict; mqtt: also CONNECT/CONNACK.")
-    var mode: DeviceLifecycle.Mode = .tls
-
-    @Option(help: ArgumentHelp("Offer only this TLS version (1.2 or 1.3). (default: the profile's, else 1.2–1.3)", valueName: "version"))
-    var tls: TLSVersion?
-
     @Option(help: ArgumentHelp("Run only the first N devices (after --shard). (default: all)", valueName: "n"))
     var devices: Int?
 
@@ -60,6 +51,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run shard K of N (1-based): every N-th device by id.", valueName: "K/N"))
     var shard: String?
 
+    @OptionGroup(title: "Device profile and behaviour (flags override the profile)") var behaviour: BehaviourOptions
+
     @OptionGroup var outputs: ReportOptions
 
     @Flag(help: "No live progress line.")
@@ -78,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if self.ramp != nil && self.rate == nil { throw ValidationError("--ramp needs --rate (the rate to ramp up to)") }
         _ = try self.parsedShard()
+        try self.behaviour.check()
         try self.outputs.check()
     }
 
@@ -92,24 +86,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (host, port) = try self.target.parsed()
-        var profile = DeviceProfile()
-        if let path = self.profile {
-            do { profile = try DeviceProfile.load(path: path) } catch { throw InputError("\(error)") }
-        }
-        if let tls { (profile.minimumVersion, profile.maximumVersion) = (tls, tls) }
-
-        let sources = try self.identities.resolve()
-        var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: sources.trustPEM)
-        configuration.minimumVersion = profile.minimumVersion
-        configuration.maximumVersion = profile.maximumVersion
-        configuration.groups = profile.groups
-        configuration.cipherSuites = profile.cipherSuites
-        let context: TLSContext
-        do { context = try TLSContext(configuration: configuration) } catch { throw InputError("\(sources.caPath): \(error.message)") }
+        let setup = try FleetSetup(behaviour: self.behaviour, identities: self.identities)
+        let (profile, sources, context) = (setup.profile, setup.sources, setup.context)
 
         // Identities: list, shard, limit, then load and validate once, in parallel.
-        let listing: IdentityDirectory.Listing
-        do { listing = try IdentityDirectory.list(sources.devicesPath) } catch { throw InputError("\(error)") }
+        let listing = setup.listing
         if !listing.unpaired.isEmpty {
             Fleetsim.printError("warning: \(listing.unpaired.count) file(s) in \(sources.devicesPath) without their partner are skipped: "
                 + listing.unpaired.prefix(5).joined(separator: ", ") + (listing.unpaired.count > 5 ? ", …" : ""))
@@ -135,7 +116,7 @@ struct RunCommand: AsyncParsableCommand {
         let expectations = try self.outputs.loadExpectations()
 
         var settings = RunSettings(host: host, port: port)
-        settings.mode = self.mode
+        settings.mode = self.behaviour.mode
         settings.profile = profile
         settings.serverName = self.target.serverName
         settings.rate = self.rate
@@ -158,26 +139,19 @@ struct RunCommand: AsyncParsableCommand {
         let after = ProcessUsage.now()
         progress?.finish()
 
-        let tlsText = profile.minimumVersion == profile.maximumVersion
-            ? profile.minimumVersion.rawValue : "\(profile.minimumVersion.rawValue)-\(profile.maximumVersion.rawValue)"
         let outcomes = result.state.outcomeByDevice
         let (gates, mismatches) = RunGates(
             maxFailureRate: self.outputs.maxFailureRate,
             maxP99: self.outputs.maxP99.flatMap(DurationText.seconds),
             expectations: expectations
-        ).evaluate(result, mode: self.mode, outcomes: outcomes, selected: Set(ids), subset: shard != nil || self.devices != nil)
-        let diagnosis = DeviceDiagnosis(trusted: sources.trusted, crl: sources.crl)
-        let byID = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0) })
+        ).evaluate(result, mode: self.behaviour.mode, outcomes: outcomes, selected: Set(ids), subset: shard != nil || self.devices != nil)
         let report = RunReportBuilder.make(
             result: result,
             settings: settings,
-            tls: tlsText,
+            tls: setup.tlsText,
             shard: self.shard,
             devices: fleet.count,
-            diagnose: { id in
-                guard let device = byID[id] else { return [] }
-                return diagnosis.findings(chainPEM: device.chainPEM, keyPEM: device.keyPEM, id: id).map { ($0.code!.rawValue, $0.message) }
-            },
+            diagnose: setup.diagnose(fleet),
             gates: gates,
             before: before,
             after: after

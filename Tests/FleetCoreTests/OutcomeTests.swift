@@ -36,12 +36,19 @@ import Testing
 }
 
 @Suite struct DurationTextTests {
-    @Test(arguments: [("500ms", 0.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0), ("1.5s", 1.5), (" 2s ", 2.0)])
+    @Test(arguments: [("500ms", 0.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0), ("1.5s", 1.5), (" 2s ", 2.0), ("2d", 172_800.0)])
     func parses(text: String, seconds: Double) {
         #expect(DurationText.seconds(text) == seconds)
     }
 
-    @Test(arguments: ["", "5", "s", "-1s", "fast", "1d", "nans"])
+    @Test func signedOffsets() {
+        #expect(DurationText.signedSeconds("-90d") == -7_776_000)
+        #expect(DurationText.signedSeconds("+10m") == 600)
+        #expect(DurationText.signedSeconds("30s") == 30)
+        #expect(DurationText.signedSeconds("--1s") == nil)
+    }
+
+    @Test(arguments: ["", "5", "s", "-1s", "fast", "1w", "nans"])
     func refusesNonsense(text: String) {
         #expect(DurationText.seconds(text) == nil)
     }

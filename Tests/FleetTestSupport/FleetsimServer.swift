@@ -5,10 +5,11 @@ public final class FleetsimServer: Sendable {
     public let process: ForeignProcess
     public let port: Int
 
-    public init(_ arguments: [String], in directory: TemporaryDirectory) async throws {
+    /// - Parameter port: 0 for an ephemeral port; a given port to restart a server where it was.
+    public init(_ arguments: [String], in directory: TemporaryDirectory, port: Int = 0) async throws {
         let process = try ForeignProcess(
             FleetsimBinary.path,
-            ["serve", "--listen", "127.0.0.1:0"] + arguments,
+            ["serve", "--listen", "127.0.0.1:\(port)"] + arguments,
             in: directory,
             name: "serve-\(UUID().uuidString.prefix(6))"
         )

@@ -65,4 +65,12 @@ import Testing
         #expect(held.handle(.deadline) == [.disconnect])
         #expect(held.outcome == .ok)
     }
+
+    @Test func aCloseDuringTheHoldIsALostConnection() {
+        var (machine, _) = self.run(.tls, holds: true, [.start, .tcpConnected, .handshakeCompleted, .tlsAccepted])
+        #expect(machine.handle(.closed) == [.lost])
+        #expect(machine.outcome == .ok)
+        var (ended, _) = self.run(.tls, holds: true, [.start, .tcpConnected, .handshakeCompleted, .tlsAccepted, .deadline])
+        #expect(ended.handle(.closed) == [])  // the device ended it: not lost
+    }
 }

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetTLS
 import Foundation
 
 /// The JSON report (`fleetsim.report/1`, DESIGN.md §5a): everything a CI job or `report merge`
@@ -24,6 +25,38 @@ public struct RunReport: Codable, Sendable {
     public var histograms: [String: [[UInt64]]]
     /// Per second of the run: `[started, ok, failed]`.
     public var timelineSeconds: [[Int]]
+    /// Every connection of every device: retries, reconnects, churn, resumption, recovery.
+    public var connections: Connections?
+
+    /// Connection-level figures. A device has one outcome; it may make many connections.
+    public struct Connections: Codable, Sendable {
+        public var attempts: Int
+        /// Attempts by why they were made: first, retry, churn, reconnect.
+        public var byKind: [String: Int]
+        /// Each connection's outcome.
+        public var outcomes: [String: Int]
+        /// Accepted connections the server ended while the device held them.
+        public var lost: Int
+        /// Connections accepted again after a loss.
+        public var recovered: Int
+        /// From the first lost connection to the last recovery.
+        public var recoverySeconds: Double?
+        /// The most connection attempts in any 100 ms of the run, per second: what the server saw.
+        public var peakConnectRate: Double
+        /// The same for retries and reconnects alone: the reconnect storm, if there was one.
+        public var peakReconnectRate: Double
+        public var resumption: Resumption
+        /// Devices that refused the server because of their own clock.
+        public var clockFailures: Int
+    }
+
+    public struct Resumption: Codable, Sendable {
+        /// Connections that offered a session from an earlier connection.
+        public var offered: Int
+        public var resumed: Int
+        /// resumed / offered.
+        public var rate: Double?
+    }
 
     public struct Counts: Codable, Sendable {
         public var devices: Int
@@ -55,6 +88,21 @@ public struct RunReport: Codable, Sendable {
         public var tls: String?
         public var cipherSuite: String?
         public var latencyMs: [String: Double]
+        /// What the device's clock read when it connected, when it is not real time.
+        public var clock: Date?
+        /// Connections the device made, when more than one.
+        public var connections: Int?
+        public var resumed: Bool?
+        /// `repro`: the server's chain as the device judged it, and every step with its time.
+        public var serverChain: [ServerCertificateFacts]?
+        public var trace: [TraceLine]?
+    }
+
+    /// One step of a connection: milliseconds since the connection began, direction, what.
+    public struct TraceLine: Codable, Sendable {
+        public var ms: Double
+        public var direction: String
+        public var text: String
     }
 
     public struct CPU: Codable, Sendable {

@@ -1,4 +1,5 @@
 import FleetCore
+import NIOCore
 import Foundation
 
 /// Turns a run's result into the JSON report, with each failed device's diagnosis.
@@ -21,13 +22,18 @@ public enum RunReportBuilder {
             if let summary = state.histograms.summary(phase) { latency[phase.rawValue] = summary }
         }
         let devices = state.devices.sorted { $0.id < $1.id }.map { device -> RunReport.Device in
-            let findings = device.outcome == .ok ? [] : diagnose(device.id)
+            var findings = device.outcome == .ok ? [] : diagnose(device.id)
+            if device.failure?.clockRelated == true, let clock = device.clock {
+                findings.insert(("clock-skew", ClockText.explanation(clock: clock, decidedAt: result.startedAt.addingTimeInterval(device.decidedAt))), at: 0)
+            }
             var latencyMs: [String: Double] = [:]
             if let v = device.timings.tcpConnect { latencyMs["tcpConnect"] = v.seconds * 1000 }
             if let v = device.timings.tlsHandshake { latencyMs["tlsHandshake"] = v.seconds * 1000 }
             if let v = device.timings.serverAccept { latencyMs["serverAccept"] = v.seconds * 1000 }
             if let v = device.mqttConnack { latencyMs["mqttConnack"] = v * 1000 }
             latencyMs["scheduleLag"] = device.scheduleLag * 1000
+            if let v = device.timings.tlsHandshake, device.resumed { latencyMs["tlsHandshakeResumed"] = v.seconds * 1000 }
+            let start = device.trace?.first?.at
             return RunReport.Device(
                 id: device.id,
                 outcome: device.outcome.identifier,
@@ -39,9 +45,40 @@ public enum RunReportBuilder {
                 wolfSSLCode: device.failure?.nativeCode.map(Int.init),
                 tls: device.tlsVersion?.rawValue,
                 cipherSuite: device.cipherSuite,
-                latencyMs: latencyMs
+                latencyMs: latencyMs,
+                clock: device.clock,
+                connections: device.connections > 1 ? device.connections : nil,
+                resumed: device.resumed ? true : nil,
+                serverChain: device.serverChain,
+                trace: device.trace.map { events in
+                    events.map { event in
+                        RunReport.TraceLine(
+                            ms: start.map { (event.at - $0).seconds * 1000 } ?? 0,
+                            direction: event.direction.rawValue,
+                            text: event.text
+                        )
+                    }
+                }
             )
         }
+        let links = state.connections
+        func peak(_ tenths: [Int: Int]) -> Double { Double(tenths.values.max() ?? 0) * 10 }
+        let connections = RunReport.Connections(
+            attempts: links.attempts,
+            byKind: Dictionary(uniqueKeysWithValues: links.byKind.map { ($0.key.rawValue, $0.value) }),
+            outcomes: links.outcomes,
+            lost: links.lost,
+            recovered: links.recovered,
+            recoverySeconds: links.firstLossAt.flatMap { lost in links.lastRecoveryAt.map { $0 - lost } },
+            peakConnectRate: peak(links.attemptsPerTenth),
+            peakReconnectRate: peak(links.reconnectsPerTenth),
+            resumption: .init(
+                offered: links.resumeOffered,
+                resumed: links.resumed,
+                rate: links.resumeOffered > 0 ? Double(links.resumed) / Double(links.resumeOffered) : nil
+            ),
+            clockFailures: links.clockFailures
+        )
         let cpuUser = after.userSeconds - before.userSeconds
         let cpuSystem = after.systemSeconds - before.systemSeconds
         let grown = max(0, after.maxRSSBytes - before.rssBytes)
@@ -82,7 +119,8 @@ public enum RunReportBuilder {
             ),
             gates: gates,
             histograms: Dictionary(uniqueKeysWithValues: state.histograms.buckets.map { ($0.key.rawValue, $0.value) }),
-            timelineSeconds: timeline
+            timelineSeconds: timeline,
+            connections: connections
         )
     }
 

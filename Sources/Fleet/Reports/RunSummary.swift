@@ -40,6 +40,28 @@ public enum RunSummary {
             )
         }
 
+        if let links = report.connections, links.attempts > c.attempted || links.resumption.offered > 0 || links.lost > 0 {
+            lines.append("")
+            let kinds = DeviceJourney.Kind.allCases.compactMap { kind in links.byKind[kind.rawValue].map { "\($0) \(kind.rawValue)" } }
+            lines.append("  connections: \(links.attempts) (\(kinds.joined(separator: ", "))); peak \(Int(links.peakConnectRate))/s attempted (100 ms windows)")
+            if links.resumption.offered > 0 {
+                lines.append(String(format: "    resumption: %d of %d offered sessions resumed (%.1f%%)", links.resumption.resumed, links.resumption.offered, (links.resumption.rate ?? 0) * 100))
+            }
+            if links.lost > 0 {
+                var recovery = "    lost during the hold: \(links.lost); recovered: \(links.recovered)"
+                if let seconds = links.recoverySeconds { recovery += String(format: " in %.2f s", seconds) }
+                recovery += "; peak reconnect rate \(Int(links.peakReconnectRate))/s"
+                lines.append(recovery)
+            }
+            let failures = links.outcomes.filter { $0.key != "ok" }.sorted { $0.value > $1.value }
+            if !failures.isEmpty {
+                lines.append("    failed connections: " + failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+        }
+        if let clockFailures = report.connections?.clockFailures, clockFailures > 0 {
+            lines.append("  \(clockFailures) device(s) refused the server because of their own clock (diagnosis clock-skew)")
+        }
+
         lines.append("")
         lines.append("  outcomes")
         var outcomes = report.failures

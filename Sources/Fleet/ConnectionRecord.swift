@@ -1,0 +1,20 @@
+import FleetCore
+
+/// One connection of a device (a device makes several with retries, reconnects and churn): why it
+/// was made, how it ended and how long each phase took. The collector's histograms are built from
+/// these, so full and resumed handshakes land in separate histograms.
+struct ConnectionRecord: Sendable {
+    var kind: DeviceJourney.Kind
+    var outcome: Outcome
+    /// Seconds from the connection's start (the scheduled start for a device's first connection).
+    var timings: ConnectionTimings
+    var mqttConnack: Double?
+    /// The device offered a session from an earlier connection.
+    var resumeOffered: Bool
+    /// The server resumed it (no certificates exchanged).
+    var resumed: Bool
+    /// The device had lost an accepted connection and this one is its way back.
+    var recovering: Bool
+    /// Seconds from the run's start to the verdict.
+    var decidedAt: Double
+}

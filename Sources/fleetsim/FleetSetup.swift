@@ -1,0 +1,59 @@
+import Fleet
+import FleetCore
+import FleetPKI
+import FleetTLS
+import Foundation
+
+/// What `run` and `repro` both build before any device connects: the profile with the flags over
+/// it, the shared client TLS context, and the listing of the identities folder.
+struct FleetSetup {
+    var profile: DeviceProfile
+    var sources: IdentityOptions.Resolved
+    var context: TLSContext
+    var listing: IdentityDirectory.Listing
+
+    init(behaviour: BehaviourOptions, identities: IdentityOptions) throws {
+        var profile = DeviceProfile()
+        if let path = behaviour.profile {
+            do { profile = try DeviceProfile.load(path: path) } catch { throw InputError("\(error)") }
+        }
+        behaviour.apply(to: &profile)
+        let sources = try identities.resolve()
+        var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: sources.trustPEM)
+        configuration.minimumVersion = profile.minimumVersion
+        configuration.maximumVersion = profile.maximumVersion
+        configuration.groups = profile.groups
+        configuration.cipherSuites = profile.cipherSuites
+        configuration.maxFragmentLength = profile.maxFragmentLength
+        configuration.sessionTickets = profile.resumption != .sessionIDs
+        do {
+            self.context = try TLSContext(configuration: configuration)
+        } catch {
+            let source = error.message.contains("cipher") || error.message.contains("fragment") ? "device settings" : sources.caPath
+            throw InputError("\(source): \(error.message)")
+        }
+        do {
+            self.listing = try IdentityDirectory.list(sources.devicesPath)
+        } catch {
+            throw InputError("\(error)")
+        }
+        self.profile = profile
+        self.sources = sources
+    }
+
+    /// The TLS versions offered, as the report writes them.
+    var tlsText: String {
+        self.profile.minimumVersion == self.profile.maximumVersion
+            ? self.profile.minimumVersion.rawValue : "\(self.profile.minimumVersion.rawValue)-\(self.profile.maximumVersion.rawValue)"
+    }
+
+    /// The diagnosis of a failed device from its certificate, key, the CA and the CRL.
+    func diagnose(_ fleet: [FleetDevice]) -> (String) -> [(code: String, message: String)] {
+        let diagnosis = DeviceDiagnosis(trusted: self.sources.trusted, crl: self.sources.crl)
+        let byID = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0) })
+        return { id in
+            guard let device = byID[id] else { return [] }
+            return diagnosis.findings(chainPEM: device.chainPEM, keyPEM: device.keyPEM, id: id).map { ($0.code!.rawValue, $0.message) }
+        }
+    }
+}
