@@ -97,7 +97,8 @@ public struct DeviceJourney: Sendable {
     public mutating func ended(_ ending: Ending, at now: Double, random: Double) -> (outcome: Outcome?, next: Next) {
         switch ending {
         case .failed(let failure):
-            if let next = self.retry(at: now, random: random, kind: self.recovering ? .reconnect : .retry) {
+            let retryable = failure.isTransient || self.plan.policy.retryRejected
+            if retryable, let next = self.retry(at: now, random: random, kind: self.recovering ? .reconnect : .retry) {
                 return (nil, next)
             }
             if self.outcome == nil {

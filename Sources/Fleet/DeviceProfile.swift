@@ -160,7 +160,11 @@ public struct DeviceProfile: Sendable, Equatable {
         }
         if let reconnect = root["reconnect"] {
             let reconnect = try reader.mapping(reconnect, "reconnect")
-            try reader.allow(reconnect, ["backoff", "jitter", "base", "cap", "retries"], in: "reconnect.")
+            try reader.allow(reconnect, ["backoff", "jitter", "base", "cap", "retries", "retry-rejected"], in: "reconnect.")
+            if let v = reconnect["retry-rejected"] {
+                guard let flag = v as? Bool else { throw reader.error("reconnect.retry-rejected", "must be true or false") }
+                self.reconnect.retryRejected = flag
+            }
             if let v = reconnect["backoff"] {
                 guard let backoff = ReconnectPolicy.Backoff(rawValue: "\(v)") else {
                     throw reader.error("reconnect.backoff", "'\(v)' is not one of exponential, constant")

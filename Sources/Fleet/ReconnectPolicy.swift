@@ -27,6 +27,10 @@ public struct ReconnectPolicy: Sendable, Equatable {
     public var cap: Double = 60
     /// Attempts after a failure or a lost connection before the device gives up; 0 = never retry.
     public var retries: Int = 0
+    /// Also retry after a verdict (an alert, an untrusted server, a refused CONNACK), as devices
+    /// that retry blindly do. Off: only transient failures (network, timeouts, a closed connection)
+    /// are retried, and a rejected device gives up at once.
+    public var retryRejected = false
 
     public init() {}
 

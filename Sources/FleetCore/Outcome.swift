@@ -49,6 +49,18 @@ public enum Outcome: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { self.identifier }
 
+    /// A failure that may go away by itself (the network, the server's load, a restart), as opposed
+    /// to a verdict on the device or the server (an alert, an untrusted server, a refused CONNACK)
+    /// that the same device will get again.
+    public var isTransient: Bool {
+        switch self {
+        case .tcpRefused, .tcpTimeout, .tcpReset, .dnsFailure, .localResource, .closedByServer, .handshakeTimeout, .acceptTimeout:
+            true
+        case .ok, .identityInvalid, .serverUntrusted, .rejected, .mqttRefused, .protocolError:
+            false
+        }
+    }
+
     /// Parses an identifier as written by `identifier`; nil for anything else.
     public init?(identifier: String) {
         if let simple = Self.simple[identifier] {

@@ -36,6 +36,9 @@ struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Retries after a failed or lost connection, with backoff. (default: the profile's, else 0)", valueName: "n"))
     var retries: Int?
 
+    @Flag(help: "Retry after a verdict too (an alert, an untrusted server, a refused CONNACK), not only after transient failures.")
+    var retryRejected = false
+
     @Option(help: ArgumentHelp("Backoff between retries: exponential or constant. (default: the profile's, else exponential)", valueName: "kind"))
     var backoff: String?
 
@@ -93,6 +96,7 @@ struct BehaviourOptions: ParsableArguments {
         if let skew = self.clockSkew.flatMap(DurationText.signedSeconds) { profile.clock.skew = skew }
         if let spread = self.clockSpread.flatMap(DurationText.seconds) { profile.clock.spread = spread }
         if let retries { profile.reconnect.retries = retries }
+        if self.retryRejected { profile.reconnect.retryRejected = true }
         if let backoff = self.backoff.flatMap(ReconnectPolicy.Backoff.init(rawValue:)) { profile.reconnect.backoff = backoff }
         if let base = self.backoffBase.flatMap(DurationText.seconds) { profile.reconnect.base = base }
         if let cap = self.backoffCap.flatMap(DurationText.seconds) { profile.reconnect.cap = cap }

@@ -50,6 +50,17 @@ import Testing
         #expect(journey.connections == 3)
     }
 
+    @Test func aVerdictIsRetriedOnlyWhenAskedTo() {
+        var journey = DeviceJourney(plan: self.plan(retries: 3))
+        _ = journey.connecting()
+        #expect(journey.ended(.failed(.rejected(.certificateExpired)), at: 0, random: 0.5) == (.rejected(.certificateExpired), .done))
+        var plan = self.plan(retries: 3)
+        plan.policy.retryRejected = true
+        var blind = DeviceJourney(plan: plan)
+        _ = blind.connecting()
+        #expect(blind.ended(.failed(.serverUntrusted), at: 0, random: 0.5) == (nil, .connect(after: 1, kind: .retry)))
+    }
+
     @Test func aRetryThatSucceedsMakesTheDeviceOK() {
         var journey = DeviceJourney(plan: self.plan(retries: 3))
         _ = journey.connecting()
