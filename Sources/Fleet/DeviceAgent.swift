@@ -27,6 +27,8 @@ final class DeviceAgent {
 
     private let id: String
     private let identity: DeviceIdentity
+    /// The local address this device connects from (`--source-ip`), nil = the system's choice.
+    private let source: SocketAddress?
     private let shared: Shared
     private let eventLoop: any EventLoop
     private var journey: DeviceJourney
@@ -42,9 +44,12 @@ final class DeviceAgent {
     private var resumeOffered = false
     private var clock: Date?
 
-    private init(id: String, identity: DeviceIdentity, shared: Shared, eventLoop: any EventLoop, scheduled: NIODeadline, lag: Double) {
+    private init(
+        id: String, identity: DeviceIdentity, source: SocketAddress?, shared: Shared, eventLoop: any EventLoop, scheduled: NIODeadline, lag: Double
+    ) {
         self.id = id
         self.identity = identity
+        self.source = source
         self.shared = shared
         self.eventLoop = eventLoop
         self.scheduled = scheduled
@@ -68,12 +73,13 @@ final class DeviceAgent {
         on eventLoop: any EventLoop,
         id: String,
         identity: DeviceIdentity,
+        source: SocketAddress?,
         shared: Shared,
         scheduled: NIODeadline,
         lag: Double
     ) {
         eventLoop.execute {
-            DeviceAgent(id: id, identity: identity, shared: shared, eventLoop: eventLoop, scheduled: scheduled, lag: lag).connect()
+            DeviceAgent(id: id, identity: identity, source: source, shared: shared, eventLoop: eventLoop, scheduled: scheduled, lag: lag).connect()
         }
     }
 
@@ -101,7 +107,9 @@ final class DeviceAgent {
         let sessionSettings = self.sessionSettings
         let id = self.id
         let me = NIOLoopBound(self, eventLoop: self.eventLoop)
-        ClientBootstrap(group: self.eventLoop)
+        var bootstrap = ClientBootstrap(group: self.eventLoop)
+        if let source = self.source { bootstrap = bootstrap.bind(to: source) }
+        bootstrap
             .connectTimeout(.nanoseconds(Int64(profile.connectTimeout * 1e9)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in

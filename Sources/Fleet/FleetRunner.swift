@@ -61,6 +61,7 @@ public struct FleetRunner: Sendable {
                 lastScheduled = start
                 self.launch(
                     self.devices[index],
+                    source: self.settings.sourceAddresses.isEmpty ? nil : self.settings.sourceAddresses[index % self.settings.sourceAddresses.count],
                     address: address,
                     scheduled: runStart + .nanoseconds(Int64(start * 1e9)),
                     runStart: runStart,
@@ -98,6 +99,7 @@ public struct FleetRunner: Sendable {
 
     private func launch(
         _ device: FleetDevice,
+        source: SocketAddress?,
         address: SocketAddress?,
         scheduled: NIODeadline,
         runStart: NIODeadline,
@@ -126,7 +128,8 @@ public struct FleetRunner: Sendable {
                 stop: stop,
                 trace: self.trace
             )
-            DeviceAgent.start(on: self.group.next(), id: device.id, identity: identity, shared: shared, scheduled: scheduled, lag: lag)
+            DeviceAgent.start(
+                on: self.group.next(), id: device.id, identity: identity, source: source, shared: shared, scheduled: scheduled, lag: lag)
         }
     }
 }

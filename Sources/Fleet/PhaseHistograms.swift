@@ -58,9 +58,25 @@ public struct PhaseHistograms: Sendable {
     }
 
     /// The mergeable form: for each phase, (value µs, count) of every non-empty bucket.
+    ///
+    /// The exact smallest and largest samples are kept as entries of their own (in the same
+    /// buckets): HdrHistogram clamps percentiles to the exact maximum, so without it the
+    /// rebuilt histogram's top percentile would be its bucket's upper edge instead.
     public var buckets: [Phase: [[UInt64]]] {
         self.histograms.mapValues { histogram in
-            histogram.recordedValues().map { [$0.value, $0.count] }
+            var pairs = histogram.recordedValues().map { [$0.value, $0.count] }
+            guard !pairs.isEmpty else { return pairs }
+            func pin(_ index: Int, _ exact: UInt64, before: Bool) {
+                if pairs[index][1] == 1 {
+                    pairs[index][0] = exact
+                } else {
+                    pairs[index][1] -= 1
+                    pairs.insert([exact, 1], at: before ? index : index + 1)
+                }
+            }
+            pin(pairs.count - 1, histogram.maxRecorded, before: false)
+            pin(0, histogram.min, before: true)
+            return pairs
         }
     }
 

@@ -1,4 +1,5 @@
 import FleetCore
+import NIOCore
 
 /// What one `fleetsim run` does, as a value: target, protocol, pacing and the device profile.
 public struct RunSettings: Sendable {
@@ -16,6 +17,8 @@ public struct RunSettings: Sendable {
     public var duration: Double?
     /// Seconds each accepted device stays connected.
     public var hold: Double?
+    /// Local addresses connections come from, round-robin per device (`--source-ip`); empty = the system's choice.
+    public var sourceAddresses: [SocketAddress] = []
 
     public init(host: String, port: Int) {
         self.host = host

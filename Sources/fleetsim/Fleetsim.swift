@@ -21,7 +21,7 @@ struct Fleetsim: AsyncParsableCommand {
             error (nothing run); 130 interrupted.
             """,
         version: BuildInfo.versionLine,
-        subcommands: [PKICommand.self, InspectCommand.self, RunCommand.self, ReproCommand.self, ServeCommand.self]
+        subcommands: [PKICommand.self, InspectCommand.self, RunCommand.self, ReproCommand.self, ServeCommand.self, ReportCommand.self]
     )
 
     /// Runs the command with DESIGN.md §4's exit codes: usage errors exit 2 (ArgumentParser's own

@@ -48,8 +48,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep each accepted device connected this long (MQTT keep-alive, telemetry). (default: close at once)", valueName: "duration"))
     var hold: String?
 
-    @Option(help: ArgumentHelp("Run shard K of N (1-based): every N-th device by id.", valueName: "K/N"))
-    var shard: String?
+    @OptionGroup(title: "Past one process") var scale: ScaleOptions
 
     @OptionGroup(title: "Device profile and behaviour (flags override the profile)") var behaviour: BehaviourOptions
 
@@ -70,18 +69,10 @@ struct RunCommand: AsyncParsableCommand {
         if let devices, devices < 1 { throw ValidationError("--devices must be at least 1") }
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if self.ramp != nil && self.rate == nil { throw ValidationError("--ramp needs --rate (the rate to ramp up to)") }
-        _ = try self.parsedShard()
+        _ = try self.scale.parsedShard()
+        _ = try self.scale.sourceAddresses()
         try self.behaviour.check()
         try self.outputs.check()
-    }
-
-    func parsedShard() throws -> (Int, Int)? {
-        guard let shard else { return nil }
-        let parts = shard.split(separator: "/")
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else {
-            throw ValidationError("--shard '\(shard)' must be K/N with 1 ≤ K ≤ N, e.g. 2/4")
-        }
-        return (k, n)
     }
 
     func run() async throws {
@@ -96,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
                 + listing.unpaired.prefix(5).joined(separator: ", ") + (listing.unpaired.count > 5 ? ", …" : ""))
         }
         var ids = listing.ids
-        let shard = try self.parsedShard()
+        let shard = try self.scale.parsedShard()
         if let (k, n) = shard { ids = IdentityDirectory.shard(ids, index: k, of: n) }
         if let limit = self.devices { ids = Array(ids.prefix(limit)) }
         guard !ids.isEmpty else {
@@ -124,6 +115,7 @@ struct RunCommand: AsyncParsableCommand {
         settings.concurrency = self.concurrency
         settings.duration = self.duration.flatMap(DurationText.seconds)
         settings.hold = self.hold.flatMap(DurationText.seconds)
+        settings.sourceAddresses = try self.scale.sourceAddresses()
 
         // One event loop per core (wolfSSL keeps a per-thread ECC cache: never a thread per device).
         let group = MultiThreadedEventLoopGroup.singleton
@@ -149,7 +141,7 @@ struct RunCommand: AsyncParsableCommand {
             result: result,
             settings: settings,
             tls: setup.tlsText,
-            shard: self.shard,
+            shard: try self.scale.label(),
             devices: fleet.count,
             diagnose: setup.diagnose(fleet),
             gates: gates,

@@ -7,7 +7,7 @@ public enum RunSummary {
     public static func text(_ report: RunReport, mismatches: [Expectations.Mismatch], firstFailures: Int = 10) -> String {
         var lines: [String] = []
         let c = report.counts
-        let title = "fleetsim run → \(report.target) (\(report.protocol), TLS \(report.tls))"
+        let title = "fleetsim run → \(report.target) (\(report.protocol), TLS \(report.tls))" + (report.shard.map { " — shard \($0)" } ?? "")
         lines.append(title + (report.interrupted ? " — INTERRUPTED" : ""))
         let failedShare = c.attempted > 0 ? Double(c.failed) / Double(max(1, c.succeeded + c.failed)) : 0
         lines.append(

@@ -1,0 +1,163 @@
+import FleetCore
+import Foundation
+
+/// Combines the JSON reports of a sharded run into the report of the whole fleet.
+///
+/// Exact where it can be: counts, outcomes and connection figures are summed, the device lists
+/// concatenated, and the latency histograms merged bucket by bucket (HdrHistogram buckets from
+/// shards with the same precision add up to the histogram of all samples, so the merged
+/// percentiles are those one process would have measured). Peaks (connected devices, connect
+/// rates) are summed across shards: an upper bound, as the shards' peaks need not coincide.
+public enum ReportMerge {
+    public struct Refusal: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// - Parameter reports: (source name, report) pairs; the name appears in refusals.
+    /// - Throws: ``Refusal`` when the reports cannot describe one run: another schema, another
+    ///   target, protocol or TLS setting, the same shard twice, or a device in two reports.
+    public static func merge(_ reports: [(source: String, report: RunReport)]) throws -> RunReport {
+        guard let (firstSource, first) = reports.first else { throw Refusal(description: "no reports to merge") }
+        for (source, report) in reports {
+            guard report.schema == first.schema else {
+                throw Refusal(description: "\(source): schema \(report.schema), but \(firstSource) is \(first.schema)")
+            }
+            for (name, mine, theirs) in [("target", report.target, first.target), ("protocol", report.protocol, first.protocol), ("tls", report.tls, first.tls)]
+            where mine != theirs {
+                throw Refusal(description: "\(source): \(name) \(mine), but \(firstSource) has \(theirs): not shards of one run")
+            }
+        }
+        var shardSources: [String: String] = [:]
+        for (source, report) in reports {
+            guard let shard = report.shard else { continue }
+            if let other = shardSources[shard] {
+                throw Refusal(description: "\(source) and \(other) are both shard \(shard): the same shard twice")
+            }
+            shardSources[shard] = source
+        }
+        var deviceSources: [String: String] = [:]
+        for (source, report) in reports {
+            for device in report.devices {
+                if let other = deviceSources[device.id] {
+                    throw Refusal(description: "device \(device.id) is in both \(other) and \(source): the reports overlap")
+                }
+                deviceSources[device.id] = source
+            }
+        }
+
+        let all = reports.map(\.report)
+        var histograms = PhaseHistograms()
+        for report in all {
+            var buckets: [PhaseHistograms.Phase: [[UInt64]]] = [:]
+            for (name, pairs) in report.histograms {
+                if let phase = PhaseHistograms.Phase(rawValue: name) { buckets[phase] = pairs }
+            }
+            histograms.merge(PhaseHistograms(buckets: buckets))
+        }
+        var latency: [String: PercentileSummary] = [:]
+        for phase in PhaseHistograms.Phase.allCases {
+            if let summary = histograms.summary(phase) { latency[phase.rawValue] = summary }
+        }
+
+        let start = all.map(\.startedAt).min()!
+        let end = all.map { $0.startedAt.addingTimeInterval($0.durationSeconds) }.max()!
+        let duration = end.timeIntervalSince(start)
+        func sum(_ value: (RunReport) -> Int) -> Int { all.reduce(0) { $0 + value($1) } }
+        func sumDouble(_ value: (RunReport) -> Double?) -> Double? {
+            let values = all.compactMap(value)
+            return values.isEmpty ? nil : values.reduce(0, +)
+        }
+        let counts = RunReport.Counts(
+            devices: sum(\.counts.devices),
+            attempted: sum(\.counts.attempted),
+            succeeded: sum(\.counts.succeeded),
+            failed: sum(\.counts.failed),
+            notStarted: sum(\.counts.notStarted),
+            peakConnected: sum(\.counts.peakConnected)
+        )
+        var failures: [String: Int] = [:]
+        for report in all { failures.merge(report.failures, uniquingKeysWith: +) }
+        let cpuUser = sumDouble { $0.cpu.userSeconds } ?? 0
+        let cpuSystem = sumDouble { $0.cpu.systemSeconds } ?? 0
+        let verdicts = counts.succeeded + counts.failed
+        let heldPeak = all.reduce(0) { $0 + ($1.memory.bytesPerConnectedDevice != nil ? $1.counts.peakConnected : 0) }
+        let heldBytes = all.reduce(0) { $0 + ($1.memory.bytesPerConnectedDevice ?? 0) * $1.counts.peakConnected }
+
+        // Timelines line up by each shard's start second.
+        var timeline: [[Int]] = []
+        for report in all {
+            let offset = Int(report.startedAt.timeIntervalSince(start).rounded(.down))
+            for (second, row) in report.timelineSeconds.enumerated() {
+                while timeline.count <= offset + second { timeline.append([0, 0, 0]) }
+                for column in 0..<min(3, row.count) { timeline[offset + second][column] += row[column] }
+            }
+        }
+
+        return RunReport(
+            schema: first.schema,
+            target: first.target,
+            protocol: first.protocol,
+            tls: first.tls,
+            startedAt: start,
+            durationSeconds: duration,
+            interrupted: all.contains(where: \.interrupted),
+            shard: "merged " + all.map { $0.shard ?? "whole" }.joined(separator: ", "),
+            counts: counts,
+            rates: .init(
+                handshakesPerSecond: duration > 0 ? Double(verdicts) / duration : 0,
+                requestedStartRate: sumDouble { $0.rates.requestedStartRate },
+                achievedStartRate: sumDouble { $0.rates.achievedStartRate }
+            ),
+            latencyMs: latency,
+            failures: failures,
+            devices: all.flatMap(\.devices).sorted { $0.id < $1.id },
+            cpu: .init(
+                userSeconds: cpuUser,
+                systemSeconds: cpuSystem,
+                microsPerHandshake: verdicts > 0 ? (cpuUser + cpuSystem) / Double(verdicts) * 1e6 : nil
+            ),
+            memory: .init(
+                maxRSSBytes: all.map(\.memory.maxRSSBytes).max() ?? 0,
+                bytesPerConnectedDevice: heldPeak > 0 ? heldBytes / heldPeak : nil
+            ),
+            gates: all.flatMap { report in
+                report.gates.map { RunReport.Gate(name: "\(report.shard ?? "whole") \($0.name)", passed: $0.passed, detail: $0.detail) }
+            },
+            histograms: Dictionary(uniqueKeysWithValues: histograms.buckets.map { ($0.key.rawValue, $0.value) }),
+            timelineSeconds: timeline,
+            connections: Self.mergeConnections(all.compactMap(\.connections))
+        )
+    }
+
+    static func mergeConnections(_ parts: [RunReport.Connections]) -> RunReport.Connections? {
+        guard !parts.isEmpty else { return nil }
+        func sum(_ value: (RunReport.Connections) -> Int) -> Int { parts.reduce(0) { $0 + value($1) } }
+        var byKind: [String: Int] = [:]
+        var outcomes: [String: Int] = [:]
+        for part in parts {
+            byKind.merge(part.byKind, uniquingKeysWith: +)
+            outcomes.merge(part.outcomes, uniquingKeysWith: +)
+        }
+        let offered = sum(\.resumption.offered)
+        let resumed = sum(\.resumption.resumed)
+        return RunReport.Connections(
+            attempts: sum(\.attempts),
+            byKind: byKind,
+            outcomes: outcomes,
+            lost: sum(\.lost),
+            recovered: sum(\.recovered),
+            recoverySeconds: parts.compactMap(\.recoverySeconds).max(),
+            peakConnectRate: parts.reduce(0) { $0 + $1.peakConnectRate },
+            peakReconnectRate: parts.reduce(0) { $0 + $1.peakReconnectRate },
+            resumption: .init(offered: offered, resumed: resumed, rate: offered > 0 ? Double(resumed) / Double(offered) : nil),
+            clockFailures: sum(\.clockFailures)
+        )
+    }
+
+    /// Reads a report written by `run --json`.
+    public static func read(_ data: Data) throws -> RunReport {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(RunReport.self, from: data)
+    }
+}

@@ -1,0 +1,70 @@
+import FleetCore
+import Foundation
+import Testing
+
+@testable import Fleet
+
+/// Merging shard reports is exact: random samples split across shards give the same percentiles
+/// as the unsplit samples (a property, checked over many seeded random cases).
+@Suite struct ReportMergeTests {
+    /// A small deterministic generator (SplitMix64), so a failing case can be replayed by its seed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            self.state &+= 0x9E37_79B9_7F4A_7C15
+            var z = self.state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func report(_ histograms: PhaseHistograms, shard: String, devices: [String], start: Date) -> RunReport {
+        RunReport(
+            target: "127.0.0.1:8883", protocol: "tls", tls: "1.3", startedAt: start, durationSeconds: 2, interrupted: false,
+            shard: shard,
+            counts: .init(devices: devices.count, attempted: devices.count, succeeded: devices.count, failed: 0, notStarted: 0, peakConnected: 3),
+            rates: .init(handshakesPerSecond: 1), latencyMs: [:], failures: [:],
+            devices: devices.map {
+                RunReport.Device(id: $0, outcome: "ok", diagnosis: [], explanation: [], latencyMs: [:])
+            },
+            cpu: .init(userSeconds: 1, systemSeconds: 0.5), memory: .init(maxRSSBytes: 10), gates: [],
+            histograms: Dictionary(uniqueKeysWithValues: histograms.buckets.map { ($0.key.rawValue, $0.value) }),
+            timelineSeconds: [[devices.count, devices.count, 0]]
+        )
+    }
+
+    @Test(arguments: 0..<40)
+    func mergedPercentilesEqualThoseOfOneRun(seed: Int) throws {
+        var random = SplitMix(state: UInt64(seed) &* 7919 &+ 1)
+        let shardCount = Int.random(in: 1...8, using: &random)
+        let samples = (0..<Int.random(in: 1...3000, using: &random)).map { _ in
+            // Latencies from 50 µs to 30 s on a log scale, as real runs have.
+            pow(10, Double.random(in: -4.3...1.5, using: &random))
+        }
+        var whole = PhaseHistograms()
+        var shards = Array(repeating: PhaseHistograms(), count: shardCount)
+        for sample in samples {
+            whole.record(.tlsHandshake, seconds: sample)
+            shards[Int.random(in: 0..<shardCount, using: &random)].record(.tlsHandshake, seconds: sample)
+        }
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let reports = shards.enumerated().map { index, histograms in
+            (source: "s\(index)", report: Self.report(histograms, shard: "\(index + 1)/\(shardCount)", devices: ["d\(index)"], start: start))
+        }
+        let merged = try ReportMerge.merge(reports)
+        #expect(merged.latencyMs["tlsHandshake"] == whole.summary(.tlsHandshake), "seed \(seed)")
+        #expect(merged.counts.devices == shardCount)
+        #expect(merged.devices.map(\.id) == (0..<shardCount).map { "d\($0)" }.sorted())
+    }
+
+    @Test func timelinesLineUpByStartSecond() throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let a = Self.report(PhaseHistograms(), shard: "1/2", devices: ["a"], start: start)
+        let b = Self.report(PhaseHistograms(), shard: "2/2", devices: ["b"], start: start.addingTimeInterval(2))
+        let merged = try ReportMerge.merge([("a", a), ("b", b)])
+        #expect(merged.timelineSeconds == [[1, 1, 0], [0, 0, 0], [1, 1, 0]])
+        #expect(merged.durationSeconds == 4)
+        #expect(merged.cpu.userSeconds == 2)
+    }
+}
