@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The only place C is visible: Debian's libwolfssl-dev through pkg-config.
@@ -78,9 +79,21 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // Live Prometheus metrics (`--metrics`) for `run` and `serve`, served over HTTP by SwiftNIO.
+        .target(
+            name: "FleetMetrics",
+            dependencies: [
+                "Fleet", "FleetCore", "Backend",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "fleetsim",
             dependencies: [
+                "FleetMetrics",
                 "FleetCore",
                 "FleetTLS",
                 "FleetPKI",

@@ -29,9 +29,12 @@ public struct AuditRecord: Codable, Sendable {
 public final class AuditLog: Sendable {
     private let handle: NIOLockedValueBox<FileHandle?>
     private let records = NIOLockedValueBox<[String: Int]>([:])
+    /// Hears every verdict (live metrics).
+    private let onRecord: (@Sendable (AuditRecord) -> Void)?
 
     /// Opens (appending to) `path`; nil keeps only the counters.
-    public init(path: String?) throws {
+    public init(path: String?, onRecord: (@Sendable (AuditRecord) -> Void)? = nil) throws {
+        self.onRecord = onRecord
         if let path {
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -49,6 +52,7 @@ public final class AuditLog: Sendable {
     }
 
     public func write(_ record: AuditRecord) {
+        self.onRecord?(record)
         self.records.withLockedValue { $0[record.verdict, default: 0] += 1 }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

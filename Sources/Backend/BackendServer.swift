@@ -12,13 +12,15 @@ public final class BackendServer: Sendable {
     private let children = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
     public let audit: AuditLog
 
-    /// Binds and starts serving. Port 0 picks a free port (see ``localAddress``).
+    /// Binds and starts serving. Port 0 picks a free port (see ``localAddress``). `connections`
+    /// hears each connection open (true) and close (false), for live metrics.
     public init(
         host: String,
         port: Int,
         context: TLSContext,
         settings: BackendSession.Settings,
         audit: AuditLog,
+        connections: (@Sendable (_ opened: Bool) -> Void)? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws {
         let children = self.children
@@ -31,7 +33,11 @@ public final class BackendServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let id = ObjectIdentifier(channel)
                     children.withLockedValue { $0[id] = channel }
-                    channel.closeFuture.whenComplete { _ in _ = children.withLockedValue { $0.removeValue(forKey: id) } }
+                    connections?(true)
+                    channel.closeFuture.whenComplete { _ in
+                        _ = children.withLockedValue { $0.removeValue(forKey: id) }
+                        connections?(false)
+                    }
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(try TLSHandler(context: context))
                     if settings.mode == .mqtt {

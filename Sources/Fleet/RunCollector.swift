@@ -53,11 +53,14 @@ public final class RunCollector: Sendable {
 
     private let box = NIOLockedValueBox(State())
     let keepAll: Bool
+    /// Live metrics, if asked for.
+    let observer: (any RunObserver)?
     /// Signalled whenever a device's story is over, so the driver can start the next one.
     let slotFreed = Wakeup()
 
-    public init(keepAll: Bool) {
+    public init(keepAll: Bool, observer: (any RunObserver)? = nil) {
         self.keepAll = keepAll
+        self.observer = observer
     }
 
     public var state: State { self.box.withLockedValue { $0 } }
@@ -74,6 +77,7 @@ public final class RunCollector: Sendable {
 
     /// A connection is being attempted, `second` seconds into the run.
     func attempt(_ kind: DeviceJourney.Kind, at second: Double) {
+        self.observer?.connectionAttempted(kind: kind)
         let tenth = Int(second * 10)
         self.box.withLockedValue {
             $0.connections.attempts += 1
@@ -85,6 +89,12 @@ public final class RunCollector: Sendable {
 
     /// A connection's verdict is in.
     func connection(_ record: ConnectionRecord) {
+        self.observer?.connectionDecided(
+            outcome: record.outcome,
+            resumed: record.resumed,
+            handshakeSeconds: record.timings.tlsHandshake?.seconds,
+            acceptSeconds: record.timings.serverAccept?.seconds
+        )
         self.box.withLockedValue { state in
             state.connections.outcomes[record.outcome.identifier, default: 0] += 1
             if record.resumeOffered { state.connections.resumeOffered += 1 }
@@ -108,6 +118,7 @@ public final class RunCollector: Sendable {
 
     /// An accepted connection closed; `lost` if the server ended it during the hold.
     func connectionClosed(lost: Bool, at second: Double) {
+        self.observer?.connectionClosed(lost: lost)
         self.box.withLockedValue {
             $0.connected -= 1
             if lost {
@@ -119,6 +130,7 @@ public final class RunCollector: Sendable {
 
     /// The device's outcome, decided once.
     func report(_ report: DeviceReport) {
+        self.observer?.deviceDecided(outcome: report.outcome)
         self.box.withLockedValue { state in
             state.outcomes[report.outcome.identifier, default: 0] += 1
             state.outcomeByDevice[report.id] = report.outcome

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fleet
+import FleetMetrics
 import FleetCore
 import FleetPKI
 import FleetTLS
@@ -54,6 +55,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var outputs: ReportOptions
 
+    @OptionGroup var metricsOption: MetricsOption
+
     @Flag(help: "No live progress line.")
     var quiet = false
 
@@ -73,6 +76,7 @@ struct RunCommand: AsyncParsableCommand {
         _ = try self.scale.sourceAddresses()
         try self.behaviour.check()
         try self.outputs.check()
+        try self.metricsOption.check()
     }
 
     func run() async throws {
@@ -122,7 +126,10 @@ struct RunCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let interrupts = SignalWatcher.stopping(stop)
         defer { interrupts.cancel() }
-        let collector = RunCollector(keepAll: self.outputs.perDevice)
+        let metrics = self.metricsOption.metrics == nil ? nil : RunMetrics()
+        var endpoint: MetricsEndpoint?
+        if let metrics { endpoint = try await self.metricsOption.start(metrics.registry) }
+        let collector = RunCollector(keepAll: self.outputs.perDevice, observer: metrics)
         let progress = (!self.quiet && isatty(2) == 1) ? ProgressLine(collector: collector, total: fleet.count) : nil
         progress?.start()
 
@@ -130,6 +137,7 @@ struct RunCommand: AsyncParsableCommand {
         let result = await FleetRunner(settings: settings, devices: fleet, context: context, group: group).run(collector: collector, stop: stop)
         let after = ProcessUsage.now()
         progress?.finish()
+        await endpoint?.stop()
 
         let outcomes = result.state.outcomeByDevice
         let (gates, mismatches) = RunGates(

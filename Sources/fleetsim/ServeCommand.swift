@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backend
+import FleetMetrics
 import Fleet
 import FleetCore
 import FleetPKI
@@ -71,7 +72,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "MQTT: accept any CONNECT client id.")
     var noClientIdCheck = false
 
+    @OptionGroup var metricsOption: MetricsOption
+
     func validate() throws {
+        try self.metricsOption.check()
         _ = try TargetOptions.split(self.listen, option: "--listen", allowPortZero: true)
         switch (self.directory, self.ca, self.cert, self.key) {
         case (.some, nil, nil, nil), (nil, .some, .some, .some): break
@@ -122,8 +126,19 @@ struct ServeCommand: AsyncParsableCommand {
         let context: TLSContext
         do { context = try TLSContext(configuration: configuration) } catch { throw InputError(error.message) }
 
+        let metrics = ServeMetrics()
+        var onRecord: (@Sendable (AuditRecord) -> Void)?
+        var onConnection: (@Sendable (Bool) -> Void)?
+        if self.metricsOption.metrics != nil {
+            onRecord = { metrics.record($0) }
+            onConnection = { metrics.connection(opened: $0) }
+        }
         let audit: AuditLog
-        do { audit = try AuditLog(path: self.audit) } catch { throw InputError("\(error)") }
+        do {
+            audit = try AuditLog(path: self.audit, onRecord: onRecord)
+        } catch {
+            throw InputError("\(error)")
+        }
         let settings = BackendSession.Settings(
             mode: self.mode,
             policy: policy,
@@ -131,10 +146,14 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let server: BackendServer
         do {
-            server = try await BackendServer(host: host, port: port, context: context, settings: settings, audit: audit)
+            server = try await BackendServer(
+                host: host, port: port, context: context, settings: settings, audit: audit,
+                connections: onConnection
+            )
         } catch {
             throw InputError("cannot listen on \(self.listen): \(error)")
         }
+        let endpoint = try await self.metricsOption.start(metrics.registry)
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
         let ready = "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPEM == nil ? "" : ", CRL checked"))\n"
@@ -142,6 +161,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         await SignalWatcher.waitForStop()
         await server.stop()
+        await endpoint?.stop()
         let counts = audit.counts
         FileHandle.standardOutput.write(Data("stopped: \(counts["accepted"] ?? 0) accepted, \(counts["rejected"] ?? 0) rejected\n".utf8))
     }

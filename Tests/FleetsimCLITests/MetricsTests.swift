@@ -1,0 +1,85 @@
+import FleetPKI
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// `--metrics` on `run` and `serve`: scraped during a run, the endpoints answer the Prometheus text
+/// format, and the counters grow.
+@Suite(.serialized) struct MetricsTests {
+    /// `# HELP`/`# TYPE` lines, or `name{label="value",…} number`.
+    static var sample: Regex<(Substring, Substring?, Substring?, Substring, Substring?)> { #/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/# }
+    static var comment: Regex<(Substring, Substring, Substring?)> { #/^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/# }
+
+    /// Checks the exposition format line by line; returns the samples by series.
+    static func parse(_ text: String) throws -> [String: Double] {
+        var samples: [String: Double] = [:]
+        var typed: Set<String> = []
+        for line in text.split(separator: "\n").map(String.init) where !line.isEmpty {
+            if line.hasPrefix("#") {
+                #expect(line.wholeMatch(of: Self.comment) != nil, "bad comment line: \(line)")
+                if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])) }
+                continue
+            }
+            #expect(line.wholeMatch(of: Self.sample) != nil, "bad sample line: \(line)")
+            let parts = line.split(separator: " ")
+            let series = String(parts[0])
+            let family = String(series.prefix { $0 != "{" })
+            let base = ["_bucket", "_sum", "_count"].reduce(family) { name, suffix in
+                name.hasSuffix(suffix) && typed.contains(String(name.dropLast(suffix.count))) ? String(name.dropLast(suffix.count)) : name
+            }
+            #expect(typed.contains(base), "no # TYPE before \(family)")
+            samples[series] = Double(parts[1])
+        }
+        return samples
+    }
+
+    static func port(in output: @autoclosure () -> String, of process: ForeignProcess) async throws -> Int {
+        try await process.waitForOutput("metrics on http://")
+        let text = output()
+        guard let range = text.range(of: #"metrics on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+            let port = Int(text[range].split(separator: ":").last ?? "")
+        else { throw ForeignProcessError("no metrics port in:\n\(text)") }
+        return port
+    }
+
+    @Test func scrapedDuringARunTheCountersGrow() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        var pki = fixture.pki
+        _ = try await pki.issueDevices(count: 30, prefix: "fleet-", defect: .none, algorithm: .ecdsaP256)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--protocol", "mqtt", "--metrics", "127.0.0.1:0"], in: fixture.directory)
+        defer { server.stop() }
+        let servePort = try await Self.port(in: server.process.output, of: server.process)
+
+        // 43 devices at 10/s: the run lasts ~4 s, long enough to scrape twice while it goes.
+        let run = try ForeignProcess(
+            FleetsimBinary.path,
+            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
+             "--protocol", "mqtt", "--rate", "10", "--hold", "1s", "--metrics", "127.0.0.1:0", "--quiet"],
+            in: fixture.directory, name: "metrics-run"
+        )
+        defer { run.stop() }
+        let runPort = try await Self.port(in: run.output, of: run)
+
+        let ok = #"fleetsim_handshakes_total{outcome="ok"}"#
+        try await Task.sleep(for: .milliseconds(800))
+        let first = try HTTPGet.fetch(port: runPort, path: "/metrics")
+        #expect(first.status == 200)
+        #expect(first.headers.contains("text/plain; version=0.0.4"))
+        let before = try Self.parse(first.body)
+        try await Task.sleep(for: .milliseconds(1500))
+        let after = try Self.parse(try HTTPGet.fetch(port: runPort, path: "/metrics").body)
+        #expect((after[ok] ?? 0) > (before[ok] ?? 0), "ok handshakes: \(before[ok] ?? 0) then \(after[ok] ?? 0)")
+        #expect((after[#"fleetsim_connection_attempts_total{kind="first"}"#] ?? 0) > (before[#"fleetsim_connection_attempts_total{kind="first"}"#] ?? 0))
+        #expect(after["fleetsim_tls_handshake_seconds_count{handshake=\"full\"}"] != nil)
+        #expect(after["fleetsim_devices_connected"] != nil)
+        #expect(try HTTPGet.fetch(port: runPort, path: "/other").status == 404)
+
+        // The backend's side of the same run.
+        let served = try Self.parse(try HTTPGet.fetch(port: servePort, path: "/metrics").body)
+        #expect((served[#"fleetsim_serve_verdicts_total{verdict="accepted",outcome="ok"}"#] ?? 0) > 0)
+        #expect((served["fleetsim_serve_connections_total"] ?? 0) > 0)
+        #expect(try await run.waitForExit(timeout: .seconds(30)) == 0, "\(run.output)")
+    }
+}
