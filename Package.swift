@@ -134,7 +134,7 @@ let package = Package(
         // Runs the built `fleetsim` binary: exit codes, output, files.
         .testTarget(
             name: "FleetsimCLITests",
-            dependencies: ["fleetsim", "FleetPKI", "FleetCore", "FleetTestSupport"]
+            dependencies: ["fleetsim", "FleetPKI", "FleetCore", "FleetTestSupport", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "FleetMQTTTests",
