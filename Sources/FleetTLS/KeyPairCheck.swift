@@ -12,14 +12,8 @@ enum KeyPairCheck {
     ///   certificate's. Keys or certificates swift-certificates cannot parse (RSA below 2048 bits)
     ///   are left to wolfSSL's own loading.
     static func check(_ identity: DeviceIdentity) throws(TLSFailure) {
+        try Self.checkNotEncrypted(identity)
         let keyText = String(decoding: identity.keyPEM, as: UTF8.self)
-        if keyText.contains("ENCRYPTED PRIVATE KEY") || keyText.contains("Proc-Type: 4,ENCRYPTED") {
-            throw TLSFailure(
-                .identityInvalid,
-                detail: "\(identity.label): the private key is encrypted; give an unencrypted key "
-                    + "(e.g. `openssl pkey -in KEY -out KEY.plain`)"
-            )
-        }
         guard
             let keyDocument = try? PEMDocument.parseMultiple(pemString: keyText)
                 .first(where: { $0.discriminator.hasSuffix("PRIVATE KEY") }),
@@ -33,6 +27,18 @@ enum KeyPairCheck {
             throw TLSFailure(
                 .identityInvalid,
                 detail: "\(identity.label): the private key does not match the certificate's public key"
+            )
+        }
+    }
+
+    /// A passphrase-protected key is refused by name, before wolfSSL's generic "no usable key".
+    static func checkNotEncrypted(_ identity: DeviceIdentity) throws(TLSFailure) {
+        let keyText = String(decoding: identity.keyPEM, as: UTF8.self)
+        if keyText.contains("ENCRYPTED PRIVATE KEY") || keyText.contains("Proc-Type: 4,ENCRYPTED") {
+            throw TLSFailure(
+                .identityInvalid,
+                detail: "\(identity.label): the private key is encrypted (passphrase-protected); give an unencrypted key "
+                    + "(e.g. `openssl pkey -in KEY -out KEY.plain`)"
             )
         }
     }

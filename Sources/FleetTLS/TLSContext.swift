@@ -111,6 +111,11 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     private func useServerIdentity(_ identity: DeviceIdentity) throws(TLSContextError) {
+        do {
+            try KeyPairCheck.checkNotEncrypted(identity)
+        } catch {
+            throw TLSContextError(error.detail)
+        }
         let chain = identity.chainPEM
         let key = identity.keyPEM
         guard wolfSSL_CTX_use_certificate_chain_buffer(self.handle, chain, chain.count) == Int32(WOLFSSL_SUCCESS)
@@ -141,6 +146,7 @@ public final class TLSContext: @unchecked Sendable {
             throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
         }
         defer { wolfSSL_free(ssl) }
+        try KeyPairCheck.checkNotEncrypted(identity)
         try TLSConnection.load(identity, into: ssl)
         try KeyPairCheck.check(identity)
         var validated = identity
