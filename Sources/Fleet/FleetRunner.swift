@@ -86,6 +86,14 @@ public struct FleetRunner: Sendable {
             }
             await collector.slotFreed.wait(seconds: 0.05)
         }
+        if interrupted {
+            // Devices mid-handshake get a moment to reach their verdict, so the partial report
+            // loses as little as possible; the rest are counted as undecided, never dropped.
+            let grace = elapsed() + 1
+            while collector.state.undecided > 0 && elapsed() < grace {
+                await collector.slotFreed.wait(seconds: 0.05)
+            }
+        }
         let state = collector.state
         return Result(
             state: state,

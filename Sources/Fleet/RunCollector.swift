@@ -29,6 +29,8 @@ public final class RunCollector: Sendable {
         public var connected = 0
         public var peakConnected = 0
         public var connections = Connections()
+        /// Devices started that have no outcome yet (mid-connection, or between retries).
+        public var undecided: Int { self.started - self.succeeded - self.failed }
     }
 
     /// Connection-level counts: every connection of every device.

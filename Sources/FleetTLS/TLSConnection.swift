@@ -71,7 +71,7 @@ final class TLSConnection {
         trace: ConnectionTrace? = nil
     ) throws(TLSFailure) {
         guard let ssl = wolfSSL_new(context.handle) else {
-            throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
+            throw TLSFailure(.localResource, detail: WolfSSLLibrary.sessionAllocationFailure())
         }
         self.ssl = ssl
         self.role = context.configuration.role

@@ -143,7 +143,7 @@ public final class TLSContext: @unchecked Sendable {
     @discardableResult
     public func validate(_ identity: DeviceIdentity) throws(TLSFailure) -> DeviceIdentity {
         guard let ssl = wolfSSL_new(self.handle) else {
-            throw TLSFailure(.localResource, detail: "wolfSSL could not allocate a session (out of memory)")
+            throw TLSFailure(.localResource, detail: WolfSSLLibrary.sessionAllocationFailure())
         }
         defer { wolfSSL_free(ssl) }
         try KeyPairCheck.checkNotEncrypted(identity)

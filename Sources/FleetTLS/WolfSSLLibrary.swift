@@ -1,4 +1,7 @@
 internal import CWolfSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Process-wide wolfSSL initialisation and facts about the library loaded at run time.
 ///
@@ -31,11 +34,21 @@ public enum WolfSSLLibrary {
         }
         return text
     }
+
+    /// Why `wolfSSL_new` returned nothing, from errno: it opens the system's random source for
+    /// every session, so running out of file descriptors shows here before any socket fails.
+    static func sessionAllocationFailure() -> String {
+        let code = errno
+        if code == EMFILE || code == ENFILE {
+            return "out of file descriptors on the simulator: wolfSSL could not open its random source for a new session (raise `ulimit -n`)"
+        }
+        return "wolfSSL could not allocate a session (out of memory)"
+    }
 }
 
 extension String {
     fileprivate var trimmingSpaces: String {
         String(self.drop { $0 == " " })
     }
-}
 
+}

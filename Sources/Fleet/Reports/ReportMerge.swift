@@ -73,7 +73,8 @@ public enum ReportMerge {
             succeeded: sum(\.counts.succeeded),
             failed: sum(\.counts.failed),
             notStarted: sum(\.counts.notStarted),
-            peakConnected: sum(\.counts.peakConnected)
+            peakConnected: sum(\.counts.peakConnected),
+            undecided: all.contains { $0.counts.undecided != nil } ? sum { $0.counts.undecided ?? 0 } : nil
         )
         var failures: [String: Int] = [:]
         for report in all { failures.merge(report.failures, uniquingKeysWith: +) }

@@ -65,6 +65,9 @@ public struct RunReport: Codable, Sendable {
         public var failed: Int
         public var notStarted: Int
         public var peakConnected: Int
+        /// Interrupted runs: devices started without an outcome yet. devices = succeeded + failed +
+        /// undecided + notStarted, always.
+        public var undecided: Int?
     }
 
     public struct Rates: Codable, Sendable {

@@ -98,7 +98,8 @@ public enum RunReportBuilder {
                 succeeded: state.succeeded,
                 failed: state.failed,
                 notStarted: result.notStarted,
-                peakConnected: state.peakConnected
+                peakConnected: state.peakConnected,
+                undecided: state.undecided > 0 ? state.undecided : nil
             ),
             rates: .init(
                 handshakesPerSecond: result.seconds > 0 ? Double(verdicts) / result.seconds : 0,

@@ -14,7 +14,7 @@ public enum RunSummary {
             String(
                 format: "  %d devices, %d attempted in %.2f s: %d ok, %d failed (%.1f%%)%@",
                 c.devices, c.attempted, report.durationSeconds, c.succeeded, c.failed, failedShare * 100,
-                c.notStarted > 0 ? " — \(c.notStarted) not started" as NSString : "" as NSString
+                (c.notStarted > 0 ? " — \(c.notStarted) not started" : "") + (c.undecided.map { " — \($0) without a verdict when stopped" } ?? "") as NSString
             )
         )
         var rates = String(format: "  %.1f verdicts/s", report.rates.handshakesPerSecond)
