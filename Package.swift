@@ -134,7 +134,12 @@ let package = Package(
         // Runs the built `fleetsim` binary: exit codes, output, files.
         .testTarget(
             name: "FleetsimCLITests",
-            dependencies: ["fleetsim", "FleetPKI", "FleetCore", "FleetTestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "fleetsim", "FleetPKI", "FleetCore", "FleetTLS", "FleetMQTT", "FleetTestSupport",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "FleetMQTTTests",

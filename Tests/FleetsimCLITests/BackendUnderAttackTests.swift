@@ -1,0 +1,160 @@
+import FleetCore
+import FleetMQTT
+import FleetPKI
+import FleetTLS
+import FleetTestSupport
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+/// Hardening of `fleetsim serve`: garbage, slowloris, 5,000 idle TCP connections, a connect flood,
+/// and random and truncated MQTT from authenticated devices, all at once — the backend stays up,
+/// keeps serving good devices, and its audit log shows no policy-failing device accepted.
+@Suite(.serialized) struct BackendUnderAttackTests {
+    /// Connects one device over mutual TLS and, once the backend accepted it, sends `bytes` as they
+    /// are; waits briefly for the backend's reaction. Returns whether the backend closed the connection.
+    static func sendAfterHandshake(_ bytes: [UInt8], identity: DeviceIdentity, context: TLSContext, port: Int) async throws -> Bool {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(try TLSHandler(context: context, identity: identity, serverName: "localhost"))
+                    try channel.pipeline.syncOperations.addHandler(RawSender(bytes: bytes))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        // Closed by the backend within 600 ms, or still open (then we close it).
+        let outcome = channel.eventLoop.makePromise(of: Bool.self)
+        // The first of the two decides; a promise is completed once.
+        let once = Once()
+        channel.closeFuture.whenComplete { _ in if once.first() { outcome.succeed(true) } }
+        channel.eventLoop.scheduleTask(in: .milliseconds(600)) { if once.first() { outcome.succeed(false) } }
+        let result = try await outcome.futureResult.get()
+        try? await channel.close()
+        return result
+    }
+
+    final class Once: Sendable {
+        private let taken = Atomic<Bool>(false)
+        /// True for the first caller only.
+        func first() -> Bool { !self.taken.exchange(true, ordering: .relaxed) }
+    }
+
+    /// Writes its bytes once the TLS layer reports the backend's acceptance; ignores what comes back.
+    final class RawSender: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let bytes: [UInt8]
+        init(bytes: [UInt8]) { self.bytes = bytes }
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if case TLSEvent.handshakeCompleted = event {
+                context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: self.bytes)), promise: nil)
+            }
+        }
+        func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+    }
+
+    /// Seeded so a failing case can be replayed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            self.state &+= 0x9E37_79B9_7F4A_7C15
+            var z = self.state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Hostile MQTT: every truncation of a valid CONNECT, random bytes, a huge remaining length,
+    /// PUBLISH before CONNECT, a valid CONNECT followed by garbage.
+    static func hostileMQTT(clientID: String, count: Int) -> [[UInt8]] {
+        var connect = ByteBuffer()
+        MQTTEncoder.encode(.connect(.init(clientID: clientID)), into: &connect)
+        let valid = Array(connect.readableBytesView)
+        var random = SplitMix(state: 20_261_122)
+        var cases: [[UInt8]] = (1..<valid.count).map { Array(valid.prefix($0)) }
+        cases.append([0x10, 0xFF, 0xFF, 0xFF, 0x7F])  // CONNECT claiming 256 MB
+        cases.append([0x30, 0x05, 0x00, 0x01, 0x74, 0x68, 0x69])  // PUBLISH before CONNECT
+        cases.append([0xF0, 0x00])  // reserved packet type 15
+        while cases.count < count {
+            let length = Int.random(in: 1...300, using: &random)
+            let garbage = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            cases.append(Bool.random(using: &random) ? garbage : valid + garbage)
+        }
+        return cases
+    }
+
+    @Test func theBackendStaysUpAndLetsNoBadDeviceIn() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        let layout = fixture.layout
+        let auditPath = fixture.directory.path("audit.jsonl")
+        let server = try await FleetsimServer(
+            ["--dir", layout.directory, "--protocol", "mqtt", "--audit", auditPath, "--handshake-timeout", "2s"], in: fixture.directory)
+        defer { server.stop() }
+
+        // 5,000 idle TCP connections held open, and slowloris: a ClientHello one byte at a time.
+        var idle: [RawTCP] = []
+        for _ in 0..<5000 { idle.append(try RawTCP(port: server.port)) }
+        let slow = try (0..<20).map { _ in try RawTCP(port: server.port) }
+        for byte in [0x16, 0x03, 0x01, 0x00] as [UInt8] {
+            for connection in slow { connection.send([byte]) }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        // A connect flood: 2,000 connections opened and dropped at once, and garbage.
+        for _ in 0..<2000 { try RawTCP(port: server.port).close() }
+        for _ in 0..<50 {
+            let garbage = try RawTCP(port: server.port)
+            garbage.send((0..<200).map { _ in UInt8.random(in: 0...255) })
+            garbage.close()
+        }
+
+        // Random and truncated MQTT from an authenticated device.
+        let good = fixture.devices[.none]!
+        var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: try fixture.text(layout.rootCertificate))
+        configuration.groups = [.secp256r1]
+        let context = try TLSContext(configuration: configuration)
+        let identity = try context.validate(
+            DeviceIdentity(label: good, chainPEM: Array(try fixture.text(layout.deviceCertificate(good)).utf8), keyPEM: Array(try fixture.text(layout.deviceKey(good)).utf8))
+        )
+        let cases = Self.hostileMQTT(clientID: good, count: 200)
+        var closedByBackend = 0
+        for start in stride(from: 0, to: cases.count, by: 20) {
+            let batch = Array(cases[start..<min(cases.count, start + 20)])
+            closedByBackend += try await withThrowingTaskGroup(of: Bool.self) { group in
+                for bytes in batch {
+                    group.addTask { try await Self.sendAfterHandshake(bytes, identity: identity, context: context, port: server.port) }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+        }
+        #expect(closedByBackend > 100, "the backend closes connections that send garbage (\(closedByBackend) of \(cases.count))")
+
+        // Meanwhile the whole defect matrix runs: good devices served, every defect refused.
+        let expect = fixture.pki.manifest.devices.map { "\($0.id)\t\(ServeCommandTests.backendVerdicts[$0.defect]!)" }.joined(separator: "\n")
+        let expectPath = try fixture.directory.write("expect.tsv", expect + "\n")
+        let run = try await FleetsimBinary.run(
+            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
+             "--protocol", "mqtt", "--expect", expectPath, "--quiet"],
+            in: fixture.directory
+        )
+        #expect(run.status == 0, "\(run.output)")
+        #expect(server.process.isRunning)
+        #expect(slow.allSatisfy { $0.waitForClose(seconds: 5) }, "slowloris connections are closed by the handshake timeout")
+        #expect(idle.prefix(50).allSatisfy { $0.waitForClose(seconds: 5) })
+        for connection in idle { connection.close() }
+
+        try await Task.sleep(for: .milliseconds(300))
+        let records = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let goodIDs = Set(fixture.pki.manifest.devices.filter { $0.defect == .none }.map(\.id))
+        let accepted = records.filter { $0["verdict"] as? String == "accepted" }.compactMap { $0["deviceID"] as? String }
+        let wronglyAccepted = accepted.filter { !goodIDs.contains($0) }
+        #expect(wronglyAccepted.isEmpty, "policy-failing devices accepted: \(wronglyAccepted)")
+        #expect(Set(accepted) == goodIDs)
+        #expect(records.count > 7000, "every connection has its verdict in the audit log (\(records.count))")
+    }
+}
