@@ -18,7 +18,7 @@ else
 RELEASE_BIN   = .build/release
 endif
 
-.PHONY: help deps build release test test-fast demo bench bench-fast wolfssl-fast clean
+.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast wolfssl-fast clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
@@ -27,6 +27,8 @@ help:
 	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed; resumption and reconnect storms"
 	@echo "make wolfssl-fast  build Debian's wolfSSL source with its P-256 assembly (opt-in, .deps/)"
 	@echo "make release WOLFSSL=fast / make test-fast / make bench-fast   the same against that build"
+	@echo "make fuzz     libFuzzer on the MQTT decoder and the identity loader (FUZZ_SECONDS each)"
+	@echo "make test-asan  the whole suite built with AddressSanitizer"
 	@echo "make clean    remove build products"
 
 ## deps: install the Debian packages that are missing (idempotent: nothing happens when all are present).
@@ -47,8 +49,22 @@ build: deps $(FAST_DEP)
 release: deps $(FAST_DEP)
 	$(SWIFT_ENV) $(SWIFT) build -c release $(SWIFT_FLAGS)
 
+# Suites run one after another: the load and hardening tests (10,000 devices, 5,000 idle
+# connections, server restarts) would otherwise starve the latency-sensitive ones on 2 cores.
 test: deps $(FAST_DEP)
-	$(SWIFT_ENV) $(SWIFT) test $(SWIFT_FLAGS)
+	$(SWIFT_ENV) $(SWIFT) test --no-parallel $(SWIFT_FLAGS)
+ifneq ($(WOLFSSL),fast)
+	scripts/fuzz.sh
+endif
+
+## fuzz: libFuzzer on the MQTT decoder and the identity loader, FUZZ_SECONDS each (default 30).
+fuzz: deps
+	scripts/fuzz.sh
+
+## test-asan: the whole suite, integration tests included, built with AddressSanitizer (.build-asan).
+test-asan: deps
+	$(SWIFT) build --scratch-path .build-asan --sanitize=address --build-tests
+	$(SWIFT) test --no-parallel --scratch-path .build-asan --sanitize=address --skip-build
 
 ## wolfssl-fast: Debian's wolfSSL source with its P-256 assembly, into .deps/wolfssl-fast (opt-in).
 wolfssl-fast: deps
@@ -72,4 +88,4 @@ bench: release
 	bench/device-behaviour.sh
 
 clean:
-	rm -rf .build .build-fast
+	rm -rf .build .build-fast .build-fuzz .build-asan

@@ -117,6 +117,21 @@ let package = Package(
             ],
             path: "bench/HandshakeBench"
         ),
+        // Fuzz targets (make fuzz: libFuzzer with -sanitize=fuzzer; a normal build replays a corpus).
+        .target(name: "FleetFuzzSupport", path: "Fuzz/Support"),
+        .executableTarget(
+            name: "fleetsim-fuzz-mqtt",
+            dependencies: ["FleetFuzzSupport", "FleetMQTT", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/MQTTFuzz"
+        ),
+        .executableTarget(
+            name: "fleetsim-fuzz-identity",
+            dependencies: [
+                "FleetFuzzSupport", "Fleet", "FleetPKI", "FleetTLS",
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            path: "Fuzz/IdentityFuzz"
+        ),
         // Helpers for tests: PKI fixtures, foreign peers (openssl, mosquitto) started and stopped by pid.
         .target(
             name: "FleetTestSupport",

@@ -44,6 +44,9 @@ public final class ForeignProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, self.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, self.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of the test process leaks into the child: other tests' sockets held open by
+        // a foreign server would keep connections alive and eat the child's descriptor limit.
+        ForeignProcess.closeFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -190,5 +193,16 @@ public enum FleetsimBinary {
     /// Runs `fleetsim` with `arguments` and returns what it did.
     public static func run(_ arguments: [String], in directory: TemporaryDirectory, timeout: Duration = .seconds(120)) async throws -> CommandResult {
         try await ForeignProcess.run(Self.path, arguments, in: directory, timeout: timeout)
+    }
+}
+
+extension ForeignProcess {
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does
+    /// not export: looked up at run time, skipped where the C library lacks it.
+    static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")  // nil = RTLD_DEFAULT
+        else { return }
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
     }
 }

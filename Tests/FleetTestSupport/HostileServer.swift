@@ -31,7 +31,7 @@ public final class HostileServer: Sendable {
     private let stopped = Atomic<Bool>(false)
 
     public init(_ behaviour: Behaviour) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ForeignProcessError("socket() failed") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -71,6 +71,7 @@ public final class HostileServer: Sendable {
         while !self.stopped.load(ordering: .relaxed) {
             let client = accept(self.listener, nil, nil)
             guard client >= 0 else { return }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             self.track(client)
             let server = self
             Thread.detachNewThread { server.serve(client, behaviour) }
@@ -115,7 +116,7 @@ public final class HostileServer: Sendable {
     /// Relays both ways. `decide` sees, before each chunk from the server, how many server chunks
     /// were already passed on; after `corruptAfter` seconds random bytes go to the device once.
     private func relay(_ client: Int32, upstream: Int, after corruptAfter: Double?, decide: (Int, Int) -> Verdict) {
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = Self.loopback(port: upstream)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -52,11 +52,11 @@ import Testing
         defer { server.stop() }
         let servePort = try await Self.port(in: server.process.output, of: server.process)
 
-        // 43 devices at 10/s: the run lasts ~4 s, long enough to scrape twice while it goes.
+        // 43 devices at 5/s: the run lasts ~9 s, long enough to scrape twice while it goes.
         let run = try ForeignProcess(
             FleetsimBinary.path,
             ["run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--protocol", "mqtt", "--rate", "10", "--hold", "1s", "--metrics", "127.0.0.1:0", "--quiet"],
+             "--protocol", "mqtt", "--rate", "5", "--hold", "1s", "--metrics", "127.0.0.1:0", "--quiet"],
             in: fixture.directory, name: "metrics-run"
         )
         defer { run.stop() }
