@@ -40,6 +40,7 @@ struct ReproCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try DescriptorBudget.check()
         let (host, port) = try self.target.parsed()
         let setup = try FleetSetup(behaviour: self.behaviour, identities: self.identities)
         guard setup.listing.ids.contains(self.deviceID) else {

@@ -80,6 +80,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try DescriptorBudget.check()
         let (host, port) = try self.target.parsed()
         let setup = try FleetSetup(behaviour: self.behaviour, identities: self.identities)
         let (profile, sources, context) = (setup.profile, setup.sources, setup.context)

@@ -144,6 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
             policy: policy,
             handshakeTimeout: .nanoseconds(Int64(DurationText.seconds(self.handshakeTimeout)! * 1e9))
         )
+        try DescriptorBudget.check()
         let server: BackendServer
         do {
             server = try await BackendServer(

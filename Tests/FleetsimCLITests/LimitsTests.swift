@@ -40,6 +40,17 @@ import Glibc
         #expect(detail.contains("file descriptors"), "\(detail)")
     }
 
+    @Test func startingWithAlmostNoDescriptorsIsAClearError() async throws {
+        let fixture = try await PKIFixture.make()
+        defer { fixture.directory.remove() }
+        // A parent that leaves 8 of 48 descriptors free (as a leaky supervisor would).
+        let command = "ulimit -n 48 && for fd in $(seq 10 49); do eval \"exec $fd</dev/null\" 2>/dev/null; done; "
+            + "exec '\(FleetsimBinary.path)' run --target 127.0.0.1:9 --dir '\(fixture.layout.directory)' --quiet"
+        let run = try await ForeignProcess.run("/bin/bash", ["-c", command], in: fixture.directory, timeout: .seconds(30))
+        #expect(run.status == 2, "\(run.output)")
+        #expect(run.stderr.contains("file descriptors are free"), "\(run.stderr)")
+    }
+
     @Test func interruptingATenThousandDeviceRunLosesNothing() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
