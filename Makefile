@@ -64,7 +64,8 @@ fuzz: deps
 ## test-asan: the whole suite, integration tests included, built with AddressSanitizer (.build-asan).
 test-asan: deps
 	$(SWIFT) build --scratch-path .build-asan --sanitize=address --build-tests
-	$(SWIFT) test --no-parallel --scratch-path .build-asan --sanitize=address --skip-build
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp:print_suppressions=0 \
+		$(SWIFT) test --no-parallel --scratch-path .build-asan --sanitize=address --skip-build
 
 ## wolfssl-fast: Debian's wolfSSL source with its P-256 assembly, into .deps/wolfssl-fast (opt-in).
 wolfssl-fast: deps
