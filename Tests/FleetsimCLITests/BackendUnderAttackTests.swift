@@ -16,43 +16,60 @@ import Testing
     /// Connects one device over mutual TLS and, once the backend accepted it, sends `bytes` as they
     /// are; waits briefly for the backend's reaction. Returns whether the backend closed the connection.
     static func sendAfterHandshake(_ bytes: [UInt8], identity: DeviceIdentity, context: TLSContext, port: Int) async throws -> Bool {
+        let sent = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        let once = Once()  // `sent` is completed once: by the write, a close, or the deadline
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(try TLSHandler(context: context, identity: identity, serverName: "localhost"))
-                    try channel.pipeline.syncOperations.addHandler(RawSender(bytes: bytes))
+                    try channel.pipeline.syncOperations.addHandler(RawSender(bytes: bytes, sent: sent, once: once))
                 }
             }
             .connect(host: "127.0.0.1", port: port)
             .get()
-        // Closed by the backend within 600 ms, or still open (then we close it).
+        // The handshake may take a while on a loaded (or sanitized) build: wait for the bytes to go
+        // out (bounded), then give the backend 600 ms to react.
+        channel.closeFuture.whenComplete { _ in if once.first() { sent.fail(ChannelError.alreadyClosed) } }
+        channel.eventLoop.scheduleTask(in: .seconds(15)) { if once.first() { sent.fail(ChannelError.connectTimeout(.seconds(15))) } }
+        guard (try? await sent.futureResult.get()) != nil else {
+            try? await channel.close()
+            return false
+        }
         let outcome = channel.eventLoop.makePromise(of: Bool.self)
-        // The first of the two decides; a promise is completed once.
-        let once = Once()
-        channel.closeFuture.whenComplete { _ in if once.first() { outcome.succeed(true) } }
-        channel.eventLoop.scheduleTask(in: .milliseconds(600)) { if once.first() { outcome.succeed(false) } }
+        let decided = Once()
+        channel.closeFuture.whenComplete { _ in if decided.first() { outcome.succeed(true) } }
+        channel.eventLoop.scheduleTask(in: .milliseconds(600)) { if decided.first() { outcome.succeed(false) } }
         let result = try await outcome.futureResult.get()
         try? await channel.close()
         return result
+    }
+
+    /// Writes its bytes once the handshake completed, then reports them sent; ignores what comes back.
+    final class RawSender: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let bytes: [UInt8]
+        let sent: EventLoopPromise<Void>
+        let once: Once
+        init(bytes: [UInt8], sent: EventLoopPromise<Void>, once: Once) {
+            self.bytes = bytes
+            self.sent = sent
+            self.once = once
+        }
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if case TLSEvent.handshakeCompleted = event {
+                let (sent, once) = (self.sent, self.once)
+                context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: self.bytes))).whenComplete { _ in
+                    if once.first() { sent.succeed() }
+                }
+            }
+        }
+        func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
     }
 
     final class Once: Sendable {
         private let taken = Atomic<Bool>(false)
         /// True for the first caller only.
         func first() -> Bool { !self.taken.exchange(true, ordering: .relaxed) }
-    }
-
-    /// Writes its bytes once the TLS layer reports the backend's acceptance; ignores what comes back.
-    final class RawSender: ChannelInboundHandler, Sendable {
-        typealias InboundIn = ByteBuffer
-        let bytes: [UInt8]
-        init(bytes: [UInt8]) { self.bytes = bytes }
-        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            if case TLSEvent.handshakeCompleted = event {
-                context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: self.bytes)), promise: nil)
-            }
-        }
-        func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
     }
 
     /// Seeded so a failing case can be replayed.
