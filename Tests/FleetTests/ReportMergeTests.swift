@@ -1,4 +1,5 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Testing
 
@@ -7,18 +8,6 @@ import Testing
 /// Merging shard reports is exact: random samples split across shards give the same percentiles
 /// as the unsplit samples (a property, checked over many seeded random cases).
 @Suite struct ReportMergeTests {
-    /// A small deterministic generator (SplitMix64), so a failing case can be replayed by its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func report(_ histograms: PhaseHistograms, shard: String, devices: [String], start: Date) -> RunReport {
         RunReport(
             target: "127.0.0.1:8883", protocol: "tls", tls: "1.3", startedAt: start, durationSeconds: 2, interrupted: false,

@@ -72,18 +72,6 @@ import Testing
         func first() -> Bool { !self.taken.exchange(true, ordering: .relaxed) }
     }
 
-    /// Seeded so a failing case can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Hostile MQTT: every truncation of a valid CONNECT, random bytes, a huge remaining length,
     /// PUBLISH before CONNECT, a valid CONNECT followed by garbage.
     static func hostileMQTT(clientID: String, count: Int) -> [[UInt8]] {
