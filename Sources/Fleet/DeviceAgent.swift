@@ -13,7 +13,7 @@ import NIOPosix
 /// every callback it receives (connect results, timers, the ``DeviceSession`` of each connection)
 /// runs on that loop.
 final class DeviceAgent {
-    /// What every device of a run shares.
+    /// What every device of a run shares, made once per run.
     struct Shared: Sendable {
         var settings: RunSettings
         var context: TLSContext
@@ -23,6 +23,30 @@ final class DeviceAgent {
         var stop: StopSignal
         /// Record a ``ConnectionTrace`` of every connection (`repro`).
         var trace: Bool
+        /// Each device's journey plan and each connection's session settings, from `settings`.
+        let plan: DeviceJourney.Plan
+        let sessionSettings: DeviceSession.Settings
+
+        init(
+            settings: RunSettings, context: TLSContext, address: SocketAddress?, runStart: NIODeadline,
+            collector: RunCollector, stop: StopSignal, trace: Bool
+        ) {
+            self.settings = settings
+            self.context = context
+            self.address = address
+            self.runStart = runStart
+            self.collector = collector
+            self.stop = stop
+            self.trace = trace
+            var plan = DeviceJourney.Plan()
+            plan.policy = settings.profile.reconnect
+            plan.connections = settings.profile.churnConnections
+            plan.pause = settings.profile.churnPause
+            plan.hold = settings.hold
+            self.plan = plan
+            self.sessionSettings = DeviceSession.Settings(
+                mode: settings.mode, profile: settings.profile, holds: settings.hold != nil, runStart: runStart)
+        }
     }
 
     private let id: String
@@ -32,7 +56,6 @@ final class DeviceAgent {
     private let shared: Shared
     private let eventLoop: any EventLoop
     private var journey: DeviceJourney
-    private let sessionSettings: DeviceSession.Settings
     private let scheduled: NIODeadline
     private let lag: Double
     /// When the device started: its own clock (if it has no real-time clock) runs from here.
@@ -54,18 +77,7 @@ final class DeviceAgent {
         self.eventLoop = eventLoop
         self.scheduled = scheduled
         self.lag = lag
-        var plan = DeviceJourney.Plan()
-        plan.policy = shared.settings.profile.reconnect
-        plan.connections = shared.settings.profile.churnConnections
-        plan.pause = shared.settings.profile.churnPause
-        plan.hold = shared.settings.hold
-        self.journey = DeviceJourney(plan: plan)
-        self.sessionSettings = DeviceSession.Settings(
-            mode: shared.settings.mode,
-            profile: shared.settings.profile,
-            holds: shared.settings.hold != nil,
-            runStart: shared.runStart
-        )
+        self.journey = DeviceJourney(plan: shared.plan)
     }
 
     /// Starts a device on `eventLoop`; the collector hears from it until its story is over.
@@ -92,7 +104,7 @@ final class DeviceAgent {
         self.shared.collector.attempt(self.kind, at: self.elapsed)
         let reference = self.kind == .first ? self.scheduled : NIODeadline.now()
         guard let address = self.shared.address else {
-            return self.failedBeforeConnecting(.dnsFailure, "could not resolve \(self.shared.settings.host)", nil, reference: reference)
+            return self.failedBeforeConnecting(.dnsFailure, "could not resolve \(self.shared.settings.host)", nil)
         }
         let settings = self.shared.settings
         let profile = settings.profile
@@ -101,10 +113,11 @@ final class DeviceAgent {
         let serverName = settings.effectiveServerName
         let resume = profile.resumption == .off ? nil : self.session
         self.resumeOffered = resume != nil
-        self.clock = profile.clock.time(for: self.id, now: Date(), sinceStart: Date().timeIntervalSince(self.bornAt))
+        let now = Date()
+        self.clock = profile.clock.time(for: self.id, now: now, sinceStart: now.timeIntervalSince(self.bornAt))
         let clock = self.clock
         let traced = self.shared.trace
-        let sessionSettings = self.sessionSettings
+        let sessionSettings = self.shared.sessionSettings
         let id = self.id
         let me = NIOLoopBound(self, eventLoop: self.eventLoop)
         var bootstrap = ClientBootstrap(group: self.eventLoop)
@@ -131,16 +144,16 @@ final class DeviceAgent {
             .whenFailure { error in
                 let agent = me.value
                 if let failure = error as? TLSFailure {
-                    agent.failedBeforeConnecting(failure.outcome, failure.detail, failure, reference: reference)
+                    agent.failedBeforeConnecting(failure.outcome, failure.detail, failure)
                 } else {
                     let (outcome, detail) = TransportFailure.outcome(for: error)
-                    agent.failedBeforeConnecting(outcome, detail, nil, reference: reference)
+                    agent.failedBeforeConnecting(outcome, detail, nil)
                 }
             }
     }
 
     /// The connection never got as far as a channel (refused, timed out, unresolvable).
-    private func failedBeforeConnecting(_ outcome: Outcome, _ detail: String?, _ failure: TLSFailure?, reference: NIODeadline) {
+    private func failedBeforeConnecting(_ outcome: Outcome, _ detail: String?, _ failure: TLSFailure?) {
         _ = self.decided(DeviceReport(id: self.id, outcome: outcome, detail: detail, failure: failure, scheduleLag: 0, decidedAt: self.elapsed))
         self.ended(wasAccepted: false, lost: false)
     }

@@ -44,6 +44,10 @@ public struct FleetRunner: Sendable {
             duration: self.settings.duration
         )
         let address: SocketAddress? = try? SocketAddress.makeAddressResolvingHost(self.settings.host, port: self.settings.port)
+        let shared = DeviceAgent.Shared(
+            settings: self.settings, context: self.context, address: address, runStart: runStart,
+            collector: collector, stop: stop, trace: self.trace
+        )
         var lastScheduled = 0.0
         var interrupted = false
         func elapsed() -> Double { (NIODeadline.now() - runStart).seconds }
@@ -62,11 +66,8 @@ public struct FleetRunner: Sendable {
                 self.launch(
                     self.devices[index],
                     source: self.settings.sourceAddresses.isEmpty ? nil : self.settings.sourceAddresses[index % self.settings.sourceAddresses.count],
-                    address: address,
                     scheduled: runStart + .nanoseconds(Int64(start * 1e9)),
-                    runStart: runStart,
-                    collector: collector,
-                    stop: stop
+                    shared: shared
                 )
             }
             guard let next = admission.nextDue() else { break }
@@ -105,15 +106,8 @@ public struct FleetRunner: Sendable {
         )
     }
 
-    private func launch(
-        _ device: FleetDevice,
-        source: SocketAddress?,
-        address: SocketAddress?,
-        scheduled: NIODeadline,
-        runStart: NIODeadline,
-        collector: RunCollector,
-        stop: StopSignal
-    ) {
+    private func launch(_ device: FleetDevice, source: SocketAddress?, scheduled: NIODeadline, shared: DeviceAgent.Shared) {
+        let (runStart, collector) = (shared.runStart, shared.collector)
         let lag = max(0, (NIODeadline.now() - scheduled).seconds)
         collector.started(at: (scheduled - runStart).seconds)
         switch device.identity {
@@ -127,15 +121,6 @@ public struct FleetRunner: Sendable {
             )
             collector.finished()
         case .success(let identity):
-            let shared = DeviceAgent.Shared(
-                settings: self.settings,
-                context: self.context,
-                address: address,
-                runStart: runStart,
-                collector: collector,
-                stop: stop,
-                trace: self.trace
-            )
             DeviceAgent.start(
                 on: self.group.next(), id: device.id, identity: identity, source: source, shared: shared, scheduled: scheduled, lag: lag)
         }

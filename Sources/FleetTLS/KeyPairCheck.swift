@@ -11,8 +11,8 @@ enum KeyPairCheck {
     /// - Throws: ``TLSFailure`` `identity-invalid` when the key is encrypted or provably not the
     ///   certificate's. Keys or certificates swift-certificates cannot parse (RSA below 2048 bits)
     ///   are left to wolfSSL's own loading.
+    /// Callers run ``checkNotEncrypted(_:)`` first, before wolfSSL loads the key.
     static func check(_ identity: DeviceIdentity) throws(TLSFailure) {
-        try Self.checkNotEncrypted(identity)
         let keyText = String(decoding: identity.keyPEM, as: UTF8.self)
         guard
             let keyDocument = try? PEMDocument.parseMultiple(pemString: keyText)

@@ -87,12 +87,13 @@ public final class TLSContext: @unchecked Sendable {
     private func loadTrust(_ pem: String) throws(TLSContextError) {
         let bytes = Array(pem.utf8)
         guard !bytes.isEmpty else {
-            throw TLSContextError("the CA bundle is empty: give the PEM certificate(s) of the CA that signs the peer")
+            throw TLSContextError("the CA bundle is empty: give the PEM certificate(s) of the CA that signs the peer", input: .trust)
         }
         let rc = wolfSSL_CTX_load_verify_buffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
         guard rc == Int32(WOLFSSL_SUCCESS) else {
             throw TLSContextError(
-                "the CA bundle could not be loaded (\(WolfSSLLibrary.errorText(rc))): it must hold PEM certificates"
+                "the CA bundle could not be loaded (\(WolfSSLLibrary.errorText(rc))): it must hold PEM certificates",
+                input: .trust
             )
         }
     }
@@ -100,22 +101,20 @@ public final class TLSContext: @unchecked Sendable {
     private func loadCRL(_ pem: String) throws(TLSContextError) {
         let bytes = Array(pem.utf8)
         guard wolfSSL_CTX_EnableCRL(self.handle, 0) == Int32(WOLFSSL_SUCCESS) else {
-            throw TLSContextError("this wolfSSL build cannot check CRLs")
+            throw TLSContextError("this wolfSSL build cannot check CRLs", input: .crl)
         }
         let rc = wolfSSL_CTX_LoadCRLBuffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
         guard rc == Int32(WOLFSSL_SUCCESS) else {
             throw TLSContextError(
-                "the CRL could not be loaded (\(WolfSSLLibrary.errorText(rc))); its issuer must be one of the trusted CAs"
+                "the CRL could not be loaded (\(WolfSSLLibrary.errorText(rc))); its issuer must be one of the trusted CAs",
+                input: .crl
             )
         }
     }
 
     private func useServerIdentity(_ identity: DeviceIdentity) throws(TLSContextError) {
-        do {
-            try KeyPairCheck.checkNotEncrypted(identity)
-        } catch {
-            throw TLSContextError(error.detail)
-        }
+        // An encrypted key is named before wolfSSL's generic "could not be loaded".
+        do { try KeyPairCheck.checkNotEncrypted(identity) } catch { throw TLSContextError(error.detail) }
         let chain = identity.chainPEM
         let key = identity.keyPEM
         guard wolfSSL_CTX_use_certificate_chain_buffer(self.handle, chain, chain.count) == Int32(WOLFSSL_SUCCESS)

@@ -29,8 +29,10 @@ struct FleetSetup {
         do {
             self.context = try TLSContext(configuration: configuration)
         } catch {
-            let source = error.message.contains("cipher") || error.message.contains("fragment") ? "device settings" : sources.caPath
-            throw InputError("\(source): \(error.message)")
+            switch error.input {
+            case .trust: throw InputError("\(sources.caPath): \(error.message)")
+            case .crl, .other: throw InputError(error.message)
+            }
         }
         do {
             self.listing = try IdentityDirectory.list(sources.devicesPath)

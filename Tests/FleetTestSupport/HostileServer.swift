@@ -31,11 +31,11 @@ public final class HostileServer: Sendable {
     private let stopped = Atomic<Bool>(false)
 
     public init(_ behaviour: Behaviour) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Loopback.socket()
         guard fd >= 0 else { throw ForeignProcessError("socket() failed") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.loopback(port: 0)
+        var address = Loopback.address(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
         guard bound == 0, listen(fd, 512) == 0 else {
@@ -47,14 +47,6 @@ public final class HostileServer: Sendable {
         self.listener = fd
         let server = self
         Thread.detachNewThread { server.acceptLoop(behaviour) }
-    }
-
-    static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
     }
 
     /// Closes the listener and every connection.
@@ -116,15 +108,7 @@ public final class HostileServer: Sendable {
     /// Relays both ways. `decide` sees, before each chunk from the server, how many server chunks
     /// were already passed on; after `corruptAfter` seconds random bytes go to the device once.
     private func relay(_ client: Int32, upstream: Int, after corruptAfter: Double?, decide: (Int, Int) -> Verdict) {
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = Self.loopback(port: upstream)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(server)
-            return
-        }
+        guard let server = try? Loopback.connect(port: upstream) else { return }
         self.track(server)
         defer { close(server) }
         var fromClient = 0, fromServer = 0
