@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Backend",
             dependencies: [
-                "Fleet", "FleetCore", "FleetTLS", "FleetMQTT", "FleetPKI",
+                "FleetCore", "FleetTLS", "FleetMQTT", "FleetPKI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -162,7 +162,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetTests",
-            dependencies: ["Fleet", "FleetCore", "FleetPKI", "FleetTLS", "FleetTestSupport"]
+            dependencies: [
+                "Fleet", "FleetCore", "FleetPKI", "FleetTLS", "FleetTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "FleetCoreTests",
@@ -171,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "FleetTLSTests",
             dependencies: [
-                "FleetTLS", "FleetCore", "FleetPKI", "Fleet", "FleetTestSupport",
+                "FleetTLS", "FleetCore", "FleetPKI", "FleetTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

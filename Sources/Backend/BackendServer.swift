@@ -1,4 +1,4 @@
-import Fleet
+import FleetCore
 import FleetMQTT
 import FleetTLS
 import NIOConcurrencyHelpers

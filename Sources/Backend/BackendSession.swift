@@ -1,4 +1,3 @@
-import Fleet
 import FleetCore
 import FleetMQTT
 import FleetTLS
@@ -15,7 +14,7 @@ public final class BackendSession: ChannelInboundHandler {
     public typealias OutboundOut = MQTTPacket
 
     public struct Settings: Sendable {
-        public var mode: DeviceLifecycle.Mode
+        public var mode: ProtocolMode
         public var policy: BackendPolicy
         public var handshakeTimeout: TimeAmount
         /// MQTT: how long after the handshake the CONNECT may take.
@@ -24,7 +23,7 @@ public final class BackendSession: ChannelInboundHandler {
         public var idleTimeout: TimeAmount
 
         public init(
-            mode: DeviceLifecycle.Mode,
+            mode: ProtocolMode,
             policy: BackendPolicy,
             handshakeTimeout: TimeAmount = .seconds(10),
             connectTimeout: TimeAmount = .seconds(10),

@@ -28,7 +28,7 @@ public final class RunMetrics: RunObserver {
         // Present from the first scrape, before any device decides.
         _ = registry.makeCounter(descriptor: Self.handshakes, labels: [("outcome", "ok")])
         _ = registry.makeCounter(descriptor: Self.devices, labels: [("outcome", "ok")])
-        for kind in DeviceJourney.Kind.allCases {
+        for kind in ConnectionKind.allCases {
             _ = registry.makeCounter(descriptor: Self.attempts, labels: [("kind", kind.rawValue)])
         }
     }
@@ -39,7 +39,7 @@ public final class RunMetrics: RunObserver {
         "devices", unit: "total", help: "Device outcomes (one per device: its first acceptance, or its last failure)") }
     static var attempts: MetricNameDescriptor { MetricBuckets.name("connection_attempts", unit: "total", help: "Connection attempts by kind: first, retry, churn, reconnect") }
 
-    public func connectionAttempted(kind: DeviceJourney.Kind) {
+    public func connectionAttempted(kind: ConnectionKind) {
         self.registry.makeCounter(descriptor: Self.attempts, labels: [("kind", kind.rawValue)]).increment()
     }
 

@@ -10,7 +10,7 @@ struct BehaviourOptions: ParsableArguments {
     var profile: String?
 
     @Option(name: .customLong("protocol"), help: "tls: handshake and the server's verdict; mqtt: also CONNECT/CONNACK.")
-    var mode: DeviceLifecycle.Mode = .tls
+    var mode: ProtocolMode = .tls
 
     @Option(help: ArgumentHelp("Offer only this TLS version (1.2 or 1.3). (default: the profile's, else 1.2–1.3)", valueName: "version"))
     var tls: TLSVersion?

@@ -165,5 +165,5 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-extension DeviceLifecycle.Mode: ExpressibleByArgument {}
+extension ProtocolMode: ExpressibleByArgument {}
 extension TLSVersion: ExpressibleByArgument {}

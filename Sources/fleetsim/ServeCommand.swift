@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     var crl: String?
 
     @Option(name: .customLong("protocol"), help: "tls: judge the TLS handshake; mqtt: also CONNECT/CONNACK, PUBLISH, PINGREQ.")
-    var mode: DeviceLifecycle.Mode = .mqtt
+    var mode: ProtocolMode = .mqtt
 
     @Option(help: ArgumentHelp("Append one JSON line per connection verdict here.", valueName: "file"))
     var audit: String?

@@ -11,7 +11,8 @@ import NIOPosix
 import Glibc
 #endif
 
-/// Measures what one fleetsim device costs and sees against a real foreign server,
+/// Measures what fleetsim devices cost and see against a real foreign server, through the fleet's
+/// own path (`FleetRunner`, device agents, collector: what `run` does),
 /// `openssl s_server -Verify 2 -verify_return_error` on 127.0.0.1, with a PKI made in memory:
 ///
 /// - `--matrix`: one device of each kind (good, expired, serverAuth-only EKU, foreign CA, no
@@ -36,32 +37,33 @@ struct HandshakeBench {
         defer { directory.remove() }
         let pki = try TestPKI()
         let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: pki.rootPEM))
-        var connector = DeviceConnector(context: context, group: MultiThreadedEventLoopGroup.singleton)
-        connector.acceptTimeout = .seconds(2)
-        print("fleetsim handshake bench — wolfSSL \(WolfSSLLibrary.version), P-256 identities, 127.0.0.1")
+        print("fleetsim handshake bench — wolfSSL \(WolfSSLLibrary.version), P-256 identities, 127.0.0.1, the fleet's own path")
 
         for version in versions {
             let server = try await OpenSSLServer(server: pki.server, clientCAPEM: pki.rootPEM, version: version, in: directory)
             defer { server.stop() }
+            var settings = RunSettings(host: "127.0.0.1", port: server.port)
+            settings.profile.acceptTimeout = 2
             if matrix {
-                try await Self.runMatrix(pki: pki, connector: connector, port: server.port, version: version)
+                try await Self.runMatrix(pki: pki, context: context, settings: settings, version: version)
             }
-            try await Self.measure(pki: pki, connector: connector, port: server.port, version: version, count: count)
+            try await Self.measure(pki: pki, context: context, settings: settings, version: version, count: count)
         }
     }
 
-    static func runMatrix(pki: TestPKI, connector: DeviceConnector, port: Int, version: String) async throws {
+    static func runMatrix(pki: TestPKI, context: TLSContext, settings: RunSettings, version: String) async throws {
         print("\nTLS \(version): one device of each kind against openssl s_server -verify_return_error")
         let kinds: [(String, TestPKI.Device?)] = [
             ("tcu-good", .good), ("tcu-expired", .expired), ("tcu-server-eku", .serverEKU),
             ("tcu-foreign-ca", .foreignCA), ("tcu-no-cert", nil),
         ]
         for (id, kind) in kinds {
-            let identity = try kind.map { kind in
+            let device = try kind.map { kind in
                 let issued = try pki.device(kind, id: id)
-                return DeviceIdentity(label: id, chainPEM: issued.chainPEM, keyPEM: issued.keyPEM)
-            }
-            let result = await connector.connect(identity: identity, host: "127.0.0.1", port: port)
+                return FleetDevice(id: id, chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, context: context)
+            } ?? .withoutCertificate(id: id)
+            let state = await FleetRunner.runOne(device, settings: settings, context: context, group: MultiThreadedEventLoopGroup.singleton)
+            guard let result = state.devices.first else { continue }
             let timings = [
                 ("tcp", result.timings.tcpConnect), ("handshake", result.timings.tlsHandshake),
                 ("verdict", result.timings.serverAccept),
@@ -74,52 +76,55 @@ struct HandshakeBench {
         }
     }
 
-    static func measure(pki: TestPKI, connector: DeviceConnector, port: Int, version: String, count: Int) async throws {
+    /// `count` sequential full handshakes (as many devices, one at a time), then `count` resumed
+    /// ones (one device churning, each connection resuming the session the previous one got).
+    static func measure(pki: TestPKI, context: TLSContext, settings: RunSettings, version: String, count: Int) async throws {
         let issued = try pki.device(.good, id: "tcu-bench")
-        let identity = try connector.context.validate(
-            DeviceIdentity(label: "tcu-bench", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM)
-        )
+        func devices(_ n: Int) -> [FleetDevice] {
+            (0..<n).map { FleetDevice(id: "tcu-bench-\($0)", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, context: context) }
+        }
+        var sequential = settings
+        sequential.concurrency = 1
         // Warm up: the first handshakes of a process build wolfSSL's per-thread ECC caches.
-        for _ in 0..<10 { _ = await connector.connect(identity: identity, host: "127.0.0.1", port: port) }
+        _ = await Self.run(devices(10), settings: sequential, context: context)
 
         for resuming in [false, true] {
-            var handshake: [TimeAmount] = []
-            var verdict: [TimeAmount] = []
-            var failures: [String: Int] = [:]
-            var resumedCount = 0
-            // Resumed runs chain sessions: each connection resumes the session the previous one got.
-            var session = resuming ? await connector.connect(identity: identity, host: "127.0.0.1", port: port).session : nil
+            var run = sequential
+            if resuming {
+                run.profile.resumption = .tickets
+                run.profile.churnConnections = count + 1
+                run.profile.churnPause = 0
+            }
             let cpuBefore = Self.cpuSeconds()
             let wallBefore = NIODeadline.now()
-            for _ in 0..<count {
-                let result = await connector.connect(identity: identity, host: "127.0.0.1", port: port, resume: session)
-                guard result.outcome == .ok else {
-                    failures[result.outcome.identifier, default: 0] += 1
-                    continue
-                }
-                if result.handshake?.resumed == true { resumedCount += 1 }
-                if resuming { session = result.session ?? session }
-                handshake.append(result.timings.tlsHandshake!)
-                verdict.append(result.timings.serverAccept!)
-            }
+            let state = await Self.run(devices(resuming ? 1 : count), settings: run, context: context)
             let wall = Double((NIODeadline.now() - wallBefore).nanoseconds) / 1e9
             let cpu = Self.cpuSeconds() - cpuBefore
+            let handshakes = state.connections.attempts
             let kind = resuming ? "resumed" : "full"
             print("\nTLS \(version): \(count) sequential \(kind) mutual-TLS handshakes against openssl s_server")
-            print("  handshake done   \(Self.summary(handshake))")
-            print("  server verdict   \(Self.summary(verdict))")
-            print(String(format: "  client CPU       %.0f µs per handshake (user+sys, whole process)", cpu / Double(count) * 1e6))
-            print(String(format: "  rate             %.0f handshakes/s (one at a time)", Double(count) / wall))
-            print(String(format: "  resumed          %.1f%%", Double(resumedCount) / Double(max(1, count)) * 100))
+            print("  handshake done   \(Self.summary(state.histograms.summary(resuming ? .tlsHandshakeResumed : .tlsHandshake)))")
+            print("  server verdict   \(Self.summary(state.histograms.summary(.serverAccept)))")
+            print(String(format: "  client CPU       %.0f µs per handshake (user+sys, whole process)", cpu / Double(max(1, handshakes)) * 1e6))
+            print(String(format: "  rate             %.0f handshakes/s (one at a time)", Double(handshakes) / wall))
+            if resuming {
+                let offered = max(1, state.connections.resumeOffered)
+                print(String(format: "  resumed          %.1f%%", Double(state.connections.resumed) / Double(offered) * 100))
+            }
+            let failures = state.connections.outcomes.filter { $0.key != "ok" }
             if !failures.isEmpty { print("  failures         \(failures)") }
         }
     }
 
-    static func summary(_ samples: [TimeAmount]) -> String {
-        guard !samples.isEmpty else { return "no samples" }
-        let sorted = samples.sorted()
-        func at(_ q: Double) -> String { Self.ms(sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]) }
-        return "n=\(sorted.count) p50 \(at(0.50))  p90 \(at(0.90))  p99 \(at(0.99))  max \(Self.ms(sorted.last!))"
+    static func run(_ devices: [FleetDevice], settings: RunSettings, context: TLSContext) async -> RunCollector.State {
+        let runner = FleetRunner(settings: settings, devices: devices, context: context, group: MultiThreadedEventLoopGroup.singleton)
+        return await runner.run(collector: RunCollector(keepAll: false), stop: StopSignal()).state
+    }
+
+    static func summary(_ summary: PercentileSummary?) -> String {
+        guard let summary, summary.count > 0 else { return "no samples" }
+        func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
+        return "n=\(summary.count) p50 \(ms(summary.p50))  p90 \(ms(summary.p90))  p99 \(ms(summary.p99))  max \(ms(summary.max))"
     }
 
     static func ms(_ amount: TimeAmount) -> String {

@@ -16,7 +16,7 @@ public struct RunGates: Sendable {
 
     public func evaluate(
         _ result: FleetRunner.Result,
-        mode: DeviceLifecycle.Mode,
+        mode: ProtocolMode,
         outcomes: [String: Outcome],
         selected: Set<String>,
         subset: Bool

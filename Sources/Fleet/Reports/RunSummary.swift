@@ -42,7 +42,7 @@ public enum RunSummary {
 
         if let links = report.connections, links.attempts > c.attempted || links.resumption.offered > 0 || links.lost > 0 {
             lines.append("")
-            let kinds = DeviceJourney.Kind.allCases.compactMap { kind in links.byKind[kind.rawValue].map { "\($0) \(kind.rawValue)" } }
+            let kinds = ConnectionKind.allCases.compactMap { kind in links.byKind[kind.rawValue].map { "\($0) \(kind.rawValue)" } }
             lines.append("  connections: \(links.attempts) (\(kinds.joined(separator: ", "))); peak \(Int(links.peakConnectRate))/s attempted (100 ms windows)")
             if links.resumption.offered > 0 {
                 lines.append(String(format: "    resumption: %d of %d offered sessions resumed (%.1f%%)", links.resumption.resumed, links.resumption.offered, (links.resumption.rate ?? 0) * 100))

@@ -3,7 +3,6 @@ import FleetCore
 import FleetPKI
 import FleetTLS
 import FleetTestSupport
-import NIOPosix
 import Testing
 
 /// Every defect kind `pki issue` makes, through the project's wolfSSL client, against a real
@@ -35,30 +34,21 @@ import Testing
             withCRL.stop()
         }
         let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: fixture.text(layout.rootCertificate)))
-        let connector = DeviceConnector(context: context, group: MultiThreadedEventLoopGroup.singleton)
 
         for defect in DeviceDefect.allCases {
             let expected = DefectOutcomes.openSSLBackend[defect]!
             let id = fixture.devices[defect]!
-            let identity = DeviceIdentity(
-                label: id,
-                chainPEM: try fixture.text(layout.deviceCertificate(id)),
-                keyPEM: try fixture.text(layout.deviceKey(id))
-            )
             let target = defect == .revoked ? withCRL : plain
-            let result = await connector.connect(identity: identity, host: "127.0.0.1", port: target.port)
+            let runner = OneDevice(context: context, port: target.port)
+            let device = runner.device(id, chainPEM: try fixture.text(layout.deviceCertificate(id)), keyPEM: try fixture.text(layout.deviceKey(id)))
+            let (result, _) = await runner.run(device)
             #expect(result.outcome == expected, "TLS \(version) \(defect): \(result.detail ?? "")")
         }
         // The good device passes the CRL-checking server too: the CRL is not what rejects devices.
         let good = fixture.devices[.none]!
-        let result = await connector.connect(
-            identity: DeviceIdentity(
-                label: good,
-                chainPEM: try fixture.text(layout.deviceCertificate(good)),
-                keyPEM: try fixture.text(layout.deviceKey(good))
-            ),
-            host: "127.0.0.1",
-            port: withCRL.port
+        let runner = OneDevice(context: context, port: withCRL.port)
+        let (result, _) = await runner.run(
+            runner.device(good, chainPEM: try fixture.text(layout.deviceCertificate(good)), keyPEM: try fixture.text(layout.deviceKey(good)))
         )
         #expect(result.outcome == .ok, "\(result.detail ?? "")")
     }

@@ -3,7 +3,6 @@ import FleetCore
 import FleetPKI
 import FleetTLS
 import FleetTestSupport
-import NIOPosix
 import Testing
 
 /// The device side against a real foreign server: `openssl s_server -Verify 2 -verify_return_error`
@@ -17,14 +16,15 @@ import Testing
         self.directory = try TemporaryDirectory()
     }
 
-    func connector() throws -> DeviceConnector {
+    func oneDevice(port: Int, serverName: String? = nil) throws -> OneDevice {
         let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: self.pki.rootPEM))
-        return DeviceConnector(context: context, group: MultiThreadedEventLoopGroup.singleton)
+        return OneDevice(context: context, port: port, serverName: serverName)
     }
 
-    func identity(_ kind: TestPKI.Device) throws -> DeviceIdentity {
+    func device(_ kind: TestPKI.Device?, on runner: OneDevice) throws -> FleetDevice {
+        guard let kind else { return .withoutCertificate(id: "tcu-no-cert") }
         let issued = try self.pki.device(kind)
-        return DeviceIdentity(label: "tcu-\(kind.rawValue)", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM)
+        return runner.device("tcu-\(kind.rawValue)", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM)
     }
 
     static let cases: [(String, TestPKI.Device?, Outcome)] = [
@@ -49,13 +49,10 @@ import Testing
             in: self.directory
         )
         defer { server.stop() }
-        let result = try await self.connector().connect(
-            identity: device.map(self.identity) ?? nil,
-            host: "127.0.0.1",
-            port: server.port
-        )
+        let runner = try self.oneDevice(port: server.port)
+        let (result, _) = await runner.run(try self.device(device, on: runner))
         #expect(result.outcome == expected, "\(result.detail ?? "") — s_server said: \(server.process.output)")
-        #expect(result.handshake?.version?.rawValue ?? version == version)
+        #expect(result.tlsVersion?.rawValue ?? version == version)
         if case .rejected(let alert) = expected {
             #expect(result.failure?.alertReceived == alert)
         } else {
@@ -76,7 +73,8 @@ import Testing
             in: self.directory
         )
         defer { server.stop() }
-        let result = try await self.connector().connect(identity: self.identity(.good), host: "127.0.0.1", port: server.port)
+        let runner = try self.oneDevice(port: server.port)
+        let (result, _) = await runner.run(try self.device(.good, on: runner))
         #expect(result.outcome == .serverUntrusted, "\(result.detail ?? "")")
         #expect(result.failure?.nativeCode == -188)
         #expect(result.failure?.alertSent == .unknownCA || result.failure?.alertSent == .badCertificate)
@@ -92,12 +90,8 @@ import Testing
             in: self.directory
         )
         defer { server.stop() }
-        let result = try await self.connector().connect(
-            identity: self.identity(.good),
-            host: "127.0.0.1",
-            port: server.port,
-            serverName: "broker.example.com"
-        )
+        let runner = try self.oneDevice(port: server.port, serverName: "broker.example.com")
+        let (result, _) = await runner.run(try self.device(.good, on: runner))
         #expect(result.outcome == .serverUntrusted, "\(result.detail ?? "")")
         #expect(result.detail?.contains("broker.example.com") == true)
     }
@@ -106,23 +100,22 @@ import Testing
     func deviceResumesWithOpenSSLAndResumptionIsCounted(version: String) async throws {
         let server = try await OpenSSLServer(server: self.pki.server, clientCAPEM: self.pki.rootPEM, version: version, in: self.directory)
         defer { server.stop() }
-        let connector = try self.connector()
-        let identity = try self.identity(.good)
-        let full = await connector.connect(identity: identity, host: "127.0.0.1", port: server.port)
-        #expect(full.outcome == .ok, "\(full.detail ?? "")")
-        #expect(full.handshake?.resumed == false)
-        let session = try #require(full.session)
-        let resumed = await connector.connect(identity: identity, host: "127.0.0.1", port: server.port, resume: session)
-        #expect(resumed.outcome == .ok, "\(resumed.detail ?? "")")
-        #expect(resumed.handshake?.resumed == true, "s_server did not resume: \(server.process.output.suffix(400))")
+        // Two connections of one device (churn): the second offers the session the first got.
+        var runner = try self.oneDevice(port: server.port)
+        runner.settings.profile.resumption = .tickets
+        runner.settings.profile.churnConnections = 2
+        runner.settings.profile.churnPause = 0
+        let (report, state) = await runner.run(try self.device(.good, on: runner))
+        #expect(report.outcome == .ok, "\(report.detail ?? "")")
+        #expect(report.resumed == false)  // the device's report is its first acceptance: a full handshake
+        #expect(state.connections.outcomes == ["ok": 2])
+        #expect(state.connections.resumeOffered == 1)
+        #expect(state.connections.resumed == 1, "s_server did not resume: \(server.process.output.suffix(400))")
     }
 
     @Test func nothingListeningIsTCPRefused() async throws {
-        let result = try await self.connector().connect(
-            identity: self.identity(.good),
-            host: "127.0.0.1",
-            port: FreePort.find()
-        )
+        let runner = try self.oneDevice(port: FreePort.find())
+        let (result, _) = await runner.run(try self.device(.good, on: runner))
         #expect(result.outcome == .tcpRefused, "\(result.detail ?? "")")
         #expect(result.timings.tlsHandshake == nil)
     }

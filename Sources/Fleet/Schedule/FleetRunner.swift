@@ -106,6 +106,20 @@ public struct FleetRunner: Sendable {
         )
     }
 
+    /// Runs `device` alone through the fleet's own path — scheduler, device agent, collector — and
+    /// returns what the collector gathered (its report is in `devices`, kept even when `ok`).
+    ///
+    /// `repro`, the TLS integration tests and the handshake bench use this, so every figure and
+    /// every tested outcome comes from the path `run` takes.
+    public static func runOne(
+        _ device: FleetDevice, settings: RunSettings, context: TLSContext, group: any EventLoopGroup, trace: Bool = false
+    ) async -> RunCollector.State {
+        var runner = FleetRunner(settings: settings, devices: [device], context: context, group: group)
+        runner.trace = trace
+        let collector = RunCollector(keepAll: true)
+        return await runner.run(collector: collector, stop: StopSignal()).state
+    }
+
     private func launch(_ device: FleetDevice, source: SocketAddress?, scheduled: NIODeadline, shared: DeviceAgent.Shared) {
         let (runStart, collector) = (shared.runStart, shared.collector)
         let lag = max(0, (NIODeadline.now() - scheduled).seconds)

@@ -50,14 +50,14 @@ import Testing
             .bind(host: "127.0.0.1", port: 0).get()
         defer { listener.close(promise: nil) }
         let port = try #require(listener.localAddress?.port)
-        let result = await DeviceConnector(context: self.context, group: MultiThreadedEventLoopGroup.singleton)
-            .connect(identity: identity, host: "127.0.0.1", port: port)
+        let runner = OneDevice(context: self.context, port: port)
+        let (result, state) = await runner.run(runner.device("tcu-mismatch", chainPEM: device.chainPEM, keyPEM: otherKey.pkcs8PEM))
         #expect(result.outcome == .identityInvalid)
         #expect(result.timings.tcpConnect == nil)
+        #expect(state.connections.attempts == 0)
         // Prove the listener works, then that the bad device never reached it.
         let good = try self.pki.device(.good)
-        _ = await DeviceConnector(context: self.context, group: MultiThreadedEventLoopGroup.singleton)
-            .connect(identity: DeviceIdentity(label: "g", chainPEM: good.chainPEM, keyPEM: good.keyPEM), host: "127.0.0.1", port: port)
+        _ = await runner.run(runner.device("g", chainPEM: good.chainPEM, keyPEM: good.keyPEM))
         #expect(counter.accepted.load(ordering: .relaxed) == 1)
     }
 

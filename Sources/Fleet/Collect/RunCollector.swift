@@ -36,7 +36,7 @@ public final class RunCollector: Sendable {
     /// Connection-level counts: every connection of every device.
     public struct Connections: Sendable {
         public var attempts = 0
-        public var byKind: [DeviceJourney.Kind: Int] = [:]
+        public var byKind: [ConnectionKind: Int] = [:]
         public var outcomes: [String: Int] = [:]
         /// Connection attempts per 100 ms window of the run (all kinds), and retries plus reconnects alone.
         public var attemptsPerTenth: [Int: Int] = [:]
@@ -78,7 +78,7 @@ public final class RunCollector: Sendable {
     }
 
     /// A connection is being attempted, `second` seconds into the run.
-    func attempt(_ kind: DeviceJourney.Kind, at second: Double) {
+    func attempt(_ kind: ConnectionKind, at second: Double) {
         self.observer?.connectionAttempted(kind: kind)
         let tenth = Int(second * 10)
         self.box.withLockedValue {

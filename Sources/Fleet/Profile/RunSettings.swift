@@ -5,7 +5,7 @@ import NIOCore
 public struct RunSettings: Sendable {
     public var host: String
     public var port: Int
-    public var mode: DeviceLifecycle.Mode = .tls
+    public var mode: ProtocolMode = .tls
     public var profile = DeviceProfile()
     /// The name the server certificate must carry; nil = the profile's, else the target host.
     public var serverName: String?

@@ -4,7 +4,7 @@ import FleetCore
 /// was made, how it ended and how long each phase took. The collector's histograms are built from
 /// these, so full and resumed handshakes land in separate histograms.
 struct ConnectionRecord: Sendable {
-    var kind: DeviceJourney.Kind
+    var kind: ConnectionKind
     var outcome: Outcome
     /// Seconds from the connection's start (the scheduled start for a device's first connection).
     var timings: ConnectionTimings

@@ -1,0 +1,106 @@
+import FleetCore
+import FleetMQTT
+import FleetTLS
+import Foundation
+import NIOCore
+
+/// What one connection showed, gathered while it runs, until the state machine says whose verdict
+/// it is: the device's report and the connection's record are each made from it once.
+struct ConnectionEvidence {
+    /// What this connection's timings count from: the device's scheduled start (first connection)
+    /// or the moment this connection started.
+    let reference: NIODeadline
+    /// The device offered a session from an earlier connection.
+    let resumeOffered: Bool
+    /// The device's own clock for this connection, if it is not real time.
+    let clock: Date?
+    /// `repro` only: every step of the connection.
+    let trace: ConnectionTrace?
+    var timings = ConnectionTimings()
+    var handshake: TLSHandshakeInfo?
+    var failure: TLSFailure?
+    /// A sentence for a person when the failure is not a TLS one (network, MQTT).
+    var detail: String?
+    var mqttConnack: Double?
+    /// The connection's verdict is in: what happens afterwards (a reset, a late alert) is not its evidence.
+    var decided = false
+
+    init(reference: NIODeadline, resumeOffered: Bool, clock: Date?, trace: ConnectionTrace?) {
+        self.reference = reference
+        self.resumeOffered = resumeOffered
+        self.clock = clock
+        self.trace = trace
+    }
+
+    /// Classifies an error of this connection and, before the verdict, keeps it as evidence.
+    mutating func explain(_ error: any Error) -> Outcome {
+        let outcome: Outcome
+        let failure: TLSFailure?
+        let detail: String?
+        if let tls = error as? TLSFailure {
+            (outcome, failure, detail) = (tls.outcome, tls, nil)
+        } else if error is MQTTProtocolError || error is ByteToMessageDecoderError {
+            (outcome, failure, detail) = (.protocolError, nil, "the server sent bytes that are not MQTT 3.1.1 (\(error))")
+        } else {
+            let (mapped, text) = TransportFailure.outcome(for: error)
+            (outcome, failure, detail) = (mapped, nil, text)
+        }
+        if !self.decided {
+            if let failure { self.failure = failure }
+            if let detail { self.detail = detail }
+        }
+        return outcome
+    }
+
+    /// The connection-level record of this connection's verdict.
+    func record(_ outcome: Outcome, kind: ConnectionKind, recovering: Bool, decidedAt: Double) -> ConnectionRecord {
+        ConnectionRecord(
+            kind: kind,
+            outcome: outcome,
+            timings: self.timings,
+            mqttConnack: self.mqttConnack,
+            resumeOffered: self.resumeOffered,
+            resumed: self.handshake?.resumed ?? false,
+            recovering: recovering,
+            decidedAt: decidedAt
+        )
+    }
+
+    /// The device's report, made once, when the state machine decides the device's outcome.
+    func report(
+        id: String, outcome: Outcome, connections: Int, scheduleLag: Double, decidedAt: Double, settings: RunSettings
+    ) -> DeviceReport {
+        var report = DeviceReport(
+            id: id,
+            outcome: outcome,
+            detail: self.detail ?? self.failure?.detail ?? Self.defaultDetail(outcome, settings),
+            failure: self.failure,
+            timings: self.timings,
+            scheduleLag: scheduleLag,
+            decidedAt: decidedAt,
+            tlsVersion: self.handshake?.version ?? self.failure?.version,
+            cipherSuite: self.handshake?.cipherSuite,
+            mqttConnack: self.mqttConnack
+        )
+        report.clock = self.clock
+        report.connections = connections
+        report.resumed = self.handshake?.resumed ?? false
+        report.trace = self.trace?.events
+        report.serverChain = self.trace?.serverChain
+        return report
+    }
+
+    static func defaultDetail(_ outcome: Outcome, _ settings: RunSettings) -> String? {
+        let profile = settings.profile
+        switch outcome {
+        case .ok: return nil
+        case .handshakeTimeout: return "the TLS handshake did not complete in \(DurationText.format(profile.handshakeTimeout))"
+        case .acceptTimeout:
+            return "the TLS handshake completed but no verdict (\(settings.mode == .mqtt ? "CONNACK" : "ticket or data")) came in "
+                + DurationText.format(profile.acceptTimeout)
+        case .closedByServer: return "the server closed the connection before a verdict"
+        case .mqttRefused(let reason): return "CONNACK refused the device: \(reason.rawValue) (return code \(reason.returnCode))"
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,368 @@
+import FleetCore
+import FleetMQTT
+import FleetTLS
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One simulated device for the whole run: the executor of its ``DeviceStateMachine``.
+///
+/// It feeds the machine the events of the device's connections (from its ``DeviceChannelHandler``)
+/// and of its one timer, and performs the actions the machine returns: bootstraps, timers, MQTT
+/// writes, closes, and typed events sent one way to the ``RunCollector``. It decides nothing
+/// itself; it keeps the evidence of the current connection (``ConnectionEvidence``), the device's
+/// TLS session for resumption and its own clock.
+///
+/// **Thread-safety:** event-loop bound. Created on its loop by ``start(on:id:identity:source:shared:scheduled:lag:)``;
+/// every event it receives (connect results, timers, channel events) runs on that loop.
+final class DeviceAgent {
+    /// What every device of a run shares, made once per run.
+    struct Shared: Sendable {
+        var settings: RunSettings
+        var context: TLSContext
+        var address: SocketAddress?
+        var runStart: NIODeadline
+        var collector: RunCollector
+        var stop: StopSignal
+        /// Record a ``ConnectionTrace`` of every connection (`repro`).
+        var trace: Bool
+        let plan: DeviceStateMachine.Plan
+        /// The profile's timeouts as loop time, converted once.
+        let connectTimeout: TimeAmount
+        let handshakeTimeout: TimeAmount
+        let acceptTimeout: TimeAmount
+
+        init(
+            settings: RunSettings, context: TLSContext, address: SocketAddress?, runStart: NIODeadline,
+            collector: RunCollector, stop: StopSignal, trace: Bool
+        ) {
+            self.settings = settings
+            self.context = context
+            self.address = address
+            self.runStart = runStart
+            self.collector = collector
+            self.stop = stop
+            self.trace = trace
+            var plan = DeviceStateMachine.Plan()
+            plan.mode = settings.mode
+            plan.policy = settings.profile.reconnect
+            plan.connections = settings.profile.churnConnections
+            plan.pause = settings.profile.churnPause
+            plan.hold = settings.hold
+            self.plan = plan
+            self.connectTimeout = .seconds(settings.profile.connectTimeout)
+            self.handshakeTimeout = .seconds(settings.profile.handshakeTimeout)
+            self.acceptTimeout = .seconds(settings.profile.acceptTimeout)
+        }
+    }
+
+    private let id: String
+    /// nil: the device presents no client certificate.
+    private let identity: DeviceIdentity?
+    /// The local address this device connects from (`--source-ip`), nil = the system's choice.
+    private let source: SocketAddress?
+    private let shared: Shared
+    private let eventLoop: any EventLoop
+    private var machine: DeviceStateMachine
+    private let scheduled: NIODeadline
+    private let lag: Double
+    /// When the device started: its own clock (if it has no real-time clock) runs from here.
+    private let bornAt = Date()
+    /// The last session the server gave the device, offered on its next connection.
+    private var session: TLSSession?
+    /// Telemetry topic, made once per device rather than per publish.
+    private let topic: String
+    private var payload: ByteBuffer?
+    private var packetID: UInt16 = 0
+
+    // The current connection.
+    /// Numbers the device's connections; events of an earlier one are dropped.
+    private var connection = 0
+    private var channel: (any Channel)?
+    private var evidence: ConnectionEvidence
+    /// The one armed timer, and its number: a timer that fires after it was replaced is ignored.
+    private var timer: Scheduled<Void>?
+    private var timerNumber = 0
+    private var periodic: [RepeatedTask] = []
+
+    private init(
+        id: String, identity: DeviceIdentity?, source: SocketAddress?, shared: Shared, eventLoop: any EventLoop,
+        scheduled: NIODeadline, lag: Double
+    ) {
+        self.id = id
+        self.identity = identity
+        self.source = source
+        self.shared = shared
+        self.eventLoop = eventLoop
+        self.scheduled = scheduled
+        self.lag = lag
+        self.machine = DeviceStateMachine(plan: shared.plan)
+        self.evidence = ConnectionEvidence(reference: scheduled, resumeOffered: false, clock: nil, trace: nil)
+        self.topic = shared.settings.profile.topic.replacingOccurrences(of: "{id}", with: id)
+    }
+
+    /// Starts a device on `eventLoop`; the collector hears from it until its story is over.
+    static func start(
+        on eventLoop: any EventLoop,
+        id: String,
+        identity: DeviceIdentity?,
+        source: SocketAddress?,
+        shared: Shared,
+        scheduled: NIODeadline,
+        lag: Double
+    ) {
+        eventLoop.execute {
+            let agent = DeviceAgent(
+                id: id, identity: identity, source: source, shared: shared, eventLoop: eventLoop, scheduled: scheduled, lag: lag)
+            agent.perform(agent.machine.start())
+        }
+    }
+
+    private var elapsed: Double { (NIODeadline.now() - self.shared.runStart).seconds }
+    private var stopped: Bool { self.shared.stop.isStopped }
+
+    // MARK: - Events from the current connection's channel
+
+    func tcpConnected(_ connection: Int, channel: any Channel) {
+        guard connection == self.connection else { return }
+        self.channel = channel
+        self.evidence.timings.tcpConnect = .now() - self.reference
+        self.evidence.trace?.record(.local, "TCP connected to \(channel.remoteAddress.map { "\($0)" } ?? "the server")")
+        self.perform(self.machine.tcpConnected())
+    }
+
+    func tls(_ event: TLSEvent, connection: Int) {
+        guard connection == self.connection else { return }
+        switch event {
+        case .handshakeCompleted(let info):
+            if !self.evidence.decided {
+                self.evidence.handshake = info
+                self.evidence.timings.tlsHandshake = info.at - self.reference
+            }
+            self.perform(self.machine.handshakeCompleted())
+        case .accepted(let at):
+            if !self.evidence.decided, self.evidence.timings.serverAccept == nil { self.evidence.timings.serverAccept = at - self.reference }
+            self.perform(self.machine.tlsAccepted(at: self.elapsed))
+        case .sessionReady(let session):
+            self.session = session
+        }
+    }
+
+    func mqtt(_ packet: MQTTPacket, connection: Int) {
+        guard connection == self.connection else { return }
+        switch packet {
+        case .connack(_, let code):
+            if !self.evidence.decided { self.evidence.mqttConnack = (NIODeadline.now() - self.reference).seconds }
+            self.evidence.trace?.record(.received, "MQTT CONNACK, return code \(code)" + (code == 0 ? " (accepted)" : ""))
+            self.perform(self.machine.connack(returnCode: code, at: self.elapsed))
+        case .pingresp, .puback, .publish:
+            break
+        case .connect, .pingreq, .disconnect:
+            if !self.evidence.decided { self.evidence.detail = "the server sent an MQTT packet a server never sends" }
+            self.perform(self.machine.failed(.protocolError))
+        }
+    }
+
+    func failed(_ error: any Error, connection: Int) {
+        guard connection == self.connection else { return }
+        self.perform(self.machine.failed(self.evidence.explain(error)))
+    }
+
+    func closed(_ connection: Int) {
+        guard connection == self.connection else { return }
+        self.stopTimers()
+        self.channel = nil
+        if case .holding = self.machine.state {
+            self.evidence.trace?.record(.received, "the server closed the connection during the hold")
+        }
+        self.perform(self.machine.closed(at: self.elapsed, random: Double.random(in: 0..<1), stopped: self.stopped))
+    }
+
+    // MARK: - Actions
+
+    private var reference: NIODeadline { self.evidence.reference }
+
+    private func perform(_ actions: [DeviceStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .connect(let kind):
+                self.connect(kind)
+            case .arm(let timer):
+                self.arm(timer)
+            case .sendConnect:
+                self.evidence.trace?.record(.sent, "MQTT CONNECT, client id \(self.id)")
+                let keepAlive = UInt16(clamping: Int(self.shared.settings.profile.keepAlive))
+                self.channel?.writeAndFlush(MQTTPacket.connect(MQTTPacket.Connect(clientID: self.id, keepAliveSeconds: keepAlive)), promise: nil)
+            case .startSession:
+                self.startSession()
+            case .disconnect:
+                self.stopTimers()
+                if self.shared.settings.mode == .mqtt { self.channel?.write(MQTTPacket.disconnect, promise: nil) }
+                self.channel?.close(promise: nil)
+            case .close:
+                self.stopTimers()
+                self.channel?.close(promise: nil)
+            case .recordConnection(let outcome, let kind, let recovering):
+                self.evidence.decided = true
+                self.shared.collector.connection(self.evidence.record(outcome, kind: kind, recovering: recovering, decidedAt: self.elapsed))
+            case .recordClosed(let lost):
+                self.shared.collector.connectionClosed(lost: lost, at: self.elapsed)
+            case .report(let outcome, let connections):
+                self.evidence.trace?.record(.local, "outcome: \(outcome.identifier)")
+                self.shared.collector.report(
+                    self.evidence.report(
+                        id: self.id, outcome: outcome, connections: connections, scheduleLag: self.lag,
+                        decidedAt: self.elapsed, settings: self.shared.settings
+                    )
+                )
+            case .finish:
+                self.stopTimers()
+                self.shared.collector.finished()
+            }
+        }
+    }
+
+    /// Opens a connection: bootstrap with the connect timeout, then the TLS handler, the MQTT codec
+    /// (`mqtt` mode) and this device's channel handler.
+    private func connect(_ kind: ConnectionKind) {
+        self.connection += 1
+        let number = self.connection
+        self.shared.collector.attempt(kind, at: self.elapsed)
+        let settings = self.shared.settings
+        let profile = settings.profile
+        let resume = profile.resumption == .off ? nil : self.session
+        let now = Date()
+        let clock = profile.clock.time(for: self.id, now: now, sinceStart: now.timeIntervalSince(self.bornAt))
+        let trace = self.shared.trace ? ConnectionTrace() : nil
+        self.evidence = ConnectionEvidence(
+            reference: kind == .first ? self.scheduled : .now(), resumeOffered: resume != nil, clock: clock, trace: trace)
+        guard let address = self.shared.address else {
+            self.evidence.detail = "could not resolve \(settings.host)"
+            return self.perform(self.machine.connectFailed(.dnsFailure, at: self.elapsed, random: .random(in: 0..<1), stopped: self.stopped))
+        }
+        trace?.record(.local, "connecting to \(address)" + (resume != nil ? ", offering to resume the last session" : ""))
+        let context = self.shared.context
+        let identity = self.identity
+        let serverName = settings.effectiveServerName
+        let me = NIOLoopBound(self, eventLoop: self.eventLoop)
+        let boundTrace = NIOLoopBound(trace, eventLoop: self.eventLoop)
+        var bootstrap = ClientBootstrap(group: self.eventLoop)
+        if let source = self.source { bootstrap = bootstrap.bind(to: source) }
+        bootstrap
+            .connectTimeout(self.shared.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(
+                        try TLSHandler(
+                            context: context, identity: identity, serverName: serverName, resume: resume, deviceClock: clock,
+                            trace: boundTrace.value)
+                    )
+                    if settings.mode == .mqtt {
+                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
+                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
+                    }
+                    try sync.addHandler(DeviceChannelHandler(agent: me.value, connection: number, mqtt: settings.mode == .mqtt))
+                }
+            }
+            .connect(to: address)
+            .whenFailure { error in
+                me.value.connectFailed(error, connection: number)
+            }
+    }
+
+    /// The connection never got as far as an active channel (refused, timed out, no TLS session).
+    private func connectFailed(_ error: any Error, connection: Int) {
+        guard connection == self.connection, case .connecting = self.machine.state else { return }
+        let outcome = self.evidence.explain(error)
+        self.perform(self.machine.connectFailed(outcome, at: self.elapsed, random: .random(in: 0..<1), stopped: self.stopped))
+    }
+
+    private func arm(_ timer: DeviceStateMachine.Timer) {
+        let delay: TimeAmount =
+            switch timer {
+            case .handshake: self.shared.handshakeTimeout
+            case .accept: self.shared.acceptTimeout
+            case .hold(let seconds), .backoff(let seconds): .seconds(seconds)
+            }
+        self.timer?.cancel()
+        self.timerNumber += 1
+        let number = self.timerNumber
+        let me = NIOLoopBound(self, eventLoop: self.eventLoop)
+        self.timer = self.eventLoop.scheduleTask(in: delay) {
+            me.value.fired(number)
+        }
+    }
+
+    private func fired(_ number: Int) {
+        guard number == self.timerNumber else { return }
+        self.timer = nil
+        if case .waiting = self.machine.state {
+            self.perform(self.machine.backoffElapsed(stopped: self.stopped))
+        } else {
+            self.perform(self.machine.deadline())
+        }
+    }
+
+    /// MQTT keep-alive (PINGREQ) and telemetry for the hold.
+    private func startSession() {
+        guard self.shared.settings.mode == .mqtt, let channel = self.channel else { return }
+        let profile = self.shared.settings.profile
+        let me = NIOLoopBound(self, eventLoop: self.eventLoop)
+        if profile.keepAlive > 0 {
+            let interval = TimeAmount.seconds(profile.keepAlive)
+            self.periodic.append(
+                self.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                    channel.writeAndFlush(MQTTPacket.pingreq, promise: nil)
+                }
+            )
+        }
+        guard let interval = profile.publishInterval else { return }
+        self.publish()
+        if interval > 0 {
+            let amount = TimeAmount.seconds(interval)
+            self.periodic.append(
+                self.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
+                    me.value.publish()
+                }
+            )
+        }
+    }
+
+    private func publish() {
+        guard let channel = self.channel else { return }
+        let profile = self.shared.settings.profile
+        self.packetID = self.packetID &+ 1 == 0 ? 1 : self.packetID &+ 1
+        let payload = self.payload ?? channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
+        self.payload = payload
+        let packet = MQTTPacket.Publish(
+            topic: self.topic,
+            payload: payload,
+            qos: profile.qos,
+            packetID: profile.qos > 0 ? self.packetID : nil
+        )
+        channel.writeAndFlush(MQTTPacket.publish(packet), promise: nil)
+    }
+
+    private func stopTimers() {
+        self.timer?.cancel()
+        self.timer = nil
+        self.timerNumber += 1
+        for task in self.periodic { task.cancel() }
+        self.periodic = []
+    }
+}
+
+@available(*, unavailable)
+extension DeviceAgent: Sendable {}
+
+extension TimeAmount {
+    /// Loop time from seconds, saturating: durations are bounded at parse time, but a timer must
+    /// never trap on a conversion.
+    static func seconds(_ seconds: Double) -> TimeAmount {
+        let nanoseconds = seconds * 1e9
+        guard nanoseconds.isFinite, nanoseconds > 0 else { return .nanoseconds(0) }
+        return .nanoseconds(nanoseconds >= Double(Int64.max) ? Int64.max : Int64(nanoseconds))
+    }
+}

@@ -1,0 +1,256 @@
+import FleetCore
+import Testing
+
+@testable import Fleet
+
+/// One device's whole story — each connection's phases and what happens between connections — as
+/// the pure machine decides it, without sockets or clocks.
+@Suite struct DeviceStateMachineTests {
+    typealias Machine = DeviceStateMachine
+    typealias Action = DeviceStateMachine.Action
+
+    static func plan(
+        _ mode: ProtocolMode = .tls, retries: Int = 0, connections: Int = 1, hold: Double? = nil,
+        jitter: ReconnectPolicy.Jitter = .none
+    ) -> Machine.Plan {
+        var plan = Machine.Plan()
+        plan.mode = mode
+        plan.policy.retries = retries
+        plan.policy.jitter = jitter
+        plan.policy.base = 1
+        plan.policy.cap = 8
+        plan.connections = connections
+        plan.pause = 0.5
+        plan.hold = hold
+        return plan
+    }
+
+    /// A machine that has started its first connection.
+    static func started(_ plan: Machine.Plan) -> Machine {
+        var machine = Machine(plan: plan)
+        #expect(machine.start() == [.connect(.first)])
+        return machine
+    }
+
+    static func reports(_ actions: [Action]) -> [Outcome] {
+        actions.compactMap { if case .report(let outcome, _) = $0 { outcome } else { nil } }
+    }
+
+    // MARK: - One connection
+
+    @Test func tlsModeIsOkOnlyAfterTheServersVerdict() {
+        var machine = Self.started(Self.plan(.tls))
+        #expect(machine.tcpConnected() == [.arm(.handshake)])
+        #expect(machine.handshakeCompleted() == [.arm(.accept)])
+        #expect(machine.state == .awaitingAccept)
+        #expect(machine.outcome == nil)  // TLS 1.3: handshake done is not accepted
+        #expect(machine.tlsAccepted(at: 1) == [.recordConnection(.ok, kind: .first, recovering: false), .report(.ok, connections: 1), .disconnect])
+        #expect(machine.outcome == .ok)
+        #expect(machine.tlsAccepted(at: 1) == [])  // a second ticket changes nothing
+        #expect(machine.closed(at: 1, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
+        #expect(machine.state == .done)
+    }
+
+    @Test func mqttModeWaitsForTheConnack() {
+        var machine = Self.started(Self.plan(.mqtt))
+        _ = machine.tcpConnected()
+        #expect(machine.handshakeCompleted() == [.sendConnect, .arm(.accept)])
+        #expect(machine.tlsAccepted(at: 1) == [])
+        #expect(machine.outcome == nil)
+        #expect(Self.reports(machine.connack(returnCode: 0, at: 1)) == [.ok])
+        #expect(machine.state == .closing(.completed))
+    }
+
+    @Test(arguments: [(UInt8(5), Outcome.mqttRefused(.notAuthorized)), (2, .mqttRefused(.identifierRejected)), (9, .protocolError)])
+    func refusedConnack(code: UInt8, outcome: Outcome) {
+        var machine = Self.started(Self.plan(.mqtt))
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        #expect(machine.connack(returnCode: code, at: 1) == [.recordConnection(outcome, kind: .first, recovering: false), .close])
+        // The device's outcome is decided when the connection is over and no retry follows.
+        #expect(machine.closed(at: 1, random: 0, stopped: false) == [.report(outcome, connections: 1), .finish])
+        #expect(machine.outcome == outcome)
+    }
+
+    @Test func eachPhaseHasItsOwnTimeout() {
+        var handshaking = Self.started(Self.plan())
+        _ = handshaking.tcpConnected()
+        #expect(handshaking.deadline() == [.recordConnection(.handshakeTimeout, kind: .first, recovering: false), .close])
+        var accepting = Self.started(Self.plan())
+        _ = accepting.tcpConnected()
+        _ = accepting.handshakeCompleted()
+        #expect(accepting.deadline().first == .recordConnection(.acceptTimeout, kind: .first, recovering: false))
+        var mqtt = Self.started(Self.plan(.mqtt))
+        _ = mqtt.tcpConnected()
+        _ = mqtt.handshakeCompleted()
+        _ = mqtt.tlsAccepted(at: 0)
+        #expect(mqtt.deadline().first == .recordConnection(.acceptTimeout, kind: .first, recovering: false))
+        // TCP's own timeout is the bootstrap's: it arrives as a failed connect.
+        var connecting = Self.started(Self.plan())
+        #expect(
+            connecting.connectFailed(.tcpTimeout, at: 5, random: 0, stopped: false)
+                == [.recordConnection(.tcpTimeout, kind: .first, recovering: false), .report(.tcpTimeout, connections: 1), .finish]
+        )
+    }
+
+    @Test func theFirstTerminalEventWins() {
+        var machine = Self.started(Self.plan())
+        _ = machine.tcpConnected()
+        var actions = machine.failed(.rejected(.certificateExpired))
+        actions += machine.failed(.tcpReset)
+        actions += machine.deadline()
+        actions += machine.closed(at: 1, random: 0, stopped: false)
+        #expect(machine.outcome == .rejected(.certificateExpired))
+        #expect(Self.reports(actions) == [.rejected(.certificateExpired)])
+        #expect(actions.filter { if case .recordConnection = $0 { true } else { false } }.count == 1)
+    }
+
+    @Test func aCloseBeforeTheVerdictIsClosedByServer() {
+        var machine = Self.started(Self.plan())
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        #expect(
+            machine.closed(at: 1, random: 0, stopped: false)
+                == [.recordConnection(.closedByServer, kind: .first, recovering: false), .report(.closedByServer, connections: 1), .finish]
+        )
+    }
+
+    @Test func holdingKeepsTheSessionUntilTheHoldEnds() {
+        var machine = Self.started(Self.plan(.mqtt, hold: 30))
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        #expect(machine.connack(returnCode: 0, at: 2).suffix(3) == [.report(.ok, connections: 1), .startSession, .arm(.hold(seconds: 30))])
+        #expect(machine.state == .holding)
+        #expect(machine.failed(.tcpReset) == [])  // a drop during the hold does not rewrite ok
+        #expect(machine.deadline() == [.disconnect])
+        #expect(machine.outcome == .ok)
+        #expect(machine.closed(at: 32, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
+    }
+
+    @Test func aCloseDuringTheHoldIsALostConnection() {
+        var machine = Self.started(Self.plan(hold: 10))
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        _ = machine.tlsAccepted(at: 0)
+        #expect(machine.closed(at: 4, random: 0, stopped: false) == [.recordClosed(lost: true), .finish])
+        #expect(machine.outcome == .ok)
+    }
+
+    // MARK: - Across connections
+
+    @Test func backoffDoublesUpToTheCapAndFullJitterDrawsBelowTheStep() {
+        var policy = ReconnectPolicy()
+        policy.base = 1
+        policy.cap = 8
+        policy.jitter = .none
+        #expect((1...6).map { policy.delay(attempt: $0, random: 0.5) } == [1, 2, 4, 8, 8, 8])
+        policy.jitter = .full
+        #expect(policy.delay(attempt: 3, random: 0.25) == 1)
+        #expect(policy.delay(attempt: 3, random: 0) == 0)
+        policy.backoff = .constant
+        #expect(policy.delay(attempt: 5, random: 0.5) == 0.5)
+    }
+
+    @Test func retriesBackOffThenTheLastFailureStands() {
+        var machine = Self.started(Self.plan(retries: 2))
+        #expect(machine.connectFailed(.tcpRefused, at: 0, random: 0.5, stopped: false).last == .arm(.backoff(seconds: 1)))
+        #expect(machine.state == .waiting(.retry))
+        #expect(machine.backoffElapsed(stopped: false) == [.connect(.retry)])
+        #expect(machine.connectFailed(.tcpTimeout, at: 1, random: 0.5, stopped: false).last == .arm(.backoff(seconds: 2)))
+        _ = machine.backoffElapsed(stopped: false)
+        _ = machine.tcpConnected()
+        _ = machine.failed(.tcpReset)
+        #expect(machine.closed(at: 3, random: 0.5, stopped: false) == [.report(.tcpReset, connections: 3), .finish])
+        #expect(machine.connections == 3)
+    }
+
+    @Test func aVerdictIsRetriedOnlyWhenAskedTo() {
+        var machine = Self.started(Self.plan(retries: 3))
+        _ = machine.tcpConnected()
+        _ = machine.failed(.rejected(.certificateExpired))
+        #expect(Self.reports(machine.closed(at: 0, random: 0.5, stopped: false)) == [.rejected(.certificateExpired)])
+        var plan = Self.plan(retries: 3)
+        plan.policy.retryRejected = true
+        var blind = Self.started(plan)
+        _ = blind.tcpConnected()
+        _ = blind.failed(.serverUntrusted)
+        #expect(blind.closed(at: 0, random: 0.5, stopped: false) == [.arm(.backoff(seconds: 1))])
+    }
+
+    @Test func aRetryThatSucceedsMakesTheDeviceOK() {
+        var machine = Self.started(Self.plan(retries: 3))
+        _ = machine.connectFailed(.tcpRefused, at: 0, random: 0, stopped: false)
+        _ = machine.backoffElapsed(stopped: false)
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        #expect(machine.tlsAccepted(at: 1) == [.recordConnection(.ok, kind: .retry, recovering: false), .report(.ok, connections: 2), .disconnect])
+        #expect(machine.closed(at: 1, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
+        #expect(machine.outcome == .ok)
+    }
+
+    @Test func aLostConnectionReconnectsAndKeepsTheSameHoldEnd() {
+        var machine = Self.started(Self.plan(retries: 5, hold: 10))
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        #expect(machine.tlsAccepted(at: 0).last == .arm(.hold(seconds: 10)))
+        #expect(machine.closed(at: 4, random: 0, stopped: false) == [.recordClosed(lost: true), .arm(.backoff(seconds: 1))])
+        #expect(machine.recovering)
+        #expect(machine.backoffElapsed(stopped: false) == [.connect(.reconnect)])
+        // The server is still down: the reconnect fails and backs off further, still a reconnect.
+        #expect(
+            machine.connectFailed(.tcpRefused, at: 5, random: 0, stopped: false)
+                == [.recordConnection(.tcpRefused, kind: .reconnect, recovering: true), .arm(.backoff(seconds: 2))]
+        )
+        _ = machine.backoffElapsed(stopped: false)
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        // Back: held until the original end (t = 10), and the device's outcome is not reported again.
+        #expect(
+            machine.tlsAccepted(at: 7)
+                == [.recordConnection(.ok, kind: .reconnect, recovering: true), .startSession, .arm(.hold(seconds: 3))]
+        )
+        #expect(!machine.recovering)
+        _ = machine.deadline()
+        #expect(machine.closed(at: 10, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
+    }
+
+    @Test func noReconnectOnceTheHoldIsOver() {
+        var machine = Self.started(Self.plan(retries: 5, hold: 2))
+        _ = machine.tcpConnected()
+        _ = machine.handshakeCompleted()
+        _ = machine.tlsAccepted(at: 0)
+        #expect(machine.closed(at: 3, random: 0, stopped: false) == [.recordClosed(lost: true), .finish])
+    }
+
+    @Test func churnMakesItsConnectionsThenStops() {
+        var machine = Self.started(Self.plan(connections: 3))
+        for index in 1...3 {
+            _ = machine.tcpConnected()
+            _ = machine.handshakeCompleted()
+            #expect(Self.reports(machine.tlsAccepted(at: Double(index))) == (index == 1 ? [.ok] : []))
+            let next = machine.closed(at: Double(index), random: 0.5, stopped: false)
+            #expect(next.last == (index < 3 ? .arm(.backoff(seconds: 0.5)) : .finish))
+            if index < 3 { #expect(machine.backoffElapsed(stopped: false) == [.connect(.churn)]) }
+        }
+        #expect(machine.connections == 3)
+    }
+
+    @Test func aRejectedDeviceDoesNotChurn() {
+        var machine = Self.started(Self.plan(connections: 5))
+        _ = machine.tcpConnected()
+        _ = machine.failed(.rejected(.certificateExpired))
+        #expect(machine.closed(at: 0, random: 0, stopped: false) == [.report(.rejected(.certificateExpired), connections: 1), .finish])
+    }
+
+    @Test func aStoppedRunEndsTheWaitAndTheLastFailureStands() {
+        var machine = Self.started(Self.plan(retries: 5))
+        _ = machine.connectFailed(.tcpRefused, at: 0, random: 0, stopped: false)
+        #expect(machine.backoffElapsed(stopped: true) == [.report(.tcpRefused, connections: 1), .finish])
+        // Stopped as the connection ends: no wait is armed at all.
+        var ending = Self.started(Self.plan(retries: 5))
+        #expect(
+            ending.connectFailed(.tcpRefused, at: 0, random: 0, stopped: true)
+                == [.recordConnection(.tcpRefused, kind: .first, recovering: false), .report(.tcpRefused, connections: 1), .finish]
+        )
+    }
+}
