@@ -41,12 +41,15 @@ func fleetsimSessionTicketCallback(
 /// Called by wolfSSL for every certificate the peer presented (this build defines
 /// WOLFSSL_ALWAYS_VERIFY_CB and WOLFSSL_VERIFY_CB_ALL_CERTS), on success and on failure. Server side
 /// it applies the backend's policy; device side it applies the device's clock and feeds the trace.
+///
+/// Fails closed: a certificate whose session or connection cannot be found is refused, so the
+/// backend's policy and the device's clock are never skipped.
 func fleetsimVerifyCallback(_ preverify: Int32, _ store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>?) -> Int32 {
     guard let store,
         let ssl = wolfSSL_X509_STORE_CTX_get_ex_data(store, wolfSSL_get_ex_data_X509_STORE_CTX_idx()),
-        let context = wolfSSL_GetIOReadCtx(OpaquePointer(ssl))
-    else { return preverify }
-    return Unmanaged<TLSConnection>.fromOpaque(context).takeUnretainedValue().verify(preverify: preverify, store: store)
+        let connection = TLSConnection.owner(of: OpaquePointer(ssl))
+    else { return 0 }
+    return connection.verify(preverify: preverify, store: store)
 }
 
 /// A TLS message went out or came in unencrypted (wolfSSL's OpenSSL-style message callback): the

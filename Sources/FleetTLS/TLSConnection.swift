@@ -48,15 +48,15 @@ final class TLSConnection {
     private let peerCheck: PeerCertificateCheck?
     /// Client side: the device's own clock, when it differs from real time. The server's certificate
     /// dates are judged by it, as a device without a real-time clock would.
-    let deviceClock: Date?
+    let clockCheck: DeviceClockCheck?
     /// Client side: why the device's clock made it refuse the server's chain.
     private(set) var clockRejection: String?
     /// Client side: the device accepted a certificate only because of its clock (real time says otherwise).
     private(set) var clockOverride: String?
     /// Everything visible about this connection, for `repro`; nil in fleet runs.
     let trace: ConnectionTrace?
-    private let versionRange: (TLSVersion, TLSVersion)
-    private var sentChangeCipherSpec = false
+    let versionRange: (TLSVersion, TLSVersion)
+    var sentChangeCipherSpec = false
 
     /// Creates a session on `context`, loads `identity` (devices) and sets the server-name check.
     ///
@@ -67,7 +67,7 @@ final class TLSConnection {
         identity: DeviceIdentity?,
         serverName: String?,
         resume: TLSSession? = nil,
-        deviceClock: Date? = nil,
+        clockCheck: DeviceClockCheck? = nil,
         trace: ConnectionTrace? = nil
     ) throws(TLSFailure) {
         guard let ssl = wolfSSL_new(context.handle) else {
@@ -77,7 +77,7 @@ final class TLSConnection {
         self.role = context.configuration.role
         self.serverName = serverName
         self.peerCheck = context.configuration.peerCheck
-        self.deviceClock = deviceClock
+        self.clockCheck = clockCheck
         self.trace = trace
         self.versionRange = (context.configuration.minimumVersion, context.configuration.maximumVersion)
         self.inbound = ByteBuffer()
@@ -93,6 +93,11 @@ final class TLSConnection {
             }
         }
         let me = Unmanaged.passUnretained(self).toOpaque()
+        // The verify callback finds its connection here; without it the callback refuses.
+        guard wolfSSL_set_ex_data(ssl, Self.exDataSlot, me) == Int32(WOLFSSL_SUCCESS) else {
+            wolfSSL_free(ssl)
+            throw TLSFailure(.localResource, detail: "wolfSSL could not attach the connection to its session (ex_data)")
+        }
         wolfSSL_SSLSetIORecv(ssl, fleetsimReceiveCallback)
         wolfSSL_SSLSetIOSend(ssl, fleetsimSendCallback)
         wolfSSL_SetIOReadCtx(ssl, me)
@@ -112,6 +117,16 @@ final class TLSConnection {
 
     deinit {
         wolfSSL_free(self.ssl)
+    }
+
+    /// The ex_data slot of every session that holds its `TLSConnection` (unretained), taken once
+    /// per process as swift-nio-ssl does for BoringSSL.
+    static let exDataSlot: Int32 = wolfSSL_get_ex_new_index(0, nil, nil, nil, nil)
+
+    /// The connection a session belongs to; nil for a session fleetsim did not make (callers fail closed).
+    static func owner(of ssl: OpaquePointer) -> TLSConnection? {
+        guard Self.exDataSlot >= 0, let pointer = wolfSSL_get_ex_data(ssl, Self.exDataSlot) else { return nil }
+        return Unmanaged<TLSConnection>.fromOpaque(pointer).takeUnretainedValue()
     }
 
     /// Loads a certificate chain and key into a session. Whether they belong together is
@@ -265,12 +280,15 @@ final class TLSConnection {
 
     // MARK: - Called from the C callbacks
 
-    /// The verify callback's work: remember the device's identity and errors; judge the leaf.
+    /// The verify callback's work: remember the device's identity and errors; judge the leaf with
+    /// the injected check of the role (``PeerCertificateCheck`` for the backend, ``DeviceClockCheck``
+    /// for a device). Returns 1 to accept, 0 to refuse.
     func verify(preverify: Int32, store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>) -> Int32 {
-        let depth = wolfSSL_X509_STORE_CTX_get_error_depth(store)
+        let depth = Int(wolfSSL_X509_STORE_CTX_get_error_depth(store))
         let certificate = wolfSSL_X509_STORE_CTX_get_current_cert(store)
+        let error = preverify == 1 ? 0 : Int(wolfSSL_X509_STORE_CTX_get_error(store))
         if self.role == .client {
-            return self.verifyServer(preverify: preverify, store: store, depth: Int(depth), certificate: certificate)
+            return self.verifyServer(preverify: preverify, error: error, depth: depth, der: certificate.flatMap(Self.der))
         }
         if depth > 0 {
             self.presentedCAs += 1
@@ -278,13 +296,21 @@ final class TLSConnection {
             self.peerLeaf = PeerIdentity(x509: certificate)
         }
         guard preverify == 1 else {
-            self.peerVerifyError = Int(wolfSSL_X509_STORE_CTX_get_error(store))
+            self.peerVerifyError = error
             return 0
         }
-        guard depth == 0, let certificate, let peerCheck = self.peerCheck else { return 1 }
-        var length: Int32 = 0
-        guard let der = wolfSSL_X509_get_der(certificate, &length), length > 0 else { return 1 }
-        switch peerCheck.judge(Array(UnsafeBufferPointer(start: der, count: Int(length))), self.presentedCAs) {
+        guard depth == 0, let peerCheck = self.peerCheck else { return 1 }
+        return self.judgeLeaf(certificate.flatMap(Self.der), with: peerCheck)
+    }
+
+    /// The backend's policy on the device's leaf. A leaf that cannot be read is refused: the policy
+    /// is never skipped.
+    func judgeLeaf(_ der: [UInt8]?, with peerCheck: PeerCertificateCheck) -> Int32 {
+        guard let der else {
+            self.policyRejection = "the device's certificate could not be read for the backend's policy"
+            return 0
+        }
+        switch peerCheck.judge(der, self.presentedCAs) {
         case .accept:
             return 1
         case .reject(let reason):
@@ -294,18 +320,11 @@ final class TLSConnection {
     }
 
     /// Client side: judges one certificate of the server's chain by the device's clock (if it has
-    /// its own) and records it for the trace. Only date errors are re-judged: a certificate wolfSSL
-    /// refused for any other reason stays refused.
-    private func verifyServer(
-        preverify: Int32,
-        store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>,
-        depth: Int,
-        certificate: OpaquePointer?
-    ) -> Int32 {
-        guard self.deviceClock != nil || self.trace != nil else { return preverify }
-        let error = preverify == 1 ? 0 : Int(wolfSSL_X509_STORE_CTX_get_error(store))
+    /// its own) and records it for the trace. Without a clock check or a trace, wolfSSL's verdict stands.
+    private func verifyServer(preverify: Int32, error: Int, depth: Int, der: [UInt8]?) -> Int32 {
+        guard self.clockCheck != nil || self.trace != nil else { return preverify }
         var facts = ServerCertificateFacts(depth: depth, subject: "?", issuer: "?", verdict: "ok")
-        if let certificate, let parsed = Self.parse(certificate) {
+        if let der, let parsed = try? Certificate(derEncoded: der) {
             facts.subject = parsed.subject.description
             facts.issuer = parsed.issuer.description
             facts.notBefore = parsed.notValidBefore
@@ -313,25 +332,27 @@ final class TLSConnection {
         }
         var result = preverify
         if preverify != 1 {
-            facts.verdict = "refused: \(Self.verifyErrorText(error))"
+            facts.verdict = "refused: \(VerifyCode.text(error))"
         }
-        if let clock = self.deviceClock, let notBefore = facts.notBefore, let notAfter = facts.notAfter {
-            let stamp = Self.timestamp(clock)
-            if clock < notBefore {
-                let reason = "the server certificate \(facts.subject) is not yet valid by the device's clock (\(stamp)); valid from \(Self.timestamp(notBefore))"
+        if let check = self.clockCheck {
+            guard let notBefore = facts.notBefore, let notAfter = facts.notAfter else {
+                // The dates cannot be judged by the device's clock: refuse rather than guess.
+                self.clockRejection = self.clockRejection ?? "the server certificate at depth \(depth) could not be read to judge its dates"
+                facts.verdict = "refused: unreadable by the device"
+                self.trace?.record(serverCertificate: facts)
+                return 0
+            }
+            let dateOnly = preverify != 1 && VerifyCode.isDateError(error)
+            switch check.judge(subject: facts.subject, notBefore: notBefore, notAfter: notAfter, dateErrorByRealTime: dateOnly) {
+            case .agree:
+                break
+            case .refuse(let reason, let verdict):
                 self.clockRejection = self.clockRejection ?? reason
-                facts.verdict = "refused: not yet valid by the device's clock (\(stamp))"
+                facts.verdict = verdict
                 result = 0
-            } else if clock > notAfter {
-                let reason = "the server certificate \(facts.subject) has expired by the device's clock (\(stamp)); valid until \(Self.timestamp(notAfter))"
-                self.clockRejection = self.clockRejection ?? reason
-                facts.verdict = "refused: expired by the device's clock (\(stamp))"
-                result = 0
-            } else if preverify != 1, Self.dateErrors.contains(error) {
-                // Real time says expired or not yet valid; the device's clock says valid, and the
-                // device only has its clock.
-                self.clockOverride = "the server certificate \(facts.subject) is outside its validity by real time but valid by the device's clock (\(stamp))"
-                facts.verdict = "ok by the device's clock (\(stamp)); \(Self.verifyErrorText(error)) by real time"
+            case .accept(let note, let verdict):
+                self.clockOverride = note
+                facts.verdict = verdict + "; \(VerifyCode.text(error)) by real time"
                 result = 1
             }
         }
@@ -339,104 +360,10 @@ final class TLSConnection {
         return result
     }
 
-    /// X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED, and wolfSSL's own date codes.
-    private static let dateErrors: Set<Int> = [9, 10, Int(WolfSSLCode.asnBeforeDate), Int(WolfSSLCode.asnAfterDate)]
-
-    private static func verifyErrorText(_ error: Int) -> String {
-        switch error {
-        case 9, Int(WolfSSLCode.asnBeforeDate): "not yet valid"
-        case 10, Int(WolfSSLCode.asnAfterDate): "expired"
-        case 2, 20, 21, Int(WolfSSLCode.asnNoSigner): "issuer not trusted"
-        case 18, 19, Int(WolfSSLCode.asnSelfSigned): "self-signed, not trusted"
-        case 7, Int(WolfSSLCode.asnSignatureConfirm): "signature does not verify"
-        case 23, Int(WolfSSLCode.crlRevoked): "revoked"
-        default: "verify error \(error)"
-        }
-    }
-
-    private static func parse(_ x509: OpaquePointer) -> Certificate? {
+    private static func der(_ x509: OpaquePointer) -> [UInt8]? {
         var length: Int32 = 0
         guard let der = wolfSSL_X509_get_der(x509, &length), length > 0 else { return nil }
-        return try? Certificate(derEncoded: Array(UnsafeBufferPointer(start: der, count: Int(length))))
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
-    }
-
-    /// The message callback's work: name each handshake message or alert that travelled in clear.
-    func observe(sent: Bool, contentType: Int32, bytes: UnsafeRawBufferPointer) {
-        guard let trace = self.trace else { return }
-        var body = bytes[...]
-        // Sent records arrive with their 5-byte record header, received messages without it.
-        if body.count >= 5, body[body.startIndex] == UInt8(contentType), body[body.startIndex + 1] == 3 {
-            body = body.dropFirst(5)
-        }
-        let text: String
-        switch contentType {
-        case 20:
-            text = "ChangeCipherSpec"
-            if sent { self.sentChangeCipherSpec = true }
-        case 21:
-            guard body.count >= 2 else { return }
-            let code = body[body.startIndex + 1]
-            text = "alert \(TLSAlert(code: code).description) (\(body[body.startIndex] == 2 ? "fatal" : "warning"))"
-        case 22:
-            guard let type = body.first else { return }
-            // After ChangeCipherSpec the record is encrypted: in TLS 1.2 that is the Finished message.
-            if sent && self.sentChangeCipherSpec {
-                trace.record(.sent, "Finished (encrypted)")
-                return
-            }
-            text = Self.handshakeName(type) + " (\(body.count) bytes)"
-                + (sent && type == 1 ? Self.offeredSuites(clientHello: Array(body)).map { ": offers \($0)" } ?? "" : "")
-        default:
-            return
-        }
-        trace.record(sent ? .sent : .received, text)
-    }
-
-    /// The cipher suites a ClientHello offers, by wolfSSL's names: the truth of what went out.
-    static func offeredSuites(clientHello message: [UInt8]) -> String? {
-        // type(1) length(3) version(2) random(32) session_id(1+n) cipher_suites(2+2k)
-        var index = 4 + 2 + 32
-        guard message.count > index else { return nil }
-        index += 1 + Int(message[index])
-        guard message.count >= index + 2 else { return nil }
-        let length = Int(message[index]) << 8 | Int(message[index + 1])
-        index += 2
-        guard message.count >= index + length else { return nil }
-        var names: [String] = []
-        for offset in stride(from: index, to: index + length - 1, by: 2) {
-            let (first, second) = (message[offset], message[offset + 1])
-            if first == 0x00 && second == 0xFF { continue }  // renegotiation SCSV, not a suite
-            let name = wolfSSL_get_cipher_name_from_suite(first, second).map { String(cString: $0) }
-            names.append(name.flatMap { $0 == "None" ? nil : $0 } ?? String(format: "0x%02X%02X", first, second))
-        }
-        return names.joined(separator: ", ")
-    }
-
-    private static func handshakeName(_ type: UInt8) -> String {
-        switch type {
-        case 1: "ClientHello"
-        case 2: "ServerHello"
-        case 4: "NewSessionTicket"
-        case 8: "EncryptedExtensions"
-        case 11: "Certificate"
-        case 12: "ServerKeyExchange"
-        case 13: "CertificateRequest"
-        case 14: "ServerHelloDone"
-        case 15: "CertificateVerify"
-        case 16: "ClientKeyExchange"
-        case 20: "Finished"
-        default: "handshake message \(type)"
-        }
-    }
-
-    /// The versions offered, as text (e.g. "1.2–1.3").
-    var offeredVersions: String {
-        let range = self.versionRange
-        return range.0 == range.1 ? range.0.rawValue : "\(range.0.rawValue)–\(range.1.rawValue)"
+        return Array(UnsafeBufferPointer(start: der, count: Int(length)))
     }
 
     func receive(into destination: UnsafeMutablePointer<CChar>, size: Int) -> Int32 {
@@ -464,29 +391,3 @@ final class TLSConnection {
 
 @available(*, unavailable)
 extension TLSConnection: Sendable {}
-
-/// Who the peer's certificate says it is.
-public struct PeerIdentity: Sendable, Hashable {
-    public let commonName: String?
-    /// The serialNumber DN attribute (2.5.4.5).
-    public let serialNumber: String?
-
-    public init(commonName: String?, serialNumber: String?) {
-        self.commonName = commonName
-        self.serialNumber = serialNumber
-    }
-
-    /// The device id a backend identifies the device by: the serialNumber attribute, else the CN.
-    public var deviceID: String? { self.serialNumber ?? self.commonName }
-
-    init(x509: OpaquePointer) {
-        let name = wolfSSL_X509_get_subject_name(x509)
-        func text(_ nid: Int32) -> String? {
-            var buffer = [CChar](repeating: 0, count: 256)
-            let length = wolfSSL_X509_NAME_get_text_by_NID(name, nid, &buffer, Int32(buffer.count))
-            guard length > 0 else { return nil }
-            return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        self.init(commonName: text(Int32(NID_commonName)), serialNumber: text(Int32(NID_serialNumber)))
-    }
-}

@@ -141,15 +141,20 @@ public final class TLSContext: @unchecked Sendable {
     /// - Throws: ``TLSFailure`` with outcome `identity-invalid` and a detail naming what is wrong.
     @discardableResult
     public func validate(_ identity: DeviceIdentity) throws(TLSFailure) -> DeviceIdentity {
-        guard let ssl = wolfSSL_new(self.handle) else {
-            throw TLSFailure(.localResource, detail: WolfSSLLibrary.sessionAllocationFailure())
-        }
-        defer { wolfSSL_free(ssl) }
         try KeyPairCheck.checkNotEncrypted(identity)
-        try TLSConnection.load(identity, into: ssl)
+        try self.withBareSession { ssl throws(TLSFailure) in try TLSConnection.load(identity, into: ssl) }
         try KeyPairCheck.check(identity)
         var validated = identity
         validated.isValidated = true
         return validated
+    }
+
+    /// Runs `body` with a session of this context that belongs to no connection, freed afterwards.
+    func withBareSession<T>(_ body: (OpaquePointer) throws(TLSFailure) -> T) throws(TLSFailure) -> T {
+        guard let ssl = wolfSSL_new(self.handle) else {
+            throw TLSFailure(.localResource, detail: WolfSSLLibrary.sessionAllocationFailure())
+        }
+        defer { wolfSSL_free(ssl) }
+        return try body(ssl)
     }
 }

@@ -33,41 +33,8 @@ struct TLSErrorSnapshot: Sendable, Equatable {
     }
 }
 
-/// wolfSSL native codes the classifier distinguishes (wolfssl/error-ssl.h, wolfcrypt/error-crypt.h).
-enum WolfSSLCode {
-    static let asnParse: Int32 = -140
-    static let asnBeforeDate: Int32 = -150
-    static let asnAfterDate: Int32 = -151
-    static let asnSignatureConfirm: Int32 = -155
-    static let asnNoSigner: Int32 = -188
-    static let asnSelfSigned: Int32 = -275
-    static let parseError: Int32 = -306
-    static let unknownHandshakeType: Int32 = -307
-    static let socketError: Int32 = -308
-    static let unknownRecordType: Int32 = -311
-    static let fatalAlert: Int32 = -313
-    static let domainNameMismatch: Int32 = -322
-    static let ipAddressMismatch: Int32 = -325
-    static let versionError: Int32 = -326
-    static let bufferError: Int32 = -328
-    static let verifyCertificateError: Int32 = -329
-    static let lengthError: Int32 = -341
-    static let zeroReturn: Int32 = -343
-    static let noPeerCertificate: Int32 = -345
-    static let notCA: Int32 = -357
-    static let crlRevoked: Int32 = -361
-    static let crlMissing: Int32 = -362
-    static let maxChain: Int32 = -368
-    static let outOfOrder: Int32 = -373
-    static let keyUsageSignature: Int32 = -383
-    static let extendedKeyUsage: Int32 = -386
-    static let sanityMessage: Int32 = -394
-    static let peerClosed: Int32 = -397
-    static let handshakeSize: Int32 = -404
-    static let decode: Int32 = -416
-    static let unsupportedSuite: Int32 = -500
-    static let matchSuite: Int32 = -501
-
+/// How the classifier reads wolfSSL native codes.
+extension WolfSSLCode {
     /// Codes that mean "the peer's certificate did not pass verification", with a phrase for each.
     static let certificateProblems: [Int32: String] = [
         asnNoSigner: "is not signed by a trusted CA (unknown issuer)",

@@ -41,8 +41,8 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     ///     is in the context, or for a device that sends no certificate.
     ///   - serverName: client only: the name or IP address the server's certificate must carry.
     ///   - resume: client only: a session from an earlier connection to resume.
-    ///   - deviceClock: client only: the device's own "now", when its clock is not real time; the
-    ///     server's certificate dates are judged by it.
+    ///   - clockCheck: client only: the device's own clock, when it is not real time; the server's
+    ///     certificate dates are judged by it.
     ///   - trace: records every step for `repro`.
     /// - Throws: ``TLSFailure`` (`identity-invalid`, `local-resource`) before any I/O.
     public init(
@@ -50,7 +50,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         identity: DeviceIdentity? = nil,
         serverName: String? = nil,
         resume: TLSSession? = nil,
-        deviceClock: Date? = nil,
+        clockCheck: DeviceClockCheck? = nil,
         trace: ConnectionTrace? = nil
     ) throws(TLSFailure) {
         self.connection = try TLSConnection(
@@ -58,7 +58,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             identity: identity,
             serverName: serverName,
             resume: resume,
-            deviceClock: deviceClock,
+            clockCheck: clockCheck,
             trace: trace
         )
     }
@@ -165,8 +165,8 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         if let trace = self.connection.trace {
             let configuration = self.connection.offeredVersions
             trace.record(.local, "offering TLS \(configuration)")
-            if let clock = self.connection.deviceClock {
-                trace.record(.local, "device clock: \(TLSConnection.timestamp(clock)) (real time: \(TLSConnection.timestamp(Date())))")
+            if let clock = self.connection.clockCheck?.clock {
+                trace.record(.local, "device clock: \(DeviceClockCheck.timestamp(clock)) (real time: \(DeviceClockCheck.timestamp(Date())))")
             }
         }
         self.handshakeStep(context: context)

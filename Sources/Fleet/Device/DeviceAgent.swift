@@ -256,7 +256,7 @@ final class DeviceAgent {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(
                         try TLSHandler(
-                            context: context, identity: identity, serverName: serverName, resume: resume, deviceClock: clock,
+                            context: context, identity: identity, serverName: serverName, resume: resume, clockCheck: clock.map(DeviceClockCheck.init(clock:)),
                             trace: boundTrace.value)
                     )
                     if settings.mode == .mqtt {
