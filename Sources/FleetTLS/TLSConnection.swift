@@ -38,21 +38,21 @@ final class TLSConnection {
     /// Set by the session-ticket callback: a NewSessionTicket arrived (the TLS 1.3 acceptance signal).
     var ticketReceived = false
     /// Server side, from the verify callback: who the device's leaf says it is (also when rejected).
-    private(set) var peerLeaf: PeerIdentity?
+    var peerLeaf: PeerIdentity?
     /// Server side: CA certificates the device presented with its leaf.
-    private var presentedCAs = 0
+    var presentedCAs = 0
     /// Server side: the verify error wolfSSL reported for the device's chain (OpenSSL numbering).
-    private(set) var peerVerifyError: Int?
+    var peerVerifyError: Int?
     /// Server side: why the backend's own policy refused the device.
-    private(set) var policyRejection: String?
-    private let peerCheck: PeerCertificateCheck?
+    var policyRejection: String?
+    let peerCheck: PeerCertificateCheck?
     /// Client side: the device's own clock, when it differs from real time. The server's certificate
     /// dates are judged by it, as a device without a real-time clock would.
     let clockCheck: DeviceClockCheck?
     /// Client side: why the device's clock made it refuse the server's chain.
-    private(set) var clockRejection: String?
+    var clockRejection: String?
     /// Client side: the device accepted a certificate only because of its clock (real time says otherwise).
-    private(set) var clockOverride: String?
+    var clockOverride: String?
     /// Everything visible about this connection, for `repro`; nil in fleet runs.
     let trace: ConnectionTrace?
     let versionRange: (TLSVersion, TLSVersion)
@@ -279,92 +279,6 @@ final class TLSConnection {
     }
 
     // MARK: - Called from the C callbacks
-
-    /// The verify callback's work: remember the device's identity and errors; judge the leaf with
-    /// the injected check of the role (``PeerCertificateCheck`` for the backend, ``DeviceClockCheck``
-    /// for a device). Returns 1 to accept, 0 to refuse.
-    func verify(preverify: Int32, store: UnsafeMutablePointer<WOLFSSL_X509_STORE_CTX>) -> Int32 {
-        let depth = Int(wolfSSL_X509_STORE_CTX_get_error_depth(store))
-        let certificate = wolfSSL_X509_STORE_CTX_get_current_cert(store)
-        let error = preverify == 1 ? 0 : Int(wolfSSL_X509_STORE_CTX_get_error(store))
-        if self.role == .client {
-            return self.verifyServer(preverify: preverify, error: error, depth: depth, der: certificate.flatMap(Self.der))
-        }
-        if depth > 0 {
-            self.presentedCAs += 1
-        } else if let certificate {
-            self.peerLeaf = PeerIdentity(x509: certificate)
-        }
-        guard preverify == 1 else {
-            self.peerVerifyError = error
-            return 0
-        }
-        guard depth == 0, let peerCheck = self.peerCheck else { return 1 }
-        return self.judgeLeaf(certificate.flatMap(Self.der), with: peerCheck)
-    }
-
-    /// The backend's policy on the device's leaf. A leaf that cannot be read is refused: the policy
-    /// is never skipped.
-    func judgeLeaf(_ der: [UInt8]?, with peerCheck: PeerCertificateCheck) -> Int32 {
-        guard let der else {
-            self.policyRejection = "the device's certificate could not be read for the backend's policy"
-            return 0
-        }
-        switch peerCheck.judge(der, self.presentedCAs) {
-        case .accept:
-            return 1
-        case .reject(let reason):
-            self.policyRejection = reason
-            return 0
-        }
-    }
-
-    /// Client side: judges one certificate of the server's chain by the device's clock (if it has
-    /// its own) and records it for the trace. Without a clock check or a trace, wolfSSL's verdict stands.
-    private func verifyServer(preverify: Int32, error: Int, depth: Int, der: [UInt8]?) -> Int32 {
-        guard self.clockCheck != nil || self.trace != nil else { return preverify }
-        var facts = ServerCertificateFacts(depth: depth, subject: "?", issuer: "?", verdict: "ok")
-        if let der, let parsed = try? Certificate(derEncoded: der) {
-            facts.subject = parsed.subject.description
-            facts.issuer = parsed.issuer.description
-            facts.notBefore = parsed.notValidBefore
-            facts.notAfter = parsed.notValidAfter
-        }
-        var result = preverify
-        if preverify != 1 {
-            facts.verdict = "refused: \(VerifyCode.text(error))"
-        }
-        if let check = self.clockCheck {
-            guard let notBefore = facts.notBefore, let notAfter = facts.notAfter else {
-                // The dates cannot be judged by the device's clock: refuse rather than guess.
-                self.clockRejection = self.clockRejection ?? "the server certificate at depth \(depth) could not be read to judge its dates"
-                facts.verdict = "refused: unreadable by the device"
-                self.trace?.record(serverCertificate: facts)
-                return 0
-            }
-            let dateOnly = preverify != 1 && VerifyCode.isDateError(error)
-            switch check.judge(subject: facts.subject, notBefore: notBefore, notAfter: notAfter, dateErrorByRealTime: dateOnly) {
-            case .agree:
-                break
-            case .refuse(let reason, let verdict):
-                self.clockRejection = self.clockRejection ?? reason
-                facts.verdict = verdict
-                result = 0
-            case .accept(let note, let verdict):
-                self.clockOverride = note
-                facts.verdict = verdict + "; \(VerifyCode.text(error)) by real time"
-                result = 1
-            }
-        }
-        self.trace?.record(serverCertificate: facts)
-        return result
-    }
-
-    private static func der(_ x509: OpaquePointer) -> [UInt8]? {
-        var length: Int32 = 0
-        guard let der = wolfSSL_X509_get_der(x509, &length), length > 0 else { return nil }
-        return Array(UnsafeBufferPointer(start: der, count: Int(length)))
-    }
 
     func receive(into destination: UnsafeMutablePointer<CChar>, size: Int) -> Int32 {
         let available = self.inbound.readableBytes
