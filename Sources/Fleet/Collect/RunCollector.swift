@@ -68,8 +68,20 @@ public final class RunCollector: Sendable {
     public var state: State { self.box.withLockedValue { $0 } }
     public var inFlight: Int { self.box.withLockedValue { $0.inFlight } }
 
+    /// Takes one event from a device (any event loop).
+    func receive(_ event: DeviceEvent) {
+        switch event {
+        case .started(let second): self.started(at: second)
+        case .attempted(let kind, let second): self.attempt(kind, at: second)
+        case .connectionDecided(let record): self.connection(record)
+        case .connectionClosed(let lost, let second): self.connectionClosed(lost: lost, at: second)
+        case .decided(let report): self.report(report)
+        case .finished: self.finished()
+        }
+    }
+
     /// A device starts (its first connection is about to be made).
-    func started(at second: Double) {
+    private func started(at second: Double) {
         self.box.withLockedValue {
             $0.started += 1
             $0.inFlight += 1
@@ -78,7 +90,7 @@ public final class RunCollector: Sendable {
     }
 
     /// A connection is being attempted, `second` seconds into the run.
-    func attempt(_ kind: ConnectionKind, at second: Double) {
+    private func attempt(_ kind: ConnectionKind, at second: Double) {
         self.observer?.connectionAttempted(kind: kind)
         let tenth = Int(second * 10)
         self.box.withLockedValue {
@@ -90,7 +102,7 @@ public final class RunCollector: Sendable {
     }
 
     /// A connection's verdict is in.
-    func connection(_ record: ConnectionRecord) {
+    private func connection(_ record: ConnectionRecord) {
         self.observer?.connectionDecided(
             outcome: record.outcome,
             resumed: record.resumed,
@@ -119,7 +131,7 @@ public final class RunCollector: Sendable {
     }
 
     /// An accepted connection closed; `lost` if the server ended it during the hold.
-    func connectionClosed(lost: Bool, at second: Double) {
+    private func connectionClosed(lost: Bool, at second: Double) {
         self.observer?.connectionClosed(lost: lost)
         self.box.withLockedValue {
             $0.connected -= 1
@@ -131,7 +143,7 @@ public final class RunCollector: Sendable {
     }
 
     /// The device's outcome, decided once.
-    func report(_ report: DeviceReport) {
+    private func report(_ report: DeviceReport) {
         self.observer?.deviceDecided(outcome: report.outcome)
         self.box.withLockedValue { state in
             state.outcomes[report.outcome.identifier, default: 0] += 1
@@ -151,7 +163,7 @@ public final class RunCollector: Sendable {
     }
 
     /// The device's story is over: no connection open, none planned.
-    func finished() {
+    private func finished() {
         self.box.withLockedValue {
             $0.inFlight -= 1
             $0.finished += 1

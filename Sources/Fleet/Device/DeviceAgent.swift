@@ -204,20 +204,23 @@ final class DeviceAgent {
                 self.channel?.close(promise: nil)
             case .recordConnection(let outcome, let kind, let recovering):
                 self.evidence.decided = true
-                self.shared.collector.connection(self.evidence.record(outcome, kind: kind, recovering: recovering, decidedAt: self.elapsed))
+                self.shared.collector.receive(
+                    .connectionDecided(self.evidence.record(outcome, kind: kind, recovering: recovering, decidedAt: self.elapsed)))
             case .recordClosed(let lost):
-                self.shared.collector.connectionClosed(lost: lost, at: self.elapsed)
+                self.shared.collector.receive(.connectionClosed(lost: lost, atSecond: self.elapsed))
             case .report(let outcome, let connections):
                 self.evidence.trace?.record(.local, "outcome: \(outcome.identifier)")
-                self.shared.collector.report(
-                    self.evidence.report(
-                        id: self.id, outcome: outcome, connections: connections, scheduleLag: self.lag,
-                        decidedAt: self.elapsed, settings: self.shared.settings
+                self.shared.collector.receive(
+                    .decided(
+                        self.evidence.report(
+                            id: self.id, outcome: outcome, connections: connections, scheduleLag: self.lag,
+                            decidedAt: self.elapsed, settings: self.shared.settings
+                        )
                     )
                 )
             case .finish:
                 self.stopTimers()
-                self.shared.collector.finished()
+                self.shared.collector.receive(.finished)
             }
         }
     }
@@ -227,7 +230,7 @@ final class DeviceAgent {
     private func connect(_ kind: ConnectionKind) {
         self.connection += 1
         let number = self.connection
-        self.shared.collector.attempt(kind, at: self.elapsed)
+        self.shared.collector.receive(.attempted(kind, atSecond: self.elapsed))
         let settings = self.shared.settings
         let profile = settings.profile
         let resume = profile.resumption == .off ? nil : self.session

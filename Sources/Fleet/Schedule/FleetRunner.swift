@@ -123,17 +123,19 @@ public struct FleetRunner: Sendable {
     private func launch(_ device: FleetDevice, source: SocketAddress?, scheduled: NIODeadline, shared: DeviceAgent.Shared) {
         let (runStart, collector) = (shared.runStart, shared.collector)
         let lag = max(0, (NIODeadline.now() - scheduled).seconds)
-        collector.started(at: (scheduled - runStart).seconds)
+        collector.receive(.started(atSecond: (scheduled - runStart).seconds))
         switch device.identity {
         case .failure(let failure):
             // An unusable identity never touches the network.
-            collector.report(
-                DeviceReport(
-                    id: device.id, outcome: failure.outcome, detail: failure.detail, failure: failure,
-                    scheduleLag: lag, decidedAt: (NIODeadline.now() - runStart).seconds
+            collector.receive(
+                .decided(
+                    DeviceReport(
+                        id: device.id, outcome: failure.outcome, detail: failure.detail, failure: failure,
+                        scheduleLag: lag, decidedAt: (NIODeadline.now() - runStart).seconds
+                    )
                 )
             )
-            collector.finished()
+            collector.receive(.finished)
         case .success(let identity):
             DeviceAgent.start(
                 on: self.group.next(), id: device.id, identity: identity, source: source, shared: shared, scheduled: scheduled, lag: lag)
