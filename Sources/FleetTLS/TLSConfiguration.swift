@@ -18,7 +18,9 @@ public struct TLSConfiguration: Sendable {
     public var maximumVersion: TLSVersion
     /// Key-exchange groups in order of preference.
     public var groups: [TLSGroup]
-    /// A wolfSSL cipher list (OpenSSL-style names, `:`-separated); nil keeps wolfSSL's defaults.
+    /// A wolfSSL cipher list (OpenSSL-style names, `:`-separated); nil = ``defaultCipherSuites``.
+    /// An explicit list is taken as given: that is how a profile asks for a constrained device's
+    /// AES-128-CCM-8, or deliberately for a weak suite.
     public var cipherSuites: String?
     /// Verify the peer's certificate chain. On by default: wolfSSL's client does **not** verify the
     /// server unless told to, which is a silent hole we refuse to inherit.
@@ -63,6 +65,20 @@ public struct TLSConfiguration: Sendable {
         self.maxFragmentLength = nil
         self.sessionTickets = true
     }
+
+    /// What devices offer (and `serve` accepts) unless told otherwise: the AEAD TLS 1.3 suites,
+    /// TLS 1.2 ECDHE with AEAD, and the ECDHE CBC-SHA2/SHA1 suites that cloud IoT hubs still accept.
+    /// Never anonymous, NULL, integrity-only, export, RC4, 3DES, PSK or static-RSA suites: wolfSSL's
+    /// own default is its whole compiled-in list, anonymous DH and NULL encryption included, and a
+    /// device that offers them can "succeed" against a server it never authenticated.
+    public static let defaultCipherSuites = [
+        "TLS13-AES128-GCM-SHA256", "TLS13-AES256-GCM-SHA384", "TLS13-CHACHA20-POLY1305-SHA256", "TLS13-AES128-CCM-SHA256",
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+        "ECDHE-ECDSA-AES128-CCM", "ECDHE-ECDSA-AES256-CCM",
+        "ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-RSA-AES256-SHA384",
+        "ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA",
+    ].joined(separator: ":")
 
     /// The max fragment lengths RFC 6066 defines, with wolfSSL's codes for them.
     public static let maxFragmentLengths: [Int: UInt8] = [512: 1, 1024: 2, 2048: 3, 4096: 4]

@@ -46,10 +46,9 @@ public final class TLSContext: @unchecked Sendable {
         for group in configuration.groups {
             _ = wolfSSL_CTX_UseSupportedCurve(ctx, group.ianaCode)
         }
-        if let suites = configuration.cipherSuites {
-            guard wolfSSL_CTX_set_cipher_list(ctx, suites) == Int32(WOLFSSL_SUCCESS) else {
-                throw TLSContextError("none of the cipher suites '\(suites)' is supported by this wolfSSL build")
-            }
+        let suites = configuration.cipherSuites ?? TLSConfiguration.defaultCipherSuites
+        guard wolfSSL_CTX_set_cipher_list(ctx, suites) == Int32(WOLFSSL_SUCCESS) else {
+            throw TLSContextError("none of the cipher suites '\(suites)' is supported by this wolfSSL build")
         }
         try self.loadTrust(configuration.trustRootsPEM)
         if let crl = configuration.crlPEM {

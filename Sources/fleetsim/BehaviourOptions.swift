@@ -15,7 +15,7 @@ struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Offer only this TLS version (1.2 or 1.3). (default: the profile's, else 1.2–1.3)", valueName: "version"))
     var tls: TLSVersion?
 
-    @Option(help: ArgumentHelp("wolfSSL cipher list the devices offer, e.g. ECDHE-ECDSA-AES128-CCM-8. (default: the profile's, else wolfSSL's)", valueName: "list"))
+    @Option(help: ArgumentHelp("wolfSSL cipher list the devices offer, e.g. ECDHE-ECDSA-AES128-CCM-8. (default: the profile's, else AEAD TLS 1.3 and ECDHE suites only)", valueName: "list"))
     var ciphers: String?
 
     @Option(help: ArgumentHelp("Ask the server for records of at most 512, 1024, 2048 or 4096 bytes (RFC 6066). (default: the profile's, else no limit)", valueName: "bytes"))

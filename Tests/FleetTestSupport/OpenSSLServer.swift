@@ -59,6 +59,17 @@ public final class OpenSSLServer: Sendable {
         }
     }
 
+    /// A server that must never be accepted by a device with the default offer: `s_server` with
+    /// `arguments` such as `-nocert -cipher ADH-AES128-SHA:@SECLEVEL=0` (anonymous DH) or a NULL cipher.
+    public init(weak arguments: [String], in directory: TemporaryDirectory) async throws {
+        let tag = UUID().uuidString.prefix(6)
+        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "openssl s_server") { port in
+            try ForeignProcess(
+                "openssl", ["s_server", "-accept", "127.0.0.1:\(port)", "-rev"] + arguments, in: directory,
+                name: "s_server-weak-\(tag)-\(port)")
+        }
+    }
+
     public func stop() {
         self.process.stop()
     }
