@@ -220,19 +220,21 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             var plaintext = context.channel.allocator.buffer(capacity: 0)
             switch self.connection.read(into: &plaintext) {
             case .data:
-                self.markAccepted(context: context)
+                self.markAccepted(context: context, signal: .data)
                 delivered = true
                 context.fireChannelRead(self.wrapInboundOut(plaintext))
             case .wantRead:
                 break readLoop
             case .closed:
                 if case .active(accepted: false) = self.state {
-                    let detail = self.peerName + " sent close_notify before accepting the device"
-                    self.fail(TLSFailure(.closedByServer, detail: detail), context: context)
-                } else {
-                    self.state = .closing
-                    context.close(promise: nil)
+                    // The handshake completed and the server closed cleanly, without an alert: it let
+                    // the device in, then closed. Whichever record came first (a ticket may sit in the
+                    // same read), this is an acceptance followed by a close, never a refusal.
+                    if self.connection.ticketReceived { self.deliverSession(context: context) }
+                    self.markAccepted(context: context, signal: .closeNotify)
                 }
+                self.state = .closing
+                context.close(promise: nil)
                 break readLoop
             case .failed(let failure):
                 self.fail(failure, context: context)
@@ -241,7 +243,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         }
         if self.connection.ticketReceived {
             self.deliverSession(context: context)
-            self.markAccepted(context: context)
+            self.markAccepted(context: context, signal: .ticket)
         }
         if delivered {
             context.fireChannelReadComplete()
@@ -261,13 +263,23 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         }
     }
 
-    private func markAccepted(context: ChannelHandlerContext) {
+    /// What told a device the server accepted it after a TLS 1.3 handshake.
+    private enum AcceptSignal {
+        case ticket, data, closeNotify
+
+        var traceText: String {
+            switch self {
+            case .ticket: "NewSessionTicket: the server accepted the device"
+            case .data: "first application data: the server accepted the device"
+            case .closeNotify: "close_notify after the handshake, no alert: the server let the device in, then closed"
+            }
+        }
+    }
+
+    private func markAccepted(context: ChannelHandlerContext, signal: AcceptSignal) {
         guard case .active(accepted: false) = self.state else { return }
         self.state = .active(accepted: true)
-        self.connection.trace?.record(
-            .received,
-            self.connection.ticketReceived ? "NewSessionTicket: the server accepted the device" : "first application data: the server accepted the device"
-        )
+        self.connection.trace?.record(.received, signal.traceText)
         context.fireUserInboundEventTriggered(TLSEvent.accepted(at: .now()))
     }
 

@@ -24,6 +24,12 @@ struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Resume TLS sessions on reconnect: off, tickets, session-ids. (default: the profile's, else off)", valueName: "mode"))
     var resumption: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "When a TLS 1.3 device counts as accepted in --protocol tls: first-record (a ticket, data or close_notify), or quiet-period[=DURATION] (also no alert for that long after the handshake; auto: 4 × the TCP round trip, at least 250ms). (default: the profile's, else quiet-period auto)",
+            valueName: "policy"))
+    var tlsAccept: String?
+
     @Option(help: ArgumentHelp("The devices' clocks start at this date, as after a boot without a real-time clock, e.g. 2000-01-01. (default: real time)", valueName: "date"))
     var clockStart: String?
 
@@ -64,6 +70,9 @@ struct BehaviourOptions: ParsableArguments {
         if let resumption, DeviceProfile.Resumption(rawValue: resumption) == nil {
             throw ValidationError("--resumption '\(resumption)' must be off, tickets or session-ids")
         }
+        if let tlsAccept, AcceptPolicy(parsing: tlsAccept) == nil {
+            throw ValidationError("--tls-accept '\(tlsAccept)' must be first-record, quiet-period or quiet-period=DURATION (at most 60s)")
+        }
         if let clockStart, DeviceClock.parseStart(clockStart) == nil {
             throw ValidationError("--clock-start '\(clockStart)' is not a date (e.g. 2000-01-01 or 2000-01-01T00:00:00Z)")
         }
@@ -92,6 +101,7 @@ struct BehaviourOptions: ParsableArguments {
         if let ciphers { profile.cipherSuites = ciphers }
         if let maxFragment { profile.maxFragmentLength = maxFragment }
         if let mode = self.resumption.flatMap(DeviceProfile.Resumption.init(rawValue:)) { profile.resumption = mode }
+        if let policy = self.tlsAccept.flatMap(AcceptPolicy.init(parsing:)) { profile.accept = policy }
         if let date = self.clockStart.flatMap(DeviceClock.parseStart) { profile.clock.start = date }
         if let skew = self.clockSkew.flatMap(DurationText.signedSeconds) { profile.clock.skew = skew }
         if let spread = self.clockSpread.flatMap(DurationText.seconds) { profile.clock.spread = spread }

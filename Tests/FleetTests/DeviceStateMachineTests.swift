@@ -75,16 +75,16 @@ import Testing
     @Test func eachPhaseHasItsOwnTimeout() {
         var handshaking = Self.started(Self.plan())
         _ = handshaking.tcpConnected()
-        #expect(handshaking.deadline() == [.recordConnection(.handshakeTimeout, kind: .first, recovering: false), .close])
+        #expect(handshaking.deadline(at: 0) == [.recordConnection(.handshakeTimeout, kind: .first, recovering: false), .close])
         var accepting = Self.started(Self.plan())
         _ = accepting.tcpConnected()
         _ = accepting.handshakeCompleted()
-        #expect(accepting.deadline().first == .recordConnection(.acceptTimeout, kind: .first, recovering: false))
+        #expect(accepting.deadline(at: 0).first == .recordConnection(.acceptTimeout, kind: .first, recovering: false))
         var mqtt = Self.started(Self.plan(.mqtt))
         _ = mqtt.tcpConnected()
         _ = mqtt.handshakeCompleted()
         _ = mqtt.tlsAccepted(at: 0)
-        #expect(mqtt.deadline().first == .recordConnection(.acceptTimeout, kind: .first, recovering: false))
+        #expect(mqtt.deadline(at: 0).first == .recordConnection(.acceptTimeout, kind: .first, recovering: false))
         // TCP's own timeout is the bootstrap's: it arrives as a failed connect.
         var connecting = Self.started(Self.plan())
         #expect(
@@ -93,12 +93,36 @@ import Testing
         )
     }
 
+    @Test func silenceAfterTheHandshakeAcceptsOnlyWhenThePlanSaysSo() {
+        var plan = Self.plan(.tls)
+        plan.acceptsSilence = true
+        var quiet = Self.started(plan)
+        _ = quiet.tcpConnected()
+        #expect(quiet.handshakeCompleted() == [.arm(.quiet)])
+        #expect(
+            quiet.deadline(at: 1)
+                == [.acceptedBySilence, .recordConnection(.ok, kind: .first, recovering: false), .report(.ok, connections: 1), .disconnect]
+        )
+        // A refusal inside the quiet period wins, as any first terminal event does.
+        var refused = Self.started(plan)
+        _ = refused.tcpConnected()
+        _ = refused.handshakeCompleted()
+        #expect(refused.failed(.rejected(.certificateExpired)).first == .recordConnection(.rejected(.certificateExpired), kind: .first, recovering: false))
+        // MQTT mode: the CONNACK is the verdict, silence never is.
+        var mqttPlan = Self.plan(.mqtt)
+        mqttPlan.acceptsSilence = true
+        var mqtt = Self.started(mqttPlan)
+        _ = mqtt.tcpConnected()
+        _ = mqtt.handshakeCompleted()
+        #expect(mqtt.deadline(at: 5).first == .recordConnection(.acceptTimeout, kind: .first, recovering: false))
+    }
+
     @Test func theFirstTerminalEventWins() {
         var machine = Self.started(Self.plan())
         _ = machine.tcpConnected()
         var actions = machine.failed(.rejected(.certificateExpired))
         actions += machine.failed(.tcpReset)
-        actions += machine.deadline()
+        actions += machine.deadline(at: 0)
         actions += machine.closed(at: 1, random: 0, stopped: false)
         #expect(machine.outcome == .rejected(.certificateExpired))
         #expect(Self.reports(actions) == [.rejected(.certificateExpired)])
@@ -122,7 +146,7 @@ import Testing
         #expect(machine.connack(returnCode: 0, at: 2).suffix(3) == [.report(.ok, connections: 1), .startSession, .arm(.hold(seconds: 30))])
         #expect(machine.state == .holding)
         #expect(machine.failed(.tcpReset) == [])  // a drop during the hold does not rewrite ok
-        #expect(machine.deadline() == [.disconnect])
+        #expect(machine.deadline(at: 0) == [.disconnect])
         #expect(machine.outcome == .ok)
         #expect(machine.closed(at: 32, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
     }
@@ -210,7 +234,7 @@ import Testing
                 == [.recordConnection(.ok, kind: .reconnect, recovering: true), .startSession, .arm(.hold(seconds: 3))]
         )
         #expect(!machine.recovering)
-        _ = machine.deadline()
+        _ = machine.deadline(at: 0)
         #expect(machine.closed(at: 10, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
     }
 

@@ -51,6 +51,8 @@ public final class RunCollector: Sendable {
         public var lastRecoveryAt: Double?
         /// Devices whose server-certificate check failed because of their own clock.
         public var clockFailures = 0
+        /// Connections accepted by the server's silence after the handshake (no ticket).
+        public var acceptedBySilence = 0
     }
 
     private let box = NIOLockedValueBox(State())
@@ -113,6 +115,7 @@ public final class RunCollector: Sendable {
             state.connections.outcomes[record.outcome.identifier, default: 0] += 1
             if record.resumeOffered { state.connections.resumeOffered += 1 }
             if record.resumed { state.connections.resumed += 1 }
+            if record.acceptedBySilence { state.connections.acceptedBySilence += 1 }
             if let value = record.timings.tcpConnect { state.histograms.record(.tcpConnect, seconds: value.seconds) }
             if let value = record.timings.tlsHandshake {
                 state.histograms.record(record.resumed ? .tlsHandshakeResumed : .tlsHandshake, seconds: value.seconds)

@@ -22,6 +22,11 @@ struct ConnectionEvidence {
     /// A sentence for a person when the failure is not a TLS one (network, MQTT).
     var detail: String?
     var mqttConnack: Double?
+    /// When the TCP connect started, and how long it took: the round trip the quiet period scales with.
+    let connectStarted = NIODeadline.now()
+    var roundTrip: Double?
+    /// The device was accepted because the server stayed silent after the handshake (no ticket).
+    var acceptedBySilence = false
     /// The connection's verdict is in: what happens afterwards (a reset, a late alert) is not its evidence.
     var decided = false
 
@@ -61,6 +66,7 @@ struct ConnectionEvidence {
             mqttConnack: self.mqttConnack,
             resumeOffered: self.resumeOffered,
             resumed: self.handshake?.resumed ?? false,
+            acceptedBySilence: self.acceptedBySilence,
             recovering: recovering,
             decidedAt: decidedAt
         )

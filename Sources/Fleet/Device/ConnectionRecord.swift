@@ -13,6 +13,8 @@ struct ConnectionRecord: Sendable {
     var resumeOffered: Bool
     /// The server resumed it (no certificates exchanged).
     var resumed: Bool
+    /// Accepted by the server's silence after the handshake (a TLS 1.3 server that sends no ticket).
+    var acceptedBySilence = false
     /// The device had lost an accepted connection and this one is its way back.
     var recovering: Bool
     /// Seconds from the run's start to the verdict.

@@ -49,6 +49,7 @@ final class DeviceAgent {
             plan.connections = settings.profile.churnConnections
             plan.pause = settings.profile.churnPause
             plan.hold = settings.hold
+            plan.acceptsSilence = settings.profile.accept.acceptsSilence
             self.plan = plan
             self.connectTimeout = .seconds(settings.profile.connectTimeout)
             self.handshakeTimeout = .seconds(settings.profile.handshakeTimeout)
@@ -126,7 +127,9 @@ final class DeviceAgent {
     func tcpConnected(_ connection: Int, channel: any Channel) {
         guard connection == self.connection else { return }
         self.channel = channel
-        self.evidence.timings.tcpConnect = .now() - self.reference
+        let now = NIODeadline.now()
+        self.evidence.timings.tcpConnect = now - self.reference
+        self.evidence.roundTrip = (now - self.evidence.connectStarted).seconds
         self.evidence.trace?.record(.local, "TCP connected to \(channel.remoteAddress.map { "\($0)" } ?? "the server")")
         self.perform(self.machine.tcpConnected())
     }
@@ -202,6 +205,9 @@ final class DeviceAgent {
             case .close:
                 self.stopTimers()
                 self.channel?.close(promise: nil)
+            case .acceptedBySilence:
+                self.evidence.acceptedBySilence = true
+                self.evidence.trace?.record(.local, "no record from the server after the handshake for the quiet period: accepted (\(self.shared.settings.profile.accept))")
             case .recordConnection(let outcome, let kind, let recovering):
                 self.evidence.decided = true
                 self.shared.collector.receive(
@@ -287,6 +293,10 @@ final class DeviceAgent {
             switch timer {
             case .handshake: self.shared.handshakeTimeout
             case .accept: self.shared.acceptTimeout
+            case .quiet:
+                .seconds(
+                    self.shared.settings.profile.accept.quiet(
+                        roundTrip: self.evidence.roundTrip, acceptTimeout: self.shared.settings.profile.acceptTimeout))
             case .hold(let seconds), .backoff(let seconds): .seconds(seconds)
             }
         self.timer?.cancel()
@@ -304,7 +314,7 @@ final class DeviceAgent {
         if case .waiting = self.machine.state {
             self.perform(self.machine.backoffElapsed(stopped: self.stopped))
         } else {
-            self.perform(self.machine.deadline())
+            self.perform(self.machine.deadline(at: self.elapsed))
         }
     }
 

@@ -37,6 +37,9 @@ public struct DeviceStateMachine: Sendable {
         public var pause: Double = 1
         /// Seconds each device stays connected once accepted; nil = disconnect right away.
         public var hold: Double?
+        /// `tls` mode: silence for a quiet period after the handshake also accepts the device
+        /// (TLS 1.3 servers that send no ticket); otherwise only the server's first record does.
+        public var acceptsSilence = false
 
         public init() {}
     }
@@ -73,6 +76,8 @@ public struct DeviceStateMachine: Sendable {
     public enum Timer: Sendable, Equatable {
         case handshake
         case accept
+        /// `tls` mode with ``Plan/acceptsSilence``: no alert for this long after the handshake accepts.
+        case quiet
         case hold(seconds: Double)
         /// Until the next connection (retry, reconnect or churn).
         case backoff(seconds: Double)
@@ -90,6 +95,9 @@ public struct DeviceStateMachine: Sendable {
         case disconnect
         /// Close now (after a failure; pending alerts are flushed by the TLS layer).
         case close
+        /// The server sent nothing after the handshake for the quiet period: the verdict that follows
+        /// is acceptance by silence.
+        case acceptedBySilence
         /// This connection's verdict, for the connection-level counts: every connection gets one.
         case recordConnection(Outcome, kind: ConnectionKind, recovering: Bool)
         /// An accepted connection is closed; `lost` when the server ended it during the hold.
@@ -159,7 +167,10 @@ public struct DeviceStateMachine: Sendable {
         switch self.state {
         case .handshaking:
             self.state = .awaitingAccept
-            return self.plan.mode == .mqtt ? [.sendConnect, .arm(.accept)] : [.arm(.accept)]
+            switch self.plan.mode {
+            case .mqtt: return [.sendConnect, .arm(.accept)]
+            case .tls: return [.arm(self.plan.acceptsSilence ? .quiet : .accept)]
+            }
         case .idle, .waiting, .done:
             preconditionFailure("handshakeCompleted in \(self.state)")
         case .connecting, .awaitingAccept, .holding, .closing:
@@ -208,11 +219,14 @@ public struct DeviceStateMachine: Sendable {
     }
 
     /// The armed timer fired.
-    public mutating func deadline() -> [Action] {
+    public mutating func deadline(at now: Double) -> [Action] {
         switch self.state {
         case .handshaking:
             return self.fail(.handshakeTimeout)
         case .awaitingAccept:
+            if self.plan.mode == .tls && self.plan.acceptsSilence {
+                return [.acceptedBySilence] + self.accept(at: now)
+            }
             return self.fail(.acceptTimeout)
         case .holding:
             self.state = .closing(.completed)

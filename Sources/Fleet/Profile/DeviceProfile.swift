@@ -26,6 +26,8 @@ public struct DeviceProfile: Sendable, Equatable {
     public var maxFragmentLength: Int?
     /// How the device resumes its TLS session on its next connection.
     public var resumption: Resumption = .off
+    /// When a TLS 1.3 device in `tls` mode counts as accepted (servers that send no ticket).
+    public var accept = AcceptPolicy.default
     /// The device's own clock (by which it judges the server's certificate).
     public var clock = DeviceClock()
     /// Retries after a failure, reconnects after a lost connection.
@@ -79,7 +81,7 @@ public struct DeviceProfile: Sendable, Equatable {
         if let tls = root["tls"] {
             let tls = try reader.mapping(tls, "tls")
             try reader.allow(
-                tls, ["versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption"], in: "tls.")
+                tls, ["versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption", "accept"], in: "tls.")
             if let v = tls["max-fragment-length"] {
                 guard let n = v as? Int, TLSConfiguration.maxFragmentLengths[n] != nil else {
                     throw reader.error("tls.max-fragment-length", "must be 512, 1024, 2048 or 4096")
@@ -92,6 +94,12 @@ public struct DeviceProfile: Sendable, Equatable {
                     throw reader.error("tls.resumption", "'\(v)' is not one of off, tickets, session-ids")
                 }
                 self.resumption = mode
+            }
+            if let v = tls["accept"] {
+                guard let policy = AcceptPolicy(parsing: "\(v)") else {
+                    throw reader.error("tls.accept", "'\(v)' is not first-record, quiet-period or quiet-period DURATION (≤ 60s)")
+                }
+                self.accept = policy
             }
             if let versions = tls["versions"] {
                 let parsed = try reader.list(versions, "tls.versions").map { value -> TLSVersion in

@@ -151,7 +151,8 @@ public enum ReportMerge {
             peakConnectRate: parts.reduce(0) { $0 + $1.peakConnectRate },
             peakReconnectRate: parts.reduce(0) { $0 + $1.peakReconnectRate },
             resumption: .init(offered: offered, resumed: resumed, rate: offered > 0 ? Double(resumed) / Double(offered) : nil),
-            clockFailures: sum(\.clockFailures)
+            clockFailures: sum(\.clockFailures),
+            acceptedBySilence: parts.reduce(0) { $0 + ($1.acceptedBySilence ?? 0) }
         )
     }
 

@@ -48,6 +48,9 @@ public struct RunReport: Codable, Sendable {
         public var resumption: Resumption
         /// Devices that refused the server because of their own clock.
         public var clockFailures: Int
+        /// Connections accepted because the server stayed silent after a TLS 1.3 handshake (it sends
+        /// no session ticket; `--tls-accept`). Absent in reports of older versions.
+        public var acceptedBySilence: Int?
     }
 
     public struct Resumption: Codable, Sendable {

@@ -77,7 +77,8 @@ public enum RunReportBuilder {
                 resumed: links.resumed,
                 rate: links.resumeOffered > 0 ? Double(links.resumed) / Double(links.resumeOffered) : nil
             ),
-            clockFailures: links.clockFailures
+            clockFailures: links.clockFailures,
+            acceptedBySilence: links.acceptedBySilence
         )
         let cpuUser = after.userSeconds - before.userSeconds
         let cpuSystem = after.systemSeconds - before.systemSeconds

@@ -58,6 +58,9 @@ public enum RunSummary {
                 lines.append("    failed connections: " + failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
         }
+        if let silent = report.connections?.acceptedBySilence, silent > 0 {
+            lines.append("  \(silent) connection(s) accepted by the server's silence after the TLS 1.3 handshake: it sends no session ticket (--tls-accept)")
+        }
         if let clockFailures = report.connections?.clockFailures, clockFailures > 0 {
             lines.append("  \(clockFailures) device(s) refused the server because of their own clock (diagnosis clock-skew)")
         }
