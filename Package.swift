@@ -172,6 +172,16 @@ let package = Package(
             name: "FleetCoreTests",
             dependencies: ["FleetCore"]
         ),
+        // The backend's session on EmbeddedChannel: TLS events fired by hand, time advanced by hand.
+        .testTarget(
+            name: "BackendTests",
+            dependencies: [
+                "Backend", "FleetCore", "FleetMQTT", "FleetTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "FleetTLSTests",
             dependencies: [

@@ -2,7 +2,8 @@
 # Device behaviours, measured (printed, never asserted) against `fleetsim serve` on 127.0.0.1:
 #  1. session resumption: full vs resumed handshake latency with --churn, TLS 1.3 and 1.2;
 #  2. a reconnect storm: DEVICES held devices, the server killed (SIGKILL) and restarted on the same
-#     port; recovery time and the peak reconnect rate the server saw, with and without jitter.
+#     port; recovery time and the peak reconnect rate the server saw, with and without jitter;
+#  3. an interrupted run: how long `run` takes to write its partial report and exit after Ctrl-C.
 # Every loop is bounded by a device count, a number of connections and a hold.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,3 +69,23 @@ for jitter in none full; do
     "$(field "$work/storm-$jitter.json" "['connections']['outcomes']")" \
     "$(accepted "$work/audit-$jitter-2.jsonl")"
 done
+
+echo
+echo "== interrupt: Ctrl-C once half of $devices devices are held (500/s, 30 s hold): time from SIGINT to exit"
+serve "$work/audit-interrupt.jsonl"
+$bin run --target 127.0.0.1:$port --dir "$work/certs" --server-name localhost --rate 500 --hold 30s --quiet \
+  --json "$work/interrupt.json" >/dev/null &
+run_pid=$!
+for _ in $(seq 300); do
+  [ "$(accepted "$work/audit-interrupt.jsonl")" -ge $((devices / 2)) ] && break; sleep 0.1
+done
+sigint_at=$(date +%s.%N)
+kill -INT $run_pid; wait $run_pid || true
+exited_at=$(date +%s.%N)
+kill $serve_pid; wait $serve_pid 2>/dev/null || true
+printf "  exited %.2f s after SIGINT; %s ok, %s failed, %s undecided, %s not started\n" \
+  "$(python3 -c "print($exited_at - $sigint_at)")" \
+  "$(field "$work/interrupt.json" "['counts']['succeeded']")" \
+  "$(field "$work/interrupt.json" "['counts']['failed']")" \
+  "$(field "$work/interrupt.json" "['counts'].get('undecided', 0)")" \
+  "$(field "$work/interrupt.json" "['counts']['notStarted']")"

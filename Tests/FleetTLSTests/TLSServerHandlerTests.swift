@@ -41,13 +41,9 @@ import Testing
 
         /// The record of the first connection, once it has ended (bounded wait).
         func firstConnection() async throws -> EventRecorder.Record {
-            for _ in 0..<300 {
-                if let record = self.recorders.withLockedValue({ $0.first?.record }), record.inactive {
-                    return record
-                }
-                try await Task.sleep(for: .milliseconds(10))
+            try await Poll.value("the end of the server's first connection", timeout: .seconds(3), interval: .milliseconds(10)) {
+                self.recorders.withLockedValue { $0.first?.record }.flatMap { $0.inactive ? $0 : nil }
             }
-            throw ForeignProcessError("the server saw no finished connection")
         }
     }
 

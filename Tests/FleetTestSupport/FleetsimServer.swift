@@ -13,15 +13,13 @@ public final class FleetsimServer: Sendable {
             in: directory,
             name: "serve-\(UUID().uuidString.prefix(6))"
         )
-        try await process.waitForOutput("listening on")
-        guard let range = process.stdout.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-            let port = Int(process.stdout[range].split(separator: ":").last ?? "")
-        else {
+        do {
+            self.port = try await process.waitForPort(after: "listening on")
+        } catch {
             process.stop()
-            throw ForeignProcessError("fleetsim serve printed no port:\n\(process.output)")
+            throw error
         }
         self.process = process
-        self.port = port
     }
 
     public func stop() { self.process.stop() }

@@ -99,31 +99,39 @@ public final class ForeignProcess: @unchecked Sendable {
     }
 
     /// Waits until `text` appears in stdout or stderr (bounded), e.g. s_server's "ACCEPT".
+    /// - Throws: ``PollTimeout`` at the deadline; ``ForeignProcessError`` if the process exits first.
     public func waitForOutput(_ text: String, timeout: Duration = .seconds(10)) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if self.output.contains(text) { return }
+        try await Poll.until("'\(text)' from \(self.command)", timeout: timeout, interval: .milliseconds(10), detail: { self.output }) {
+            if self.output.contains(text) { return true }
             if let status = self.terminationStatus {
                 throw ForeignProcessError("\(self.command) exited (\(status)) before printing '\(text)':\n\(self.output)")
             }
-            try await Task.sleep(for: .milliseconds(10))
+            return false
         }
-        throw ForeignProcessError("\(self.command) did not print '\(text)' within \(timeout):\n\(self.output)")
+    }
+
+    /// Waits for a line with `marker` and a `127.0.0.1:PORT` after it (`listening on …`,
+    /// `metrics on http://…`), and returns the port.
+    public func waitForPort(after marker: String, timeout: Duration = .seconds(10)) async throws -> Int {
+        try await self.waitForOutput(marker, timeout: timeout)
+        let output = self.output
+        guard let line = output.split(separator: "\n").first(where: { $0.contains(marker) }),
+            let address = line.firstMatch(of: #/127\.0\.0\.1:(\d+)/#), let port = Int(address.1)
+        else { throw ForeignProcessError("\(self.command) printed '\(marker)' without 127.0.0.1:PORT:\n\(output)") }
+        return port
     }
 
     /// Waits for the process to exit by itself (bounded); returns its exit status.
+    /// - Throws: ``PollTimeout`` at the deadline, after stopping the process.
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            if let status = self.terminationStatus { return status }
-            if clock.now >= deadline {
-                self.stop()
-                throw ForeignProcessError("\(self.command) did not exit within \(timeout):\n\(self.output)")
+        do {
+            return try await Poll.value("\(self.command) to exit", timeout: timeout, interval: .milliseconds(10), detail: { self.output }) {
+                self.terminationStatus
             }
-            try await Task.sleep(for: .milliseconds(10))
+        } catch let error as PollTimeout {
+            self.stop()
+            throw error
         }
     }
 

@@ -9,18 +9,7 @@ import Testing
 /// as the unsplit samples (a property, checked over many seeded random cases).
 @Suite struct ReportMergeTests {
     static func report(_ histograms: PhaseHistograms, shard: String, devices: [String], start: Date) -> RunReport {
-        RunReport(
-            target: "127.0.0.1:8883", protocol: "tls", tls: "1.3", startedAt: start, durationSeconds: 2, interrupted: false,
-            shard: shard,
-            counts: .init(devices: devices.count, attempted: devices.count, succeeded: devices.count, failed: 0, notStarted: 0, peakConnected: 3),
-            rates: .init(handshakesPerSecond: 1), latencyMs: [:], failures: [:],
-            devices: devices.map {
-                RunReport.Device(id: $0, outcome: "ok", diagnosis: [], explanation: [], latencyMs: [:])
-            },
-            cpu: .init(userSeconds: 1, systemSeconds: 0.5), memory: .init(maxRSSBytes: 10), gates: [],
-            histograms: Dictionary(uniqueKeysWithValues: histograms.buckets.map { ($0.key.rawValue, $0.value) }),
-            timelineSeconds: [[devices.count, devices.count, 0]]
-        )
+        RunReport.fixture(startedAt: start, shard: shard, devices: devices.map { RunReport.Device.ok($0) }, histograms: histograms)
     }
 
     @Test(arguments: 0..<40)

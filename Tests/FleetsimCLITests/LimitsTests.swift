@@ -62,17 +62,17 @@ import Glibc
         let run = try ForeignProcess(
             FleetsimBinary.path,
             ["run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--rate", "500", "--hold", "30s", "--json", json],
+             "--rate", "500", "--hold", "30s", "--json", json, "--metrics", "127.0.0.1:0"],
             in: fixture.directory, name: "interrupted-10k"
         )
         defer { run.stop() }
-        try await run.waitForOutput("loaded", timeout: .seconds(90))
-        try await Task.sleep(for: .seconds(3))
-        let stopped = Date()
+        // Ctrl-C once 150 devices are accepted: with --rate 500, thousands are still to start.
+        let metrics = try await MetricsScrape(printedBy: run, timeout: .seconds(90))
+        try await metrics.waitFor(#"fleetsim_devices_total{outcome="ok"}"#, atLeast: 150)
         run.signal(SIGINT)
+        // Bounded: a run that does not stop fails here (how fast it stops is bench/device-behaviour.sh's).
         let status = try await run.waitForExit(timeout: .seconds(20))
         #expect(status == 130, "\(run.output)")
-        #expect(Date().timeIntervalSince(stopped) < 10, "the run must stop promptly")
         let report = try self.report(json)
         #expect(report["interrupted"] as? Bool == true)
         let counts = try #require(report["counts"] as? [String: Int])

@@ -10,9 +10,8 @@ import Testing
     static var sample: Regex<(Substring, Substring?, Substring?, Substring, Substring?)> { #/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/# }
     static var comment: Regex<(Substring, Substring, Substring?)> { #/^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/# }
 
-    /// Checks the exposition format line by line; returns the samples by series.
-    static func parse(_ text: String) throws -> [String: Double] {
-        var samples: [String: Double] = [:]
+    /// Checks the exposition format line by line.
+    static func checkFormat(_ text: String) {
         var typed: Set<String> = []
         for line in text.split(separator: "\n").map(String.init) where !line.isEmpty {
             if line.hasPrefix("#") {
@@ -21,25 +20,12 @@ import Testing
                 continue
             }
             #expect(line.wholeMatch(of: Self.sample) != nil, "bad sample line: \(line)")
-            let parts = line.split(separator: " ")
-            let series = String(parts[0])
-            let family = String(series.prefix { $0 != "{" })
+            let family = String(line.prefix { $0 != "{" && $0 != " " })
             let base = ["_bucket", "_sum", "_count"].reduce(family) { name, suffix in
                 name.hasSuffix(suffix) && typed.contains(String(name.dropLast(suffix.count))) ? String(name.dropLast(suffix.count)) : name
             }
             #expect(typed.contains(base), "no # TYPE before \(family)")
-            samples[series] = Double(parts[1])
         }
-        return samples
-    }
-
-    static func port(in output: @autoclosure () -> String, of process: ForeignProcess) async throws -> Int {
-        try await process.waitForOutput("metrics on http://")
-        let text = output()
-        guard let range = text.range(of: #"metrics on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-            let port = Int(text[range].split(separator: ":").last ?? "")
-        else { throw ForeignProcessError("no metrics port in:\n\(text)") }
-        return port
     }
 
     @Test func scrapedDuringARunTheCountersGrow() async throws {
@@ -50,7 +36,7 @@ import Testing
         let server = try await FleetsimServer(
             ["--dir", fixture.layout.directory, "--protocol", "mqtt", "--metrics", "127.0.0.1:0"], in: fixture.directory)
         defer { server.stop() }
-        let servePort = try await Self.port(in: server.process.output, of: server.process)
+        let served = try await MetricsScrape(printedBy: server.process)
 
         // 43 devices at 5/s: the run lasts ~9 s, long enough to scrape twice while it goes.
         let run = try ForeignProcess(
@@ -60,26 +46,28 @@ import Testing
             in: fixture.directory, name: "metrics-run"
         )
         defer { run.stop() }
-        let runPort = try await Self.port(in: run.output, of: run)
+        let metrics = try await MetricsScrape(printedBy: run)
 
         let ok = #"fleetsim_handshakes_total{outcome="ok"}"#
-        try await Task.sleep(for: .milliseconds(800))
-        let first = try HTTPGet.fetch(port: runPort, path: "/metrics")
-        #expect(first.status == 200)
-        #expect(first.headers.contains("text/plain; version=0.0.4"))
-        let before = try Self.parse(first.body)
-        try await Task.sleep(for: .milliseconds(1500))
-        let after = try Self.parse(try HTTPGet.fetch(port: runPort, path: "/metrics").body)
+        let first = #"fleetsim_connection_attempts_total{kind="first"}"#
+        let response = try HTTPGet.fetch(port: metrics.port, path: "/metrics")
+        #expect(response.status == 200)
+        #expect(response.headers.contains("text/plain; version=0.0.4"))
+        Self.checkFormat(response.body)
+        let before = MetricsScrape.samples(in: response.body)
+        // Scraped again once the counters have moved on: they only grow.
+        try await metrics.waitFor(ok, atLeast: (before[ok] ?? 0) + 1)
+        let after = try await metrics.waitFor(first, atLeast: (before[first] ?? 0) + 1)
+        Self.checkFormat(try HTTPGet.fetch(port: metrics.port, path: "/metrics").body)
         #expect((after[ok] ?? 0) > (before[ok] ?? 0), "ok handshakes: \(before[ok] ?? 0) then \(after[ok] ?? 0)")
-        #expect((after[#"fleetsim_connection_attempts_total{kind="first"}"#] ?? 0) > (before[#"fleetsim_connection_attempts_total{kind="first"}"#] ?? 0))
         #expect(after["fleetsim_tls_handshake_seconds_count{handshake=\"full\"}"] != nil)
         #expect(after["fleetsim_devices_connected"] != nil)
-        #expect(try HTTPGet.fetch(port: runPort, path: "/other").status == 404)
+        #expect(try HTTPGet.fetch(port: metrics.port, path: "/other").status == 404)
 
         // The backend's side of the same run.
-        let served = try Self.parse(try HTTPGet.fetch(port: servePort, path: "/metrics").body)
-        #expect((served[#"fleetsim_serve_verdicts_total{verdict="accepted",outcome="ok"}"#] ?? 0) > 0)
-        #expect((served["fleetsim_serve_connections_total"] ?? 0) > 0)
+        let backend = try served.samples()
+        #expect((backend[#"fleetsim_serve_verdicts_total{verdict="accepted",outcome="ok"}"#] ?? 0) > 0)
+        #expect((backend["fleetsim_serve_connections_total"] ?? 0) > 0)
         #expect(try await run.waitForExit(timeout: .seconds(30)) == 0, "\(run.output)")
     }
 }

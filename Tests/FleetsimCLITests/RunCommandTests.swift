@@ -192,16 +192,14 @@ import FoundationXML
         let run = try ForeignProcess(
             FleetsimBinary.path,
             ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--protocol", "mqtt", "--hold", "60s", "--json", json],
+             "--protocol", "mqtt", "--hold", "60s", "--json", json, "--metrics", "127.0.0.1:0"],
             in: fixture.directory,
             name: "interrupted-run"
         )
-        // Wait until the broker has the three good devices, give their CONNACKs time to arrive
-        // (the hold is 60 s, so nothing else ends meanwhile), then Ctrl-C.
-        for _ in 0..<400 where broker.process.stderr.components(separatedBy: " as tcu-").count <= 3 {
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        try await Task.sleep(for: .seconds(1))
+        defer { run.stop() }
+        // Wait until the three good devices have their CONNACK (the hold is 60 s, so nothing else
+        // ends meanwhile), then Ctrl-C.
+        try await MetricsScrape(printedBy: run).waitFor(#"fleetsim_devices_total{outcome="ok"}"#, atLeast: 3)
         run.signal(SIGINT)
         let status = try await run.waitForExit(timeout: .seconds(20))
         #expect(status == 130, "\(run.output)")

@@ -9,12 +9,6 @@ import Glibc
 
 /// `fleetsim serve` judged by real foreign clients: `mosquitto_pub` and `openssl s_client`.
 @Suite(.serialized) struct ServeCommandTests {
-    func audit(_ path: String) throws -> [[String: Any]] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
-            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
-    }
-
     /// mosquitto_pub with a device's own identity; returns its result.
     func publish(_ fixture: PKIFixture, _ defect: DeviceDefect, port: Int, clientID: String? = nil) async throws -> CommandResult {
         let id = fixture.devices[defect]!
@@ -31,8 +25,8 @@ import Glibc
     @Test func mosquittoPubPublishesWithAGoodDeviceAndIsRefusedWithEveryDefect() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let auditPath = fixture.directory.path("audit.jsonl")
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
         defer { server.stop() }
 
         let good = try await self.publish(fixture, .none, port: server.port)
@@ -45,20 +39,20 @@ import Glibc
             #expect(result.status != 0, "\(defect) was let in: \(result.output)")
             #expect(!result.output.contains("received PUBACK"))
         }
-        try await Task.sleep(for: .milliseconds(300))
-        let records = try self.audit(auditPath)
-        let accepted = records.filter { $0["verdict"] as? String == "accepted" }.compactMap { $0["deviceID"] as? String }
-        #expect(accepted == [fixture.devices[.none]!])
         // OpenSSL's own client (security level 2) refuses to load RSA-1024 and SHA-1 identities, so
         // those two never present a certificate here; `fleetSimulatorAgainstTheBackend` covers them.
-        for defect in refused where defect != .weakRSA && defect != .sha1 {
+        let presented = refused.filter { $0 != .weakRSA && $0 != .sha1 }
+        let records = try await audit.waitForDevices(([.none] + presented).map { fixture.devices[$0]! })
+        let accepted = records.filter { $0.verdict == "accepted" }.compactMap(\.deviceID)
+        #expect(accepted == [fixture.devices[.none]!])
+        for defect in presented {
             let id = fixture.devices[defect]!
-            let record = try #require(records.first { $0["deviceID"] as? String == id }, "no audit line names \(id)")
-            #expect(record["verdict"] as? String == "rejected")
-            #expect((record["reason"] as? String)?.isEmpty == false)
-            #expect((record["outcome"] as? String)?.hasPrefix("rejected:") == true, "\(record)")
+            let record = try #require(records.first { $0.deviceID == id })
+            #expect(record.verdict == "rejected")
+            #expect(record.reason?.isEmpty == false)
+            #expect(record.outcome?.hasPrefix("rejected:") == true, "\(record)")
         }
-        let reasons = Dictionary(uniqueKeysWithValues: records.compactMap { r in (r["deviceID"] as? String).map { ($0, r["reason"] as? String ?? "") } })
+        let reasons = Dictionary(uniqueKeysWithValues: records.compactMap { r in r.deviceID.map { ($0, r.reason ?? "") } })
         #expect(reasons[fixture.devices[.expired]!]?.contains("expired") == true)
         #expect(reasons[fixture.devices[.revoked]!]?.contains("revoked") == true)
         #expect(reasons[fixture.devices[.noEKU]!]?.contains("missing-client-auth-eku") == true)
@@ -79,8 +73,8 @@ import Glibc
     func fleetSimulatorAgainstTheBackend(version: String) async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let auditPath = fixture.directory.path("audit.jsonl")
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
         defer { server.stop() }
         let expect = fixture.pki.manifest.devices.map { "\($0.id)\t\(Self.backendVerdicts[$0.defect]!)" }.joined(separator: "\n")
         let expectPath = try fixture.directory.write("expect.tsv", expect + "\n")
@@ -90,13 +84,13 @@ import Glibc
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
-        try await Task.sleep(for: .milliseconds(300))
-        let records = try self.audit(auditPath)
         let good = Set(fixture.pki.manifest.devices.filter { $0.defect == .none }.map(\.id))
-        let accepted = Set(records.filter { $0["verdict"] as? String == "accepted" }.compactMap { $0["deviceID"] as? String })
-        #expect(accepted == good)  // zero policy-failing devices accepted
-        let rejected = Set(records.filter { $0["verdict"] as? String == "rejected" }.compactMap { $0["deviceID"] as? String })
+        // The key-mismatch device never connects; every other device gets a verdict.
         let bad = Set(fixture.pki.manifest.devices.filter { $0.defect != .none && $0.defect != .keyMismatch }.map(\.id))
+        let records = try await audit.waitForDevices(good.union(bad))
+        let accepted = Set(records.filter { $0.verdict == "accepted" }.compactMap(\.deviceID))
+        #expect(accepted == good)  // zero policy-failing devices accepted
+        let rejected = Set(records.filter { $0.verdict == "rejected" }.compactMap(\.deviceID))
         #expect(rejected == bad, "audit rejected \(rejected.sorted())")
     }
 
@@ -105,12 +99,13 @@ import Glibc
         defer { fixture.directory.remove() }
         let good = fixture.pki.manifest.devices.filter { $0.defect == .none }.map(\.id)
         #expect(good.count == 2)
-        let auditPath = fixture.directory.path("audit.jsonl")
+        let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
         let deny = try fixture.directory.write("deny.txt", "# stolen unit\n\(good[0])\n")
-        let denying = try await FleetsimServer(["--dir", fixture.layout.directory, "--deny", deny, "--audit", auditPath], in: fixture.directory)
+        let denying = try await FleetsimServer(["--dir", fixture.layout.directory, "--deny", deny, "--audit", audit.path], in: fixture.directory)
         #expect(try await self.publish(fixture, .none, port: denying.port).status != 0)  // good[0]
+        let denied = try await audit.waitForDevices([good[0]])
         denying.stop()
-        let reason = try #require(try self.audit(auditPath).first { $0["deviceID"] as? String == good[0] }?["reason"] as? String)
+        let reason = try #require(denied.first { $0.deviceID == good[0] }?.reason)
         #expect(reason.contains("deny list"), "\(reason)")
 
         let allow = try fixture.directory.write("allow.txt", "\(good[1])\n")
@@ -132,17 +127,16 @@ import Glibc
     @Test func aClientIDThatIsNotTheCertificatesIsNotAuthorized() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let auditPath = fixture.directory.path("audit.jsonl")
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
         defer { server.stop() }
         let result = try await self.publish(fixture, .none, port: server.port, clientID: "someone-else")
         #expect(result.status != 0)
         #expect(result.output.lowercased().contains("not authori"), "\(result.output)")
-        try await Task.sleep(for: .milliseconds(200))
-        let record = try #require(try self.audit(auditPath).first)
-        #expect(record["outcome"] as? String == "mqtt-refused:not-authorized")
-        #expect(record["mqttClientID"] as? String == "someone-else")
-        #expect(record["deviceID"] as? String == fixture.devices[.none]!)
+        let record = try #require(try await audit.waitForLines(1).first)
+        #expect(record.outcome == "mqtt-refused:not-authorized")
+        #expect(record.mqttClientID == "someone-else")
+        #expect(record.deviceID == fixture.devices[.none]!)
     }
 
     @Test(arguments: ["1.2", "1.3"])
@@ -181,9 +175,9 @@ import Glibc
     @Test func garbageAndAStalledClientDoNotStopAGoodDevice() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let auditPath = fixture.directory.path("audit.jsonl")
+        let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
         let server = try await FleetsimServer(
-            ["--dir", fixture.layout.directory, "--audit", auditPath, "--handshake-timeout", "1s"],
+            ["--dir", fixture.layout.directory, "--audit", audit.path, "--handshake-timeout", "1s"],
             in: fixture.directory
         )
         defer { server.stop() }
@@ -193,10 +187,10 @@ import Glibc
         stalled.send([0x16, 0x03, 0x01])  // the first bytes of a TLS record, then nothing
         let good = try await self.publish(fixture, .none, port: server.port)
         #expect(good.status == 0, "\(good.output)")
-        #expect(stalled.waitForClose(seconds: 5), "the stalled client was not closed after the handshake timeout")
+        try await [stalled].waitUntilClosedByPeer("the stalled client after the handshake timeout")
         garbage.close()
-        try await Task.sleep(for: .milliseconds(300))
-        let outcomes = try self.audit(auditPath).compactMap { $0["outcome"] as? String }
+        // Three verdicts: the good device, the garbage and the stalled client.
+        let outcomes = try await audit.waitForLines(3).compactMap(\.outcome)
         #expect(outcomes.contains("handshake-timeout"), "\(outcomes)")
         #expect(outcomes.contains("protocol-error"), "\(outcomes)")
         #expect(server.process.isRunning)
@@ -205,8 +199,8 @@ import Glibc
     @Test func malformedMQTTFromAnAuthenticatedDeviceClosesOnlyThatConnection() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let auditPath = fixture.directory.path("audit.jsonl")
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
         defer { server.stop() }
         // A real device identity over real TLS, then bytes that are not MQTT (type 4 with flags 7).
         let hostile = try await ForeignProcess.run(
@@ -220,9 +214,9 @@ import Glibc
         )
         #expect(!hostile.stdout.contains("CONNACK"))
         #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
-        try await Task.sleep(for: .milliseconds(300))
-        let records = try self.audit(auditPath)
-        #expect(records.contains { $0["outcome"] as? String == "protocol-error" }, "\(records)")
+        // Two verdicts: the hostile connection's and the good device's.
+        let records = try await audit.waitForLines(2)
+        #expect(records.contains { $0.outcome == "protocol-error" }, "\(records)")
         #expect(server.process.isRunning)
     }
 
@@ -237,7 +231,7 @@ import Glibc
         for _ in 0..<1000 { try RawTCP(port: server.port).close() }
         #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
         // The backend closes the silent ones after its handshake timeout.
-        #expect(idle.prefix(20).allSatisfy { $0.waitForClose(seconds: 6) })
+        try await idle.prefix(20).waitUntilClosedByPeer("20 silent connections after the handshake timeout")
         #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
         #expect(server.process.isRunning)
     }
@@ -255,42 +249,13 @@ import Glibc
         #expect(stale.status == 2)
         #expect(stale.stderr.contains("expired"))
 
-        let auditPath = fixture.directory.path("audit.jsonl")
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", auditPath], in: fixture.directory)
+        let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
+        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
         #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
         server.process.signal(SIGTERM)
         let status = try await server.process.waitForExit(timeout: .seconds(10))
         #expect(status == 0, "\(server.process.output)")
         #expect(server.process.stdout.contains("stopped: 1 accepted"))
-        #expect(try self.audit(auditPath).count == 1)
+        #expect(try audit.lines().count == 1)
     }
-}
-
-/// A plain TCP client for hostile-client tests.
-final class RawTCP {
-    let fd: Int32
-
-    init(port: Int) throws {
-        self.fd = try Loopback.connect(port: port)
-    }
-
-    func send(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { write(self.fd, $0.baseAddress, $0.count) }
-    }
-
-    /// Whether the peer closed within `seconds` (read returns 0 or an error).
-    func waitForClose(seconds: Int) -> Bool {
-        var pollfd = Glibc.pollfd(fd: self.fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&pollfd, 1, Int32(seconds * 1000)) > 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        while true {
-            let n = read(self.fd, &buffer, buffer.count)
-            if n <= 0 { return true }
-            guard poll(&pollfd, 1, Int32(seconds * 1000)) > 0 else { return false }
-        }
-    }
-
-    func close() { Glibc.close(self.fd) }
-
-    deinit { Glibc.close(self.fd) }
 }
