@@ -18,7 +18,7 @@ struct Fleetsim: AsyncParsableCommand {
             backend over mutual TLS, and every failure is classified and explained.
 
             Exit codes: 0 all checks met; 1 a check, threshold or expectation failed; 2 usage or input \
-            error (nothing run); 130 interrupted.
+            error (nothing run; an input error is one line 'fleetsim: error[CODE]: MESSAGE'); 130 interrupted.
             """,
         version: BuildInfo.versionLine,
         subcommands: [PKICommand.self, InspectCommand.self, RunCommand.self, ReproCommand.self, ServeCommand.self, ReportCommand.self]
