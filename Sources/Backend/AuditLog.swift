@@ -33,16 +33,16 @@ public final class AuditLog: Sendable {
     private let onRecord: (@Sendable (AuditRecord) -> Void)?
 
     /// Opens (appending to) `path`; nil keeps only the counters.
-    public init(path: String?, onRecord: (@Sendable (AuditRecord) -> Void)? = nil) throws {
+    public init(path: String?, onRecord: (@Sendable (AuditRecord) -> Void)? = nil) throws(AuditLogError) {
         self.onRecord = onRecord
         if let path {
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                    throw AuditLogError(description: "\(path): cannot create the audit log")
+                    throw AuditLogError(code: .cannotCreate, path: path, description: "\(path): cannot create the audit log")
                 }
             }
             guard let handle = FileHandle(forWritingAtPath: path) else {
-                throw AuditLogError(description: "\(path): cannot open the audit log for writing")
+                throw AuditLogError(code: .cannotOpen, path: path, description: "\(path): cannot open the audit log for writing")
             }
             handle.seekToEndOfFile()
             self.handle = NIOLockedValueBox(handle)
@@ -73,6 +73,18 @@ public final class AuditLog: Sendable {
     }
 }
 
+/// The audit log file cannot be used; the message names it.
 public struct AuditLogError: Error, CustomStringConvertible, Sendable {
+    /// Why, as a stable identifier.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// The file did not exist and cannot be created.
+        case cannotCreate = "cannot-create"
+        /// The file cannot be opened for appending.
+        case cannotOpen = "cannot-open"
+    }
+
+    public let code: Code
+    /// The audit log file.
+    public let path: String
     public let description: String
 }

@@ -34,8 +34,10 @@ public struct PrivatePKI: Sendable {
         }
         if !existing.isEmpty && !force {
             throw PKIError(
+                .pkiExists,
                 "\(directory) already holds a PKI (\(existing.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))); "
-                    + "pass --force to replace it and every device issued from it"
+                    + "pass --force to replace it and every device issued from it",
+                path: directory
             )
         }
         try FileManager.default.createDirectory(atPath: layout.devices, withIntermediateDirectories: true)
@@ -75,7 +77,11 @@ public struct PrivatePKI: Sendable {
     public static func open(_ directory: String) throws -> PrivatePKI {
         let layout = PKILayout(directory: directory)
         guard FileManager.default.fileExists(atPath: layout.rootCertificate) else {
-            throw PKIError("no PKI in \(directory): run `fleetsim pki init --dir \(directory)` first")
+            throw PKIError(
+                .noPKI,
+                "no PKI in \(directory): run `fleetsim pki init --dir \(directory)` first",
+                path: directory
+            )
         }
         let root = try CertificateAuthority.load(certificatePath: layout.rootCertificate, keyPath: layout.rootKey)
         let intermediate = try CertificateAuthority.load(
@@ -86,7 +92,11 @@ public struct PrivatePKI: Sendable {
         do {
             manifest = try FleetManifest.load(from: layout.manifest)
         } catch {
-            throw PKIError("\(layout.manifest) cannot be read (\(error)); re-create the PKI with `pki init --force`")
+            throw PKIError(
+                .manifestUnreadable,
+                "\(layout.manifest) cannot be read (\(error)); re-create the PKI with `pki init --force`",
+                path: layout.manifest
+            )
         }
         return PrivatePKI(layout: layout, root: root, intermediate: intermediate, manifest: manifest)
     }
@@ -139,7 +149,11 @@ public struct PrivatePKI: Sendable {
     public mutating func revoke(_ ids: [String], now: Date = Date()) throws -> [FleetManifest.Device] {
         let unknown = ids.filter { id in !self.manifest.devices.contains { $0.id == id } }
         guard unknown.isEmpty else {
-            throw PKIError("unknown device id(s) \(unknown.joined(separator: ", ")): not in \(self.layout.manifest)")
+            throw PKIError(
+                .unknownDevice,
+                "unknown device id(s) \(unknown.joined(separator: ", ")): not in \(self.layout.manifest)",
+                path: self.layout.manifest
+            )
         }
         var revoked: [FleetManifest.Device] = []
         for index in self.manifest.devices.indices where ids.contains(self.manifest.devices[index].id) {

@@ -91,12 +91,15 @@ public struct RevocationList: Sendable {
     // MARK: - Parsing
 
     /// Parses a CRL from PEM (`-----BEGIN X509 CRL-----`) or DER bytes.
+    ///
+    /// - Throws: ``PKIError`` `not-a-crl` (no CRL PEM block, not a CRL's structure) or `crl-malformed`
+    ///   (a part missing), or SwiftASN1's error for bytes that are not DER at all.
     public init(bytes: [UInt8]) throws {
         let text = String(decoding: bytes, as: UTF8.self)
         let der: [UInt8]
         if text.contains("-----BEGIN") {
             guard let document = try? PEMDocument.parseMultiple(pemString: text).first(where: { $0.discriminator == "X509 CRL" })
-            else { throw PKIError("no X509 CRL PEM block found") }
+            else { throw PKIError(.notACRL, "no X509 CRL PEM block found") }
             der = document.derBytes
         } else {
             der = bytes
@@ -109,19 +112,19 @@ public struct RevocationList: Sendable {
         var parsed: (RevocationList)? = nil
         try DER.sequence(root, identifier: .sequence) { nodes in
             guard let tbsNode = nodes.next(), let algorithmNode = nodes.next(), let signatureNode = nodes.next() else {
-                throw PKIError("truncated CRL")
+                throw PKIError(.crlMalformed, "truncated CRL")
             }
             var list = try Self.parseTBS(tbsNode)
             list.tbsBytes = Array(tbsNode.encodedBytes)
             list.signatureAlgorithm = try DER.sequence(algorithmNode, identifier: .sequence) { items in
-                guard let oidNode = items.next() else { throw PKIError("CRL signature algorithm missing") }
+                guard let oidNode = items.next() else { throw PKIError(.crlMalformed, "CRL signature algorithm missing") }
                 _ = items.next()
                 return SignatureAlgorithmOID.algorithm(for: try ASN1ObjectIdentifier(derEncoded: oidNode))
             }
             list.signatureBytes = Array(try ASN1BitString(derEncoded: signatureNode).bytes)
             parsed = list
         }
-        guard let parsed else { throw PKIError("not a CRL") }
+        guard let parsed else { throw PKIError(.notACRL, "not a CRL") }
         self = parsed
     }
 
@@ -137,11 +140,11 @@ public struct RevocationList: Sendable {
         try DER.sequence(node, identifier: .sequence) { nodes in
             var next = nodes.next()
             if next?.identifier == .integer { next = nodes.next() }  // version
-            guard next?.identifier == .sequence else { throw PKIError("CRL signature algorithm missing") }
-            guard let issuerNode = nodes.next() else { throw PKIError("CRL issuer missing") }
+            guard next?.identifier == .sequence else { throw PKIError(.crlMalformed, "CRL signature algorithm missing") }
+            guard let issuerNode = nodes.next() else { throw PKIError(.crlMalformed, "CRL issuer missing") }
             let issuer = try DistinguishedName(derEncoded: issuerNode)
             guard let thisNode = nodes.next(), let thisUpdate = try ASN1Time.parse(thisNode) else {
-                throw PKIError("CRL thisUpdate missing")
+                throw PKIError(.crlMalformed, "CRL thisUpdate missing")
             }
             var nextUpdate: Date?
             var entries: [Entry] = []
@@ -160,11 +163,11 @@ public struct RevocationList: Sendable {
     }
 
     private static func parseEntries(_ node: ASN1Node) throws -> [Entry] {
-        guard case .constructed(let children) = node.content else { throw PKIError("malformed CRL entries") }
+        guard case .constructed(let children) = node.content else { throw PKIError(.crlMalformed, "malformed CRL entries") }
         return try children.map { entry in
             try DER.sequence(entry, identifier: .sequence) { items in
                 guard let serialNode = items.next(), let dateNode = items.next(), let date = try ASN1Time.parse(dateNode)
-                else { throw PKIError("malformed CRL entry") }
+                else { throw PKIError(.crlMalformed, "malformed CRL entry") }
                 while items.next() != nil {}  // entry extensions: not needed
                 return Entry(serial: Array(try ArraySlice<UInt8>(derEncoded: serialNode)), revocationDate: date)
             }

@@ -25,7 +25,7 @@ enum SignatureAlgorithmOID {
     /// AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (NULL for RSA).
     static func serialize(_ algorithm: Certificate.SignatureAlgorithm, into serializer: inout DER.Serializer) throws {
         guard let (oid, null) = Self.oid(for: algorithm) else {
-            throw PKIError("cannot sign a CRL with \(algorithm)")
+            throw PKIError(.unsupportedSignatureAlgorithm, "cannot sign a CRL with \(algorithm)")
         }
         try serializer.appendConstructedNode(identifier: .sequence) { coder in
             try coder.serialize(oid)

@@ -26,7 +26,7 @@ public final class TLSContext: @unchecked Sendable {
             case (.server, _, _): wolfSSLv23_server_method()
             }
         guard let method, let ctx = wolfSSL_CTX_new(method) else {
-            throw TLSContextError("wolfSSL could not create a TLS context (out of memory?)")
+            throw TLSContextError(.contextUnavailable, "wolfSSL could not create a TLS context (out of memory?)")
         }
         self.handle = ctx
         // From here on `deinit` frees the context if a later step throws.
@@ -48,7 +48,7 @@ public final class TLSContext: @unchecked Sendable {
         }
         let suites = configuration.cipherSuites ?? TLSConfiguration.defaultCipherSuites
         guard wolfSSL_CTX_set_cipher_list(ctx, suites) == Int32(WOLFSSL_SUCCESS) else {
-            throw TLSContextError("none of the cipher suites '\(suites)' is supported by this wolfSSL build")
+            throw TLSContextError(.unsupportedCipherSuites, "none of the cipher suites '\(suites)' is supported by this wolfSSL build")
         }
         try self.loadTrust(configuration.trustRootsPEM)
         if let crl = configuration.crlPEM {
@@ -64,7 +64,10 @@ public final class TLSContext: @unchecked Sendable {
                 guard let code = TLSConfiguration.maxFragmentLengths[length],
                     wolfSSL_CTX_UseMaxFragment(ctx, code) == Int32(WOLFSSL_SUCCESS)
                 else {
-                    throw TLSContextError("max fragment length \(length) is not one of 512, 1024, 2048, 4096")
+                    throw TLSContextError(
+                        .unsupportedMaxFragmentLength,
+                        "max fragment length \(length) is not one of 512, 1024, 2048, 4096"
+                    )
                 }
             }
         case .server:
@@ -77,7 +80,7 @@ public final class TLSContext: @unchecked Sendable {
             // and applies the backend's own policy (`peerCheck`) to the leaf.
             wolfSSL_CTX_set_verify(ctx, Int32(mode), fleetsimVerifyCallback)
             guard let identity = configuration.serverIdentity else {
-                throw TLSContextError("a server context needs the server's certificate and key")
+                throw TLSContextError(.noServerIdentity, "a server context needs the server's certificate and key")
             }
             try self.useServerIdentity(identity)
         }
@@ -86,13 +89,16 @@ public final class TLSContext: @unchecked Sendable {
     private func loadTrust(_ pem: String) throws(TLSContextError) {
         let bytes = Array(pem.utf8)
         guard !bytes.isEmpty else {
-            throw TLSContextError("the CA bundle is empty: give the PEM certificate(s) of the CA that signs the peer", input: .trust)
+            throw TLSContextError(
+                .emptyCABundle,
+                "the CA bundle is empty: give the PEM certificate(s) of the CA that signs the peer"
+            )
         }
         let rc = wolfSSL_CTX_load_verify_buffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
         guard rc == Int32(WOLFSSL_SUCCESS) else {
             throw TLSContextError(
-                "the CA bundle could not be loaded (\(WolfSSLLibrary.errorText(rc))): it must hold PEM certificates",
-                input: .trust
+                .caBundleUnloadable,
+                "the CA bundle could not be loaded (\(WolfSSLLibrary.errorText(rc))): it must hold PEM certificates"
             )
         }
     }
@@ -100,36 +106,46 @@ public final class TLSContext: @unchecked Sendable {
     private func loadCRL(_ pem: String) throws(TLSContextError) {
         let bytes = Array(pem.utf8)
         guard wolfSSL_CTX_EnableCRL(self.handle, 0) == Int32(WOLFSSL_SUCCESS) else {
-            throw TLSContextError("this wolfSSL build cannot check CRLs", input: .crl)
+            throw TLSContextError(.crlUnsupported, "this wolfSSL build cannot check CRLs")
         }
         let rc = wolfSSL_CTX_LoadCRLBuffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
         guard rc == Int32(WOLFSSL_SUCCESS) else {
             throw TLSContextError(
-                "the CRL could not be loaded (\(WolfSSLLibrary.errorText(rc))); its issuer must be one of the trusted CAs",
-                input: .crl
+                .crlUnloadable,
+                "the CRL could not be loaded (\(WolfSSLLibrary.errorText(rc))); its issuer must be one of the trusted CAs"
             )
         }
     }
 
     private func useServerIdentity(_ identity: DeviceIdentity) throws(TLSContextError) {
         // An encrypted key is named before wolfSSL's generic "could not be loaded".
-        do { try KeyPairCheck.checkNotEncrypted(identity) } catch { throw TLSContextError(error.detail) }
+        do {
+            try KeyPairCheck.checkNotEncrypted(identity)
+        } catch {
+            throw TLSContextError(.keyEncrypted, error.detail)
+        }
         let chain = identity.chainPEM
         let key = identity.keyPEM
         guard wolfSSL_CTX_use_certificate_chain_buffer(self.handle, chain, chain.count) == Int32(WOLFSSL_SUCCESS)
         else {
-            throw TLSContextError("the server certificate \(identity.label) could not be loaded: it must be PEM")
+            throw TLSContextError(
+                .certificateUnloadable,
+                "the server certificate \(identity.label) could not be loaded: it must be PEM"
+            )
         }
         guard
             wolfSSL_CTX_use_PrivateKey_buffer(self.handle, key, key.count, Int32(WOLFSSL_FILETYPE_PEM))
                 == Int32(WOLFSSL_SUCCESS)
         else {
-            throw TLSContextError("the server key \(identity.label) could not be loaded: it must be an unencrypted PEM key")
+            throw TLSContextError(
+                .keyUnloadable,
+                "the server key \(identity.label) could not be loaded: it must be an unencrypted PEM key"
+            )
         }
         do {
             try KeyPairCheck.check(identity)
         } catch {
-            throw TLSContextError(error.detail)
+            throw TLSContextError(.keyMismatch, error.detail)
         }
     }
 

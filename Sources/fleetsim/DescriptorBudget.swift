@@ -18,6 +18,7 @@ enum DescriptorBudget {
         let free = Int(limit.rlim_cur) - open
         if free < Self.minimumFree {
             throw InputError(
+                .tooFewDescriptors,
                 "only \(max(free, 0)) file descriptors are free (\(open) open, limit \(limit.rlim_cur)): raise `ulimit -n`, "
                     + "or close the descriptors the parent process passed on"
             )

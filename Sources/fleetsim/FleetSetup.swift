@@ -15,7 +15,7 @@ struct FleetSetup {
     init(behaviour: BehaviourOptions, identities: IdentityOptions) throws {
         var profile = DeviceProfile()
         if let path = behaviour.profile {
-            do { profile = try DeviceProfile.load(path: path) } catch { throw InputError("\(error)") }
+            do { profile = try DeviceProfile.load(path: path) } catch { throw InputError(error) }
         }
         behaviour.apply(to: &profile)
         let sources = try identities.resolve()
@@ -30,14 +30,14 @@ struct FleetSetup {
             self.context = try TLSContext(configuration: configuration)
         } catch {
             switch error.input {
-            case .trust: throw InputError("\(sources.caPath): \(error.message)")
-            case .crl, .other: throw InputError(error.message)
+            case .trust: throw InputError(.tls(error.code), "\(sources.caPath): \(error.message)", path: sources.caPath)
+            case .crl, .other: throw InputError(.tls(error.code), error.message)
             }
         }
         do {
             self.listing = try IdentityDirectory.list(sources.devicesPath)
         } catch {
-            throw InputError("\(error)")
+            throw InputError(error)
         }
         self.profile = profile
         self.sources = sources

@@ -18,14 +18,14 @@ struct Fleetsim: AsyncParsableCommand {
             backend over mutual TLS, and every failure is classified and explained.
 
             Exit codes: 0 all checks met; 1 a check, threshold or expectation failed; 2 usage or input \
-            error (nothing run); 130 interrupted.
+            error (nothing run; an input error is one line 'fleetsim: error[CODE]: MESSAGE'); 130 interrupted.
             """,
         version: BuildInfo.versionLine,
         subcommands: [PKICommand.self, InspectCommand.self, RunCommand.self, ReproCommand.self, ServeCommand.self, ReportCommand.self]
     )
 
     /// Runs the command with DESIGN.md §4's exit codes: usage errors exit 2 (ArgumentParser's own
-    /// default is 64), input errors print one clear line and exit 2.
+    /// default is 64), input errors print one line `fleetsim: error[CODE]: MESSAGE` and exit 2.
     static func main() async {
         do {
             var command = try Self.parseAsRoot()
@@ -35,7 +35,7 @@ struct Fleetsim: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as InputError {
-            Self.printError(error.message)
+            Self.printError(error.line)
             Glibc.exit(ExitStatus.usage)
         } catch {
             let code = Self.exitCode(for: error)
@@ -67,12 +67,6 @@ enum ExitStatus {
     static let checkFailed: Int32 = 1
     static let usage: Int32 = 2
     static let interrupted: Int32 = 130
-}
-
-/// A file or value the user gave cannot be used: exit 2 with a message naming it.
-struct InputError: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
 }
 
 /// `print(…, to: &stderr)`.

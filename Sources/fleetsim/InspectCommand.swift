@@ -53,38 +53,47 @@ struct InspectCommand: AsyncParsableCommand {
         let text = try Self.read(self.certificatePath)
         let keyPEM = try self.key.map(Self.read)
         if let keyPEM, let path = self.key, !keyPEM.contains("PRIVATE KEY-----") {
-            throw InputError("\(path): expected a PEM private key (-----BEGIN PRIVATE KEY-----), found something else")
+            throw InputError(
+                .notAKey,
+                "\(path): expected a PEM private key (-----BEGIN PRIVATE KEY-----), found something else",
+                path: path
+            )
         }
-        let trusted = try self.ca.map { path in
-            do { return try PEMFile.certificates(at: path) } catch let error as PKIError { throw InputError(error.message) }
-        }
-        let crl = try self.crl.map { path in
-            do {
-                return try RevocationList(bytes: Array(try Self.read(path).utf8))
-            } catch let error as PKIError {
-                throw InputError("\(path): not a CRL (\(error.message))")
-            } catch let error as InputError {
-                throw error
-            } catch {
-                throw InputError("\(path): not a CRL (\(error))")
-            }
-        }
+        let trusted = try self.ca.map(Self.certificates)
+        let crl = try self.crl.map { path in try Self.readCRL(path).list }
         let chain: [Certificate]
         do {
             chain = try PEMFile.certificates(in: text, source: self.certificatePath)
-        } catch let error as PKIError {
+        } catch {
             // A certificate swift-certificates cannot parse may still be a real one with a weak RSA key.
             if let bits = Self.weakRSABits(in: text), bits < 2048 {
                 return InspectReport(file: self.certificatePath, role: self.role, leaf: nil, findings: CertificateLint.weakRSAFindings(bits: bits))
             }
-            throw InputError(error.message)
+            throw InputError(error)
         }
         let lint = CertificateLint(role: self.role, trusted: trusted, crl: crl, keyPEM: keyPEM)
         return InspectReport(file: self.certificatePath, role: self.role, leaf: chain[0], findings: lint.lint(chain))
     }
 
+    /// A file's text (`pki:no-such-file`, `pki:file-unreadable`).
     static func read(_ path: String) throws -> String {
-        do { return try PEMFile.text(at: path) } catch let error as PKIError { throw InputError(error.message) }
+        do { return try PEMFile.text(at: path) } catch { throw InputError(error) }
+    }
+
+    /// Every certificate in a PEM file (`pki:…` when there is none, or one does not parse).
+    static func certificates(at path: String) throws -> [Certificate] {
+        do { return try PEMFile.certificates(at: path) } catch { throw InputError(error) }
+    }
+
+    /// A CRL file (PEM or DER), its text and what it says; `not-a-crl` when it does not parse,
+    /// with `consequence` after the reason.
+    static func readCRL(_ path: String, consequence: String = "") throws -> (text: String, list: RevocationList) {
+        let text = try Self.read(path)
+        do {
+            return (text, try RevocationList(bytes: Array(text.utf8)))
+        } catch {
+            throw InputError(.notACRL, "\(path): not a CRL (\(error))\(consequence)", path: path)
+        }
     }
 
     static func weakRSABits(in text: String) -> Int? {

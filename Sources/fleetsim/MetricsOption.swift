@@ -20,7 +20,7 @@ struct MetricsOption: ParsableArguments {
         do {
             endpoint = try await MetricsEndpoint(host: host, port: port, registry: registry)
         } catch {
-            throw InputError("cannot serve metrics on \(metrics): \(error)")
+            throw InputError(.cannotListen, "cannot serve metrics on \(metrics): \(error)")
         }
         Fleetsim.printError("metrics on http://\(host):\(endpoint.port)/metrics")
         return endpoint

@@ -43,7 +43,7 @@ struct PKIInitCommand: AsyncParsableCommand {
         do {
             pki = try PrivatePKI.create(in: self.location.directory, algorithm: self.key, serverNames: self.serverNames, force: self.force)
         } catch let error as PKIError {
-            throw InputError(error.message)
+            throw InputError(error)
         }
         let layout = pki.layout
         let until = ISO8601DateFormatter.string(from: pki.root.certificate.notValidAfter, timeZone: .gmt, formatOptions: [.withFullDate])
@@ -94,7 +94,7 @@ struct PKIIssueCommand: AsyncParsableCommand {
         do {
             pki = try PrivatePKI.open(self.location.directory)
         } catch let error as PKIError {
-            throw InputError(error.message)
+            throw InputError(error)
         }
         let prefix = self.prefix ?? (self.defect == .none ? "tcu-" : "tcu-\(self.defect.rawValue)-")
         let clock = ContinuousClock()
@@ -140,7 +140,7 @@ struct PKIRevokeCommand: AsyncParsableCommand {
             )
             print("  → \(pki.layout.crl): CRL #\(pki.manifest.crlNumber) lists \(pki.manifest.revocations.count) certificate(s)")
         } catch let error as PKIError {
-            throw InputError(error.message)
+            throw InputError(error)
         }
     }
 }

@@ -39,16 +39,16 @@ struct ReportCommand: AsyncParsableCommand {
             var reports: [(source: String, report: RunReport)] = []
             for file in self.files {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw InputError("\(file): cannot read the report")
+                    throw InputError(.unreadableFile, "\(file): cannot read the report", path: file)
                 }
                 do {
                     reports.append((file, try ReportMerge.read(data)))
                 } catch {
-                    throw InputError("\(file): not a fleetsim JSON report (\(error))")
+                    throw InputError(.badReport, "\(file): not a fleetsim JSON report (\(error))", path: file)
                 }
             }
             let merged: RunReport
-            do { merged = try ReportMerge.merge(reports) } catch { throw InputError("\(error)") }
+            do { merged = try ReportMerge.merge(reports) } catch { throw InputError(.merge(error.code), error.description) }
             if let missing = Self.missingShards(reports.map(\.report)), !missing.isEmpty {
                 Fleetsim.printError("note: shard(s) \(missing.joined(separator: ", ")) missing: the merged report covers part of the fleet")
             }
@@ -57,7 +57,7 @@ struct ReportCommand: AsyncParsableCommand {
                 do {
                     try AtomicFile.write(Array(try RunReportBuilder.encode(merged)) + [0x0A], to: json)
                 } catch {
-                    throw InputError("\(json): cannot write the merged report: \(error)")
+                    throw InputError(.cannotWrite, "\(json): cannot write the merged report: \(error)", path: json)
                 }
             }
         }

@@ -46,8 +46,10 @@ struct ReproCommand: AsyncParsableCommand {
         guard setup.listing.ids.contains(self.deviceID) else {
             let near = setup.listing.ids.filter { $0.hasPrefix(String(self.deviceID.prefix(3))) }.prefix(5)
             throw InputError(
+                .unknownDevice,
                 "\(setup.sources.devicesPath): no device '\(self.deviceID)' (\(setup.listing.ids.count) devices there"
-                    + (near.isEmpty ? "" : "; e.g. \(near.joined(separator: ", "))") + ")"
+                    + (near.isEmpty ? "" : "; e.g. \(near.joined(separator: ", "))") + ")",
+                path: setup.sources.devicesPath
             )
         }
         let fleet = await IdentityDirectory.load([self.deviceID], from: setup.sources.devicesPath, context: setup.context)
@@ -75,7 +77,7 @@ struct ReproCommand: AsyncParsableCommand {
             after: ProcessUsage.now()
         )
         guard let device = report.devices.first else {
-            throw InputError("\(self.deviceID): the connection was interrupted before it had an outcome")
+            throw InputError(.noOutcome, "\(self.deviceID): the connection was interrupted before it had an outcome")
         }
         let repro = ReproReport(
             device: device,

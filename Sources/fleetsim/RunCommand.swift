@@ -96,7 +96,11 @@ struct RunCommand: AsyncParsableCommand {
         if let (k, n) = shard { ids = IdentityDirectory.shard(ids, index: k, of: n) }
         if let limit = self.devices { ids = Array(ids.prefix(limit)) }
         guard !ids.isEmpty else {
-            throw InputError("\(sources.devicesPath): no device identities (<id>.pem with <id>.key) to run")
+            throw InputError(
+                .noIdentities,
+                "\(sources.devicesPath): no device identities (<id>.pem with <id>.key) to run",
+                path: sources.devicesPath
+            )
         }
         let loadStart = ContinuousClock.now
         let fleet = await IdentityDirectory.load(ids, from: sources.devicesPath, context: context)

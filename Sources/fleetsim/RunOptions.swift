@@ -80,16 +80,10 @@ struct IdentityOptions: ParsableArguments {
         do {
             trustPEM = try PEMFile.text(at: caPath)
             trusted = try PEMFile.certificates(in: trustPEM, source: caPath)
-        } catch let error as PKIError {
-            throw InputError(error.message)
+        } catch {
+            throw InputError(error)
         }
-        let crl = try crlPath.map { path -> RevocationList in
-            do {
-                return try RevocationList(bytes: Array(try PEMFile.text(at: path).utf8))
-            } catch {
-                throw InputError("\(path): not a usable CRL (\(error))")
-            }
-        }
+        let crl = try crlPath.map { try InspectCommand.readCRL($0).list }
         return Resolved(devicesPath: devicesPath, caPath: caPath, trustPEM: trustPEM, trusted: trusted, crl: crl)
     }
 }
@@ -128,13 +122,8 @@ struct ReportOptions: ParsableArguments {
 
     func loadExpectations() throws -> Expectations? {
         guard let path = self.expect else { return nil }
-        do {
-            return try Expectations(text: try PEMFile.text(at: path), source: path)
-        } catch let error as PKIError {
-            throw InputError(error.message)
-        } catch {
-            throw InputError("\(error)")
-        }
+        let text = try InspectCommand.read(path)
+        do { return try Expectations(text: text, source: path) } catch { throw InputError(error) }
     }
 
     func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: Outcome]) throws {
@@ -149,7 +138,7 @@ struct ReportOptions: ParsableArguments {
                 try AtomicFile.write(JUnitReport.make(report, expectations: expectations, allOutcomes: outcomes), to: junit)
             }
         } catch {
-            throw InputError("cannot write the report: \(error)")
+            throw InputError(.cannotWrite, "cannot write the report: \(error)")
         }
     }
 }

@@ -98,14 +98,16 @@ struct ServeCommand: AsyncParsableCommand {
 
         let caPEM = try InspectCommand.read(caPath)
         let anchors: [Certificate]
-        do { anchors = try PEMFile.certificates(in: caPEM, source: caPath) } catch let error as PKIError { throw InputError(error.message) }
+        do { anchors = try PEMFile.certificates(in: caPEM, source: caPath) } catch { throw InputError(error) }
         var crlPEM: String?
         if let crlPath {
-            let text = try InspectCommand.read(crlPath)
-            let list: RevocationList
-            do { list = try RevocationList(bytes: Array(text.utf8)) } catch { throw InputError("\(crlPath): not a CRL (\(error)); refusing to start without it") }
+            let (text, list) = try InspectCommand.readCRL(crlPath, consequence: "; refusing to start without it")
             if let next = list.nextUpdate, next < Date() {
-                throw InputError("\(crlPath): the CRL expired on \(next) (nextUpdate); re-sign it (`fleetsim pki revoke` does) or drop --crl")
+                throw InputError(
+                    .crlExpired,
+                    "\(crlPath): the CRL expired on \(next) (nextUpdate); re-sign it (`fleetsim pki revoke` does) or drop --crl",
+                    path: crlPath
+                )
             }
             crlPEM = text
         }
@@ -124,7 +126,19 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.peerCheck = policy.peerCheck
         if let tls { configuration = configuration.only(tls) }
         let context: TLSContext
-        do { context = try TLSContext(configuration: configuration) } catch { throw InputError(error.message) }
+        do {
+            context = try TLSContext(configuration: configuration)
+        } catch {
+            let path: String? =
+                switch error.code {
+                case .emptyCABundle, .caBundleUnloadable: caPath
+                case .crlUnsupported, .crlUnloadable: crlPath
+                case .certificateUnloadable: certPath
+                case .keyUnloadable, .keyEncrypted, .keyMismatch: keyPath
+                case .contextUnavailable, .unsupportedCipherSuites, .unsupportedMaxFragmentLength, .noServerIdentity: nil
+                }
+            throw InputError(.tls(error.code), error.message, path: path)
+        }
 
         let metrics = ServeMetrics()
         var onRecord: (@Sendable (AuditRecord) -> Void)?
@@ -137,7 +151,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             audit = try AuditLog(path: self.audit, onRecord: onRecord)
         } catch {
-            throw InputError("\(error)")
+            throw InputError(error)
         }
         let settings = BackendSession.Settings(
             mode: self.mode,
@@ -152,7 +166,7 @@ struct ServeCommand: AsyncParsableCommand {
                 connections: onConnection
             )
         } catch {
-            throw InputError("cannot listen on \(self.listen): \(error)")
+            throw InputError(.cannotListen, "cannot listen on \(self.listen): \(error)")
         }
         let endpoint = try await self.metricsOption.start(metrics.registry)
         let address = server.localAddress

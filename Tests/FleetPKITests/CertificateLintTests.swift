@@ -44,7 +44,8 @@ import X509
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         // swift-certificates cannot parse it at all…
-        #expect(throws: PKIError.self) { try PEMFile.certificates(at: fixture.certificatePath(.weakRSA)) }
+        let unparseable = #expect(throws: PKIError.self) { try PEMFile.certificates(at: fixture.certificatePath(.weakRSA)) }
+        #expect(unparseable?.code == .certificateUnparseable)
         // …but the probe finds the key size, which is the defect.
         let pem = try fixture.text(fixture.certificatePath(.weakRSA))
         let der = try #require(try PEMDocument.parseMultiple(pemString: pem).first?.derBytes)
@@ -58,14 +59,15 @@ import X509
         defer { fixture.directory.remove() }
         let chain = try PEMFile.certificates(at: fixture.certificatePath(.serverEKU))
         let finding = try #require(CertificateLint().lint(chain).first { $0.code == .missingClientAuthEKU })
-        #expect(finding.message.contains("this is a server certificate"))
+        // It names what the certificate has, what it lacks, and the alert a backend will send.
         #expect(finding.message.contains("1.3.6.1.5.5.7.3.1"))
         #expect(finding.message.contains("1.3.6.1.5.5.7.3.2"))
+        #expect(finding.message.contains("unsupported_certificate"))
 
         let expired = try PEMFile.certificates(at: fixture.certificatePath(.expired))
         let clock = expired[0].notValidAfter.addingTimeInterval(1421 * 86400)
         let message = try #require(CertificateLint(clock: clock).lint(expired).first { $0.code == .expired }?.message)
-        #expect(message.contains("1,421 days before the clock"), "\(message)")
+        #expect(message.contains("1,421 days"), "\(message)")
     }
 
     @Test func aDeviceClockBeforeValidityIsNotYetValid() async throws {

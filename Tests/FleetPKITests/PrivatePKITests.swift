@@ -27,9 +27,11 @@ import X509
         #expect(crl.number == 1)
         #expect(crl.isSigned(by: pki.intermediate.certificate))
 
-        #expect(throws: PKIError.self) {
+        let exists = #expect(throws: PKIError.self) {
             try PrivatePKI.create(in: path, algorithm: .ecdsaP256, serverNames: ["localhost"], force: false)
         }
+        #expect(exists?.code == .pkiExists)
+        #expect(exists?.path == path)
         let replaced = try PrivatePKI.create(in: path, algorithm: .ecdsaP384, serverNames: ["localhost"], force: true)
         #expect(replaced.root.certificate != pki.root.certificate)
     }
@@ -72,17 +74,26 @@ import X509
         let good = try PEMFile.certificates(at: pki.layout.deviceCertificate(devices[0].id))[0]
         #expect(revoked.allSatisfy(crl.lists))
         #expect(!crl.lists(good))
-        #expect(throws: PKIError.self) { try pki.revoke(["no-such-device"]) }
+        let unknown = #expect(throws: PKIError.self) { try pki.revoke(["m-00001", "no-such-device"]) }
+        #expect(unknown?.code == .unknownDevice)
+        #expect(unknown?.message.contains("no-such-device") == true)  // names the id that is not there
     }
 
-    @Test func issueWithoutAPKISaysToRunInit() throws {
+    @Test func openingWithoutAPKIIsNoPKI() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        do {
-            _ = try PrivatePKI.open(directory.path("certs"))
-            Issue.record("opened a PKI that does not exist")
-        } catch let error as PKIError {
-            #expect(error.message.contains("pki init"))
-        }
+        let error = #expect(throws: PKIError.self) { try PrivatePKI.open(directory.path("certs")) }
+        #expect(error?.code == .noPKI)
+        #expect(error?.path == directory.path("certs"))
+    }
+
+    @Test func aBrokenManifestIsManifestUnreadable() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pki = try PrivatePKI.create(in: directory.path("certs"), algorithm: .ecdsaP256, serverNames: ["localhost"], force: false)
+        try "{ not json".write(toFile: pki.layout.manifest, atomically: true, encoding: .utf8)
+        let error = #expect(throws: PKIError.self) { try PrivatePKI.open(directory.path("certs")) }
+        #expect(error?.code == .manifestUnreadable)
+        #expect(error?.path == pki.layout.manifest)
     }
 }

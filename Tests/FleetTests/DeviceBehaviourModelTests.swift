@@ -41,9 +41,12 @@ import Testing
         #expect(profile.churnConnections == 3 && profile.churnPause == 0.5)
 
         try "tls: { max-fragment-length: 700 }".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: DeviceProfile.LoadError.self) { try DeviceProfile.load(path: path) }
+        let badValue = #expect(throws: DeviceProfile.LoadError.self) { try DeviceProfile.load(path: path) }
+        #expect(badValue?.code == .badValue)
+        #expect(badValue?.key == "tls.max-fragment-length")
         try "reconnect: { jiter: full }".write(toFile: path, atomically: true, encoding: .utf8)
-        let error = #expect(throws: DeviceProfile.LoadError.self) { try DeviceProfile.load(path: path) }
-        #expect(error?.description.contains("reconnect.jiter") == true)
+        let unknown = #expect(throws: DeviceProfile.LoadError.self) { try DeviceProfile.load(path: path) }
+        #expect(unknown?.code == .unknownKey)
+        #expect(unknown?.key == "reconnect.jiter")
     }
 }

@@ -36,6 +36,28 @@ import Testing
         #expect(merged.devices.map(\.id) == (0..<shardCount).map { "d\($0)" }.sorted())
     }
 
+    @Test func reportsThatAreNotShardsOfOneRunAreRefusedByCode() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let a = Self.report(PhaseHistograms(), shard: "1/2", devices: ["a"], start: start)
+        let b = Self.report(PhaseHistograms(), shard: "2/2", devices: ["b"], start: start)
+        var otherSchema = b
+        otherSchema.schema = "fleetsim.report/0"
+        var otherTarget = b
+        otherTarget.target = "127.0.0.1:9999"
+        let overlapping = Self.report(PhaseHistograms(), shard: "2/2", devices: ["a"], start: start)
+        let cases: [([(source: String, report: RunReport)], ReportMerge.Refusal.Code)] = [
+            ([], .noReports),
+            ([("a", a), ("b", otherSchema)], .otherSchema),
+            ([("a", a), ("b", otherTarget)], .otherRun),
+            ([("a", a), ("a again", a)], .repeatedShard),
+            ([("a", a), ("b", overlapping)], .overlappingDevices),
+        ]
+        for (reports, code) in cases {
+            let refusal = #expect(throws: ReportMerge.Refusal.self) { try ReportMerge.merge(reports) }
+            #expect(refusal?.code == code, "\(refusal?.description ?? "")")
+        }
+    }
+
     @Test func timelinesLineUpByStartSecond() throws {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let a = Self.report(PhaseHistograms(), shard: "1/2", devices: ["a"], start: start)

@@ -49,31 +49,59 @@ public struct DeviceProfile: Sendable, Equatable {
     public init() {}
 
     /// A profile file could not be used: the message names the file and the key.
+    ///
+    /// Callers tell errors apart by ``code`` and ``key``, never by the message.
     public struct LoadError: Error, CustomStringConvertible, Sendable {
+        /// What is wrong with the profile, as a stable identifier.
+        public enum Code: String, Sendable, Hashable, CaseIterable {
+            /// The file does not exist or cannot be read.
+            case unreadableFile = "unreadable-file"
+            /// The text is not YAML.
+            case notYAML = "not-yaml"
+            /// The top level is not a mapping of settings.
+            case notAMapping = "not-a-mapping"
+            /// A key the profile format does not have (a typo must not fall back to a default).
+            case unknownKey = "unknown-key"
+            /// A known key with a value of the wrong type or out of range.
+            case badValue = "bad-value"
+        }
+
+        public let code: Code
+        /// The profile file.
+        public let path: String
+        /// The key path the error is about (`reconnect.jitter`), for `unknown-key` and `bad-value`.
+        public let key: String?
         public let description: String
+
+        init(_ code: Code, path: String, key: String? = nil, _ description: String) {
+            self.code = code
+            self.path = path
+            self.key = key
+            self.description = description
+        }
     }
 
     /// Loads a YAML profile. Unknown keys are an error, not ignored: a typo must not silently fall
     /// back to a default.
-    public static func load(path: String) throws -> DeviceProfile {
+    public static func load(path: String) throws(LoadError) -> DeviceProfile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LoadError(description: "\(path): no such profile (see devices/ for examples)")
+            throw LoadError(.unreadableFile, path: path, "\(path): no such profile (see devices/ for examples)")
         }
         let node: Any?
         do {
             node = try Yams.load(yaml: String(decoding: data, as: UTF8.self))
         } catch {
-            throw LoadError(description: "\(path): not valid YAML (\(error))")
+            throw LoadError(.notYAML, path: path, "\(path): not valid YAML (\(error))")
         }
         guard let root = node as? [String: Any] else {
-            throw LoadError(description: "\(path): expected a mapping of settings at the top level")
+            throw LoadError(.notAMapping, path: path, "\(path): expected a mapping of settings at the top level")
         }
         var profile = DeviceProfile()
         try profile.apply(root, path: path)
         return profile
     }
 
-    private mutating func apply(_ root: [String: Any], path: String) throws {
+    private mutating func apply(_ root: [String: Any], path: String) throws(LoadError) {
         let reader = Reader(path: path)
         try self.applyBehaviour(root, reader: reader)
         try reader.allow(root, ["name", "description", "tls", "timeouts", "mqtt", "clock", "reconnect", "churn"], in: "")
@@ -102,7 +130,7 @@ public struct DeviceProfile: Sendable, Equatable {
                 self.accept = policy
             }
             if let versions = tls["versions"] {
-                let parsed = try reader.list(versions, "tls.versions").map { value -> TLSVersion in
+                let parsed = try reader.list(versions, "tls.versions").map { value throws(LoadError) -> TLSVersion in
                     guard let version = TLSVersion(rawValue: "\(value)") else {
                         throw reader.error("tls.versions", "'\(value)' is not a TLS version (1.2 or 1.3)")
                     }
@@ -113,7 +141,7 @@ public struct DeviceProfile: Sendable, Equatable {
                 self.maximumVersion = high
             }
             if let groups = tls["groups"] {
-                self.groups = try reader.list(groups, "tls.groups").map { value in
+                self.groups = try reader.list(groups, "tls.groups").map { value throws(LoadError) in
                     guard let group = TLSGroup(rawValue: "\(value)") else {
                         throw reader.error("tls.groups", "'\(value)' is not one of \(TLSGroup.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
@@ -147,7 +175,7 @@ public struct DeviceProfile: Sendable, Equatable {
         }
     }
 
-    private mutating func applyBehaviour(_ root: [String: Any], reader: Reader) throws {
+    private mutating func applyBehaviour(_ root: [String: Any], reader: Reader) throws(LoadError) {
         if let clock = root["clock"] {
             let clock = try reader.mapping(clock, "clock")
             try reader.allow(clock, ["start", "skew", "spread"], in: "clock.")
@@ -208,28 +236,31 @@ public struct DeviceProfile: Sendable, Equatable {
     private struct Reader {
         let path: String
         func error(_ key: String, _ message: String) -> LoadError {
-            LoadError(description: "\(self.path): \(key) \(message)")
+            LoadError(.badValue, path: self.path, key: key, "\(self.path): \(key) \(message)")
         }
-        func allow(_ mapping: [String: Any], _ keys: Set<String>, in prefix: String) throws {
+        func allow(_ mapping: [String: Any], _ keys: Set<String>, in prefix: String) throws(LoadError) {
             if let unknown = mapping.keys.sorted().first(where: { !keys.contains($0) }) {
                 throw LoadError(
-                    description: "\(self.path): unknown key '\(prefix)\(unknown)' (allowed: \(keys.sorted().map { prefix + $0 }.joined(separator: ", ")))"
+                    .unknownKey,
+                    path: self.path,
+                    key: prefix + unknown,
+                    "\(self.path): unknown key '\(prefix)\(unknown)' (allowed: \(keys.sorted().map { prefix + $0 }.joined(separator: ", ")))"
                 )
             }
         }
-        func mapping(_ value: Any, _ key: String) throws -> [String: Any] {
+        func mapping(_ value: Any, _ key: String) throws(LoadError) -> [String: Any] {
             guard let mapping = value as? [String: Any] else { throw self.error(key, "must be a mapping") }
             return mapping
         }
-        func list(_ value: Any, _ key: String) throws -> [Any] {
+        func list(_ value: Any, _ key: String) throws(LoadError) -> [Any] {
             if let list = value as? [Any] { return list }
             return [value]
         }
-        func string(_ value: Any, _ key: String) throws -> String {
+        func string(_ value: Any, _ key: String) throws(LoadError) -> String {
             guard let string = value as? String else { throw self.error(key, "must be text") }
             return string
         }
-        func duration(_ value: Any, _ key: String) throws -> Double {
+        func duration(_ value: Any, _ key: String) throws(LoadError) -> Double {
             if let number = value as? Int { return Double(number) }
             guard let text = value as? String, let seconds = DurationText.seconds(text) else {
                 throw self.error(key, "'\(value)' is not a duration (e.g. 500ms, 30s, 5m)")

@@ -16,17 +16,40 @@ public enum IdentityDirectory {
         public var unpaired: [String]
     }
 
+    /// The folder of identities cannot be listed.
     public struct LoadError: Error, CustomStringConvertible, Sendable {
+        /// Why, as a stable identifier.
+        public enum Code: String, Sendable, Hashable, CaseIterable {
+            /// The path does not exist or is not a directory.
+            case noSuchDirectory = "no-such-directory"
+            /// The directory exists but cannot be listed (permissions).
+            case unreadableDirectory = "unreadable-directory"
+        }
+
+        public let code: Code
+        /// The directory.
+        public let path: String
         public let description: String
     }
 
     /// The device ids in `directory`.
-    public static func list(_ directory: String) throws -> Listing {
+    ///
+    /// - Throws: ``LoadError`` `no-such-directory` or `unreadable-directory`.
+    public static func list(_ directory: String) throws(LoadError) -> Listing {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw LoadError(description: "\(directory): no such directory of device identities")
+            throw LoadError(
+                code: .noSuchDirectory,
+                path: directory,
+                description: "\(directory): no such directory of device identities"
+            )
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw LoadError(code: .unreadableDirectory, path: directory, description: "\(directory): cannot be listed (\(error))")
+        }
         let pems = Set(files.filter { $0.hasSuffix(".pem") }.map { String($0.dropLast(4)) })
         let keys = Set(files.filter { $0.hasSuffix(".key") }.map { String($0.dropLast(4)) })
         let unpaired = pems.subtracting(keys).map { "\($0).pem" } + keys.subtracting(pems).map { "\($0).key" }

@@ -28,18 +28,38 @@ public struct Expectations: Sendable {
 
     public let byDevice: [String: Expected]
 
+    /// A line of the file cannot be read; the message names the file and the line.
     public struct ParseError: Error, CustomStringConvertible, Sendable {
+        /// What is wrong with the line, as a stable identifier.
+        public enum Code: String, Sendable, Hashable, CaseIterable {
+            /// Not two fields `DEVICE-ID<TAB>OUTCOME`.
+            case malformedLine = "malformed-line"
+            /// The second field is not an outcome identifier (nor `rejected`).
+            case unknownOutcome = "unknown-outcome"
+        }
+
+        public let code: Code
+        /// The file (the `source` given to the parser).
+        public let path: String
+        /// The line number, from 1.
+        public let line: Int
         public let description: String
     }
 
-    public init(text: String, source: String) throws {
+    /// - Throws: ``ParseError`` for the first line that is not `DEVICE-ID<TAB>OUTCOME`.
+    public init(text: String, source: String) throws(ParseError) {
         var byDevice: [String: Expected] = [:]
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).map(String.init)
             if fields.isEmpty { continue }
             guard fields.count == 2 else {
-                throw ParseError(description: "\(source):\(number + 1): expected 'DEVICE-ID<TAB>OUTCOME', found '\(line)'")
+                throw ParseError(
+                    code: .malformedLine,
+                    path: source,
+                    line: number + 1,
+                    description: "\(source):\(number + 1): expected 'DEVICE-ID<TAB>OUTCOME', found '\(line)'"
+                )
             }
             let expected: Expected
             if fields[1] == "rejected" {
@@ -47,7 +67,12 @@ public struct Expectations: Sendable {
             } else if let outcome = Outcome(identifier: fields[1]) {
                 expected = .exactly(outcome)
             } else {
-                throw ParseError(description: "\(source):\(number + 1): '\(fields[1])' is not an outcome (ok, rejected, rejected:unknown-ca, tcp-refused, …)")
+                throw ParseError(
+                    code: .unknownOutcome,
+                    path: source,
+                    line: number + 1,
+                    description: "\(source):\(number + 1): '\(fields[1])' is not an outcome (ok, rejected, rejected:unknown-ca, tcp-refused, …)"
+                )
             }
             byDevice[fields[0]] = expected
         }

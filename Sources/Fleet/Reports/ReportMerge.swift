@@ -9,29 +9,50 @@ import Foundation
 /// percentiles are those one process would have measured). Peaks (connected devices, connect
 /// rates) are summed across shards: an upper bound, as the shards' peaks need not coincide.
 public enum ReportMerge {
+    /// The reports cannot be merged; the message names the reports (and device) at fault.
     public struct Refusal: Error, CustomStringConvertible, Sendable {
+        /// Why, as a stable identifier.
+        public enum Code: String, Sendable, Hashable, CaseIterable {
+            /// No reports were given.
+            case noReports = "no-reports"
+            /// Reports of different schemas.
+            case otherSchema = "other-schema"
+            /// Reports of another target, protocol or TLS setting: not shards of one run.
+            case otherRun = "other-run"
+            /// Two reports are the same shard.
+            case repeatedShard = "repeated-shard"
+            /// A device is in two reports.
+            case overlappingDevices = "overlapping-devices"
+        }
+
+        public let code: Code
         public let description: String
+
+        init(_ code: Code, _ description: String) {
+            self.code = code
+            self.description = description
+        }
     }
 
     /// - Parameter reports: (source name, report) pairs; the name appears in refusals.
     /// - Throws: ``Refusal`` when the reports cannot describe one run: another schema, another
     ///   target, protocol or TLS setting, the same shard twice, or a device in two reports.
-    public static func merge(_ reports: [(source: String, report: RunReport)]) throws -> RunReport {
-        guard let (firstSource, first) = reports.first else { throw Refusal(description: "no reports to merge") }
+    public static func merge(_ reports: [(source: String, report: RunReport)]) throws(Refusal) -> RunReport {
+        guard let (firstSource, first) = reports.first else { throw Refusal(.noReports, "no reports to merge") }
         for (source, report) in reports {
             guard report.schema == first.schema else {
-                throw Refusal(description: "\(source): schema \(report.schema), but \(firstSource) is \(first.schema)")
+                throw Refusal(.otherSchema, "\(source): schema \(report.schema), but \(firstSource) is \(first.schema)")
             }
             for (name, mine, theirs) in [("target", report.target, first.target), ("protocol", report.protocol, first.protocol), ("tls", report.tls, first.tls)]
             where mine != theirs {
-                throw Refusal(description: "\(source): \(name) \(mine), but \(firstSource) has \(theirs): not shards of one run")
+                throw Refusal(.otherRun, "\(source): \(name) \(mine), but \(firstSource) has \(theirs): not shards of one run")
             }
         }
         var shardSources: [String: String] = [:]
         for (source, report) in reports {
             guard let shard = report.shard else { continue }
             if let other = shardSources[shard] {
-                throw Refusal(description: "\(source) and \(other) are both shard \(shard): the same shard twice")
+                throw Refusal(.repeatedShard, "\(source) and \(other) are both shard \(shard): the same shard twice")
             }
             shardSources[shard] = source
         }
@@ -39,7 +60,10 @@ public enum ReportMerge {
         for (source, report) in reports {
             for device in report.devices {
                 if let other = deviceSources[device.id] {
-                    throw Refusal(description: "device \(device.id) is in both \(other) and \(source): the reports overlap")
+                    throw Refusal(
+                        .overlappingDevices,
+                        "device \(device.id) is in both \(other) and \(source): the reports overlap"
+                    )
                 }
                 deviceSources[device.id] = source
             }
