@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetCoreTests",
-            dependencies: ["FleetCore"]
+            dependencies: ["FleetCore", "FleetTestSupport"]
         ),
         // The backend's session on EmbeddedChannel: TLS events fired by hand, time advanced by hand.
         .testTarget(

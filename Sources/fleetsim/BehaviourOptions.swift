@@ -18,7 +18,7 @@ struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("wolfSSL cipher list the devices offer, e.g. ECDHE-ECDSA-AES128-CCM-8. (default: the profile's, else AEAD TLS 1.3 and ECDHE suites only)", valueName: "list"))
     var ciphers: String?
 
-    @Option(help: ArgumentHelp("Ask the server for records of at most 512, 1024, 2048 or 4096 bytes (RFC 6066). (default: the profile's, else no limit)", valueName: "bytes"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ask the server for records of at most 512, 1024, 2048 or 4096 bytes (RFC 6066). (default: the profile's, else no limit)", valueName: "bytes"))
     var maxFragment: Int?
 
     @Option(help: ArgumentHelp("Resume TLS sessions on reconnect: off, tickets, session-ids. (default: the profile's, else off)", valueName: "mode"))
@@ -39,7 +39,7 @@ struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Spread each device's clock evenly over ±this, fixed per device, e.g. 10m. (default: 0)", valueName: "duration"))
     var clockSpread: String?
 
-    @Option(help: ArgumentHelp("Retries after a failed or lost connection, with backoff. (default: the profile's, else 0)", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Retries after a failed or lost connection, with backoff. (default: the profile's, else 0)", valueName: "n"))
     var retries: Int?
 
     @Flag(help: "Retry after a verdict too (an alert, an untrusted server, a refused CONNACK), not only after transient failures.")
@@ -57,7 +57,7 @@ struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Jitter on backoff and churn pauses: full (0…step) or none. (default: the profile's, else full)", valueName: "kind"))
     var jitter: String?
 
-    @Option(help: ArgumentHelp("Churn: each device makes N connections (connect, hold, disconnect, pause, reconnect). (default: the profile's, else 1)", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Churn: each device makes N connections (connect, hold, disconnect, pause, reconnect). (default: the profile's, else 1)", valueName: "n"))
     var churn: Int?
 
     @Option(help: ArgumentHelp("Pause between churn connections, e.g. 500ms. (default: the profile's, else 1s)", valueName: "duration"))
@@ -77,12 +77,12 @@ struct BehaviourOptions: ParsableArguments {
             throw ValidationError("--clock-start '\(clockStart)' is not a date (e.g. 2000-01-01 or 2000-01-01T00:00:00Z)")
         }
         if let clockSkew, DurationText.signedSeconds(clockSkew) == nil {
-            throw ValidationError("--clock-skew '\(clockSkew)' is not an offset (e.g. -400d, +10m, 30s)")
+            throw ValidationError("--clock-skew '\(clockSkew)' is not an offset of at most 100 years (e.g. -400d, +10m, 30s)")
         }
         for (name, value) in [("--clock-spread", self.clockSpread), ("--backoff-base", self.backoffBase),
                               ("--backoff-cap", self.backoffCap), ("--churn-pause", self.churnPause)] {
             if let value, DurationText.seconds(value) == nil {
-                throw ValidationError("\(name) '\(value)' is not a duration (e.g. 500ms, 30s, 5m)")
+                throw ValidationError("\(name) '\(value)' \(DurationText.problem(value))")
             }
         }
         if let retries, !(0...1000).contains(retries) { throw ValidationError("--retries must be 0–1000") }

@@ -68,7 +68,7 @@ struct PKIIssueCommand: AsyncParsableCommand {
 
     @OptionGroup var location: PKIDirectoryOption
 
-    @Option(help: "How many devices to issue (1–1000000).")
+    @Option(parsing: .unconditional, help: "How many devices to issue (1–1000000).")
     var count: Int
 
     @Option(help: "Device id prefix; ids are <prefix>00001, <prefix>00002, … (default: tcu- or tcu-<defect>-).")

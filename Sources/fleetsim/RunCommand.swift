@@ -31,14 +31,19 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var identities: IdentityOptions
 
-    @Option(help: ArgumentHelp("Run only the first N devices (after --shard). (default: all)", valueName: "n"))
+    // Numbers are parsed unconditionally so that "-5" is judged by validate() (a clear range
+    // message), not taken for an unknown flag.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Run only the first N devices (after --shard). (default: all)", valueName: "n"))
     var devices: Int?
 
-    @Option(help: ArgumentHelp("Most devices connecting or connected at once. (default: unlimited)", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most devices connecting or connected at once. (default: unlimited)", valueName: "n"))
     var concurrency: Int?
 
-    @Option(help: ArgumentHelp("New devices per second (open model). (default: as fast as possible)", valueName: "per-second"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("New devices per second (open model), 0.001–1000000. (default: as fast as possible)", valueName: "per-second"))
     var rate: Double?
+
+    static let rates: ClosedRange<Double> = 0.001...1_000_000
+    static let mostDevices = 10_000_000
 
     @Option(help: ArgumentHelp("Ramp the rate up from 0 over this time, e.g. 30s. (default: no ramp)", valueName: "duration"))
     var ramp: String?
@@ -65,12 +70,12 @@ struct RunCommand: AsyncParsableCommand {
         try self.identities.check()
         for (name, value) in [("--ramp", self.ramp), ("--duration", self.duration), ("--hold", self.hold)] {
             if let value, DurationText.seconds(value) == nil {
-                throw ValidationError("\(name) '\(value)' is not a duration (e.g. 500ms, 30s, 5m)")
+                throw ValidationError("\(name) '\(value)' \(DurationText.problem(value))")
             }
         }
-        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number of devices per second") }
-        if let devices, devices < 1 { throw ValidationError("--devices must be at least 1") }
-        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let rate, !(Self.rates.contains(rate)) { throw ValidationError("--rate must be 0.001–1000000 devices per second") }
+        if let devices, !(1...Self.mostDevices).contains(devices) { throw ValidationError("--devices must be 1–10000000") }
+        if let concurrency, !(1...Self.mostDevices).contains(concurrency) { throw ValidationError("--concurrency must be 1–10000000") }
         if self.ramp != nil && self.rate == nil { throw ValidationError("--ramp needs --rate (the rate to ramp up to)") }
         _ = try self.scale.parsedShard()
         _ = try self.scale.sourceAddresses()

@@ -102,7 +102,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Expected outcomes: lines DEVICE-ID<TAB>OUTCOME ('rejected' matches any rejection).", valueName: "file"))
     var expect: String?
 
-    @Option(help: ArgumentHelp("Fail (exit 1) when more than this share of devices fail, 0–1.", valueName: "x"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fail (exit 1) when more than this share of devices fail, 0–1.", valueName: "x"))
     var maxFailureRate: Double?
 
     @Option(help: ArgumentHelp("Fail (exit 1) when the p99 time to acceptance exceeds this, e.g. 250ms.", valueName: "duration"))
@@ -116,7 +116,7 @@ struct ReportOptions: ParsableArguments {
             throw ValidationError("--max-failure-rate must be between 0 and 1 (e.g. 0.01 for 1%)")
         }
         if let maxP99, DurationText.seconds(maxP99) == nil {
-            throw ValidationError("--max-p99 '\(maxP99)' is not a duration (e.g. 250ms)")
+            throw ValidationError("--max-p99 '\(maxP99)' \(DurationText.problem(maxP99))")
         }
     }
 

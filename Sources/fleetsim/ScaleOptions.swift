@@ -8,7 +8,7 @@ struct ScaleOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run shard K of N (1-based): every N-th device by id.", valueName: "K/N"))
     var shard: String?
 
-    @Option(help: ArgumentHelp("Shard count N when the shard index comes from JOB_COMPLETION_INDEX (0-based, set by a Kubernetes Indexed Job).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Shard count N when the shard index comes from JOB_COMPLETION_INDEX (0-based, set by a Kubernetes Indexed Job).", valueName: "n"))
     var shards: Int?
 
     @Option(help: ArgumentHelp("Local addresses to connect from, round-robin per device: a list (127.0.0.2,127.0.0.3) or a range (127.0.0.2-127.0.0.9). Each address has its own ~28k ephemeral ports. (default: the system's choice)", valueName: "addresses"))

@@ -83,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         default: throw ValidationError("give the backend's PKI: --dir certs, or --ca FILE --cert FILE --key FILE")
         }
         if DurationText.seconds(self.handshakeTimeout) == nil {
-            throw ValidationError("--handshake-timeout '\(self.handshakeTimeout)' is not a duration (e.g. 10s)")
+            throw ValidationError("--handshake-timeout '\(self.handshakeTimeout)' \(DurationText.problem(self.handshakeTimeout))")
         }
     }
 

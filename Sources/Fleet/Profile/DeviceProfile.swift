@@ -187,8 +187,8 @@ public struct DeviceProfile: Sendable, Equatable {
                 self.clock.start = date
             }
             if let v = clock["skew"] {
-                guard let seconds = (v as? Int).map(Double.init) ?? DurationText.signedSeconds("\(v)") else {
-                    throw reader.error("clock.skew", "'\(v)' is not an offset (e.g. -90d, +10m, 30s)")
+                guard let seconds = DurationText.signedSeconds(v is Int ? "\(v)s" : "\(v)") else {
+                    throw reader.error("clock.skew", "'\(v)' is not an offset of at most 100 years (e.g. -90d, +10m, 30s)")
                 }
                 self.clock.skew = seconds
             }
@@ -260,10 +260,11 @@ public struct DeviceProfile: Sendable, Equatable {
             guard let string = value as? String else { throw self.error(key, "must be text") }
             return string
         }
+        /// A duration: text (`500ms`, `30s`) or a bare number of seconds, bounded like every duration.
         func duration(_ value: Any, _ key: String) throws(LoadError) -> Double {
-            if let number = value as? Int { return Double(number) }
-            guard let text = value as? String, let seconds = DurationText.seconds(text) else {
-                throw self.error(key, "'\(value)' is not a duration (e.g. 500ms, 30s, 5m)")
+            let text = value is Int ? "\(value)s" : value as? String
+            guard let text, let seconds = DurationText.seconds(text) else {
+                throw self.error(key, "'\(value)' \(DurationText.problem(text ?? "\(value)"))")
             }
             return seconds
         }
