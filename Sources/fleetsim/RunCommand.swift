@@ -167,7 +167,7 @@ struct RunCommand: AsyncParsableCommand {
             after: after
         )
         print(RunSummary.text(report, mismatches: mismatches))
-        try self.outputs.write(report, expectations: expectations, outcomes: outcomes)
+        try self.outputs.write(report, expectations: expectations, outcomes: outcomes, deviceIDs: fleet.map(\.id))
 
         if result.interrupted { Glibc.exit(ExitStatus.interrupted) }
         if gates.contains(where: { !$0.passed }) { throw ExitCode(ExitStatus.checkFailed) }

@@ -126,7 +126,7 @@ struct ReportOptions: ParsableArguments {
         do { return try Expectations(text: text, source: path) } catch { throw InputError(error) }
     }
 
-    func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: Outcome]) throws {
+    func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: Outcome], deviceIDs: [String]) throws {
         do {
             if let json = self.json {
                 try AtomicFile.write(Array(try RunReportBuilder.encode(report)) + [0x0A], to: json)
@@ -135,7 +135,7 @@ struct ReportOptions: ParsableArguments {
                 try AtomicFile.write(HTMLReport.make(report), to: html)
             }
             if let junit = self.junit {
-                try AtomicFile.write(JUnitReport.make(report, expectations: expectations, allOutcomes: outcomes), to: junit)
+                try AtomicFile.write(JUnitReport.make(report, expectations: expectations, allOutcomes: outcomes, deviceIDs: deviceIDs), to: junit)
             }
         } catch {
             throw InputError(.cannotWrite, "cannot write the report: \(error)")

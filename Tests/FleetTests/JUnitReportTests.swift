@@ -84,4 +84,32 @@ import FoundationXML
         #expect(Self.attribute("name", of: testcase) == id)
         #expect(try testcase.nodes(forXPath: "failure").first?.stringValue == "got <html> & garbage", "control characters are dropped")
     }
+
+    @Test func aFailedGateIsAFailedTestcaseOfItsOwnSuite() throws {
+        let gates = [
+            RunReport.Gate(name: "max-p99", passed: false, detail: "p99 120 ms is over 100 ms"),
+            RunReport.Gate(name: "max-failure-rate", passed: true, detail: "0.0 ≤ 0.1"),
+        ]
+        let okOnly: [RunReport.Device] = [.ok("tcu-1")]
+        let text = JUnitReport.make(RunReport.fixture(devices: okOnly, gates: gates), expectations: nil, allOutcomes: ["tcu-1": .ok])
+        let xml = try XMLDocument(xmlString: text)
+        #expect(try xml.nodes(forXPath: "/testsuites/testsuite").count == 2)
+        #expect(try Self.failures(xml) == ["max-p99": "gate"])
+        let root = try #require(xml.rootElement())
+        #expect(Self.attribute("tests", of: root) == "3")
+        #expect(Self.attribute("failures", of: root) == "1")
+    }
+
+    @Test func anInterruptedRunListsEveryDeviceWithTheUndecidedSkipped() throws {
+        let decided: [RunReport.Device] = [.ok("tcu-1"), .failed("tcu-2", .tcpRefused)]
+        let report = RunReport.fixture(interrupted: true, devices: decided, gates: [.init(name: "complete", passed: false, detail: "the run was interrupted")])
+        let text = JUnitReport.make(
+            report, expectations: nil, allOutcomes: ["tcu-1": .ok, "tcu-2": .tcpRefused], deviceIDs: ["tcu-1", "tcu-2", "tcu-3", "tcu-4"])
+        let xml = try XMLDocument(xmlString: text)
+        let skipped = try xml.nodes(forXPath: "//testcase[skipped]").compactMap { Self.attribute("name", of: $0) }
+        #expect(skipped == ["tcu-3", "tcu-4"])
+        #expect(try xml.nodes(forXPath: "//testcase[@classname='fleetsim.devices']").count == 4)
+        #expect(try Self.failures(xml) == ["tcu-2": "tcp-refused", "complete": "gate"])
+        #expect(Self.attribute("skipped", of: try #require(xml.rootElement())) == "2")
+    }
 }
