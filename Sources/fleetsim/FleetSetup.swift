@@ -18,7 +18,7 @@ struct FleetSetup {
             do { profile = try DeviceProfile.load(path: path) } catch { throw InputError(error) }
         }
         behaviour.apply(to: &profile)
-        let sources = try identities.resolve()
+        let sources = try identities.resolve(profileDeviceCA: profile.deviceCAPath)
         var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: sources.trustPEM)
         configuration.minimumVersion = profile.minimumVersion
         configuration.maximumVersion = profile.maximumVersion
@@ -51,7 +51,8 @@ struct FleetSetup {
 
     /// The diagnosis of a failed device from its certificate, key, the CA and the CRL.
     func diagnose(_ fleet: [FleetDevice]) -> (String) -> [(code: String, message: String)] {
-        let diagnosis = DeviceDiagnosis(trusted: self.sources.trusted, crl: self.sources.crl)
+        // Against what the backend trusts for devices, never against the server's CA.
+        let diagnosis = DeviceDiagnosis(trusted: self.sources.deviceTrusted, crl: self.sources.crl)
         let byID = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0) })
         return { id in
             guard let device = byID[id] else { return [] }

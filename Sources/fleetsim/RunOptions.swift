@@ -44,6 +44,12 @@ struct IdentityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A CRL to diagnose failed devices against. (default with --dir: <dir>/crl.pem)", valueName: "file"))
     var crl: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The CA certificate(s) the backend trusts for devices, to diagnose refused devices against: often not the CA that signs the server. (default: the profile's trust.device-ca, else --ca, else <dir>/root.pem)",
+            valueName: "file"))
+    var deviceCA: String?
+
     func check() throws {
         switch (self.directory, self.identitiesDirectory) {
         case (nil, nil): throw ValidationError("give the devices: --dir certs, or --identities DIR with --ca FILE")
@@ -58,11 +64,16 @@ struct IdentityOptions: ParsableArguments {
         var caPath: String
         var trustPEM: String
         var trusted: [Certificate]?
+        /// What the backend trusts for devices: the diagnosis of a refused device is made against it.
+        var deviceCAPath: String
+        var deviceTrusted: [Certificate]?
         var crl: RevocationList?
     }
 
-    /// Reads the CA and CRL (exit 2 naming the file when one cannot be used).
-    func resolve() throws -> Resolved {
+    /// Reads the CAs and CRL (exit 2 naming the file when one cannot be used).
+    ///
+    /// - Parameter profileDeviceCA: the profile's `trust.device-ca`, used when `--device-ca` is not given.
+    func resolve(profileDeviceCA: String? = nil) throws -> Resolved {
         let devicesPath: String
         let caPath: String
         var crlPath = self.crl
@@ -84,7 +95,16 @@ struct IdentityOptions: ParsableArguments {
             throw InputError(error)
         }
         let crl = try crlPath.map { try InspectCommand.readCRL($0).list }
-        return Resolved(devicesPath: devicesPath, caPath: caPath, trustPEM: trustPEM, trusted: trusted, crl: crl)
+        let deviceCAPath = self.deviceCA ?? profileDeviceCA ?? caPath
+        let deviceTrusted: [Certificate]
+        if deviceCAPath == caPath {
+            deviceTrusted = trusted
+        } else {
+            do { deviceTrusted = try PEMFile.certificates(at: deviceCAPath) } catch { throw InputError(error) }
+        }
+        return Resolved(
+            devicesPath: devicesPath, caPath: caPath, trustPEM: trustPEM, trusted: trusted, deviceCAPath: deviceCAPath,
+            deviceTrusted: deviceTrusted, crl: crl)
     }
 }
 

@@ -28,6 +28,9 @@ public struct DeviceProfile: Sendable, Equatable {
     public var resumption: Resumption = .off
     /// When a TLS 1.3 device in `tls` mode counts as accepted (servers that send no ticket).
     public var accept = AcceptPolicy.default
+    /// `trust.device-ca`: the CA file the backend trusts for devices (refused devices are diagnosed
+    /// against it), resolved against the profile's folder; nil = the server's CA.
+    public var deviceCAPath: String?
     /// The device's own clock (by which it judges the server's certificate).
     public var clock = DeviceClock()
     /// Retries after a failure, reconnects after a lost connection.
@@ -104,7 +107,7 @@ public struct DeviceProfile: Sendable, Equatable {
     private mutating func apply(_ root: [String: Any], path: String) throws(LoadError) {
         let reader = Reader(path: path)
         try self.applyBehaviour(root, reader: reader)
-        try reader.allow(root, ["name", "description", "tls", "timeouts", "mqtt", "clock", "reconnect", "churn"], in: "")
+        try reader.allow(root, ["name", "description", "tls", "timeouts", "mqtt", "clock", "reconnect", "churn", "trust"], in: "")
         if let name = root["name"] { self.name = try reader.string(name, "name") }
         if let tls = root["tls"] {
             let tls = try reader.mapping(tls, "tls")
@@ -150,6 +153,15 @@ public struct DeviceProfile: Sendable, Equatable {
             }
             if let suites = tls["cipher-suites"] { self.cipherSuites = try reader.string(suites, "tls.cipher-suites") }
             if let name = tls["server-name"] { self.serverName = try reader.string(name, "tls.server-name") }
+        }
+        if let trust = root["trust"] {
+            let trust = try reader.mapping(trust, "trust")
+            try reader.allow(trust, ["device-ca"], in: "trust.")
+            if let v = trust["device-ca"] {
+                let path = try reader.string(v, "trust.device-ca")
+                let folder = (reader.path as NSString).deletingLastPathComponent
+                self.deviceCAPath = path.hasPrefix("/") || folder.isEmpty ? path : "\(folder)/\(path)"
+            }
         }
         if let timeouts = root["timeouts"] {
             let timeouts = try reader.mapping(timeouts, "timeouts")

@@ -22,7 +22,11 @@ public enum RunReportBuilder {
             if let summary = state.histograms.summary(phase) { latency[phase.rawValue] = summary }
         }
         let devices = state.devices.sorted { $0.id < $1.id }.map { device -> RunReport.Device in
-            var findings = device.outcome == .ok ? [] : diagnose(device.id)
+            // Only verdicts about the certificate get a certificate diagnosis, the finding that
+            // explains the server's alert first.
+            var findings =
+                DiagnosisRelevance.explains(device.outcome, handshakeCompleted: device.timings.tlsHandshake != nil)
+                ? DiagnosisRelevance.ordered(diagnose(device.id), alert: device.failure?.alertReceived) : []
             if device.failure?.clockRelated == true, let clock = device.clock {
                 findings.insert(("clock-skew", ClockText.explanation(clock: clock, decidedAt: result.startedAt.addingTimeInterval(device.decidedAt))), at: 0)
             }
