@@ -52,6 +52,17 @@ func fleetsimVerifyCallback(_ preverify: Int32, _ store: UnsafeMutablePointer<WO
     return connection.verify(preverify: preverify, store: store)
 }
 
+/// wolfSSL's certificate-setup callback: on the client it runs only when the server asked for a
+/// client certificate (TLS 1.2: on its CertificateRequest; TLS 1.3: as the client's Certificate,
+/// which follows only a CertificateRequest, is written). Records that mutual TLS was really tested.
+/// Never refuses: it only observes.
+func fleetsimCertificateRequestedCallback(_ ssl: OpaquePointer?, _ argument: UnsafeMutableRawPointer?) -> Int32 {
+    if let ssl, let connection = TLSConnection.owner(of: ssl) {
+        connection.certificateRequested = true
+    }
+    return 1
+}
+
 /// A TLS message went out or came in unencrypted (wolfSSL's OpenSSL-style message callback): the
 /// trace names it. Installed only on traced connections.
 func fleetsimMessageCallback(

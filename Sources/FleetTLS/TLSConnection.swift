@@ -37,6 +37,8 @@ final class TLSConnection {
     var transportClosed = false
     /// Set by the session-ticket callback: a NewSessionTicket arrived (the TLS 1.3 acceptance signal).
     var ticketReceived = false
+    /// Client side, set by the certificate-setup callback: the server asked for a client certificate.
+    var certificateRequested = false
     /// Server side, from the verify callback: who the device's leaf says it is (also when rejected).
     var peerLeaf: PeerIdentity?
     /// Server side: CA certificates the device presented with its leaf.

@@ -60,6 +60,8 @@ public final class TLSContext: @unchecked Sendable {
             // The callback judges the server's dates by the device's own clock (when it has one of
             // its own) and records the server's chain for `repro`.
             wolfSSL_CTX_set_verify(ctx, Int32(mode), fleetsimVerifyCallback)
+            // Tells whether the server asked for a client certificate at all (mutual TLS tested).
+            wolfSSL_CTX_set_cert_cb(ctx, fleetsimCertificateRequestedCallback, nil)
             if let length = configuration.maxFragmentLength {
                 guard let code = TLSConfiguration.maxFragmentLengths[length],
                     wolfSSL_CTX_UseMaxFragment(ctx, code) == Int32(WOLFSSL_SUCCESS)

@@ -23,4 +23,7 @@ public struct TLSHandshakeInfo: Sendable {
     /// The peer's certificate subject (device id on the backend side).
     public let peer: PeerIdentity?
     public let at: NIODeadline
+    /// Device side: whether the server asked for a client certificate. `false` means the device was
+    /// never authenticated by certificate: mutual TLS was not tested. nil on the backend side.
+    public var clientCertificateRequested: Bool? = nil
 }

@@ -187,13 +187,19 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             // for its first post-handshake record. The backend's verdict is its own handshake.
             let acceptedNow = self.connection.role == .server || version != .v1_3
             self.state = .active(accepted: acceptedNow)
+            let resumed = self.connection.sessionResumed
             let info = TLSHandshakeInfo(
                 version: version,
                 cipherSuite: self.connection.cipherSuite,
-                resumed: self.connection.sessionResumed,
+                resumed: resumed,
                 peer: self.connection.role == .server ? self.connection.peerIdentity : nil,
-                at: now
+                at: now,
+                // A resumed handshake exchanges no certificates: nothing to tell.
+                clientCertificateRequested: self.connection.role == .client && !resumed ? self.connection.certificateRequested : nil
             )
+            if info.clientCertificateRequested == false {
+                self.connection.trace?.record(.received, "the server did not ask for a client certificate: mutual TLS was not tested")
+            }
             self.connection.trace?.record(
                 .local,
                 "handshake done: TLS \(version?.rawValue ?? "?"), \(info.cipherSuite ?? "?")"

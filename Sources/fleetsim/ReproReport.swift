@@ -24,6 +24,8 @@ struct ReproReport: Codable {
     var tls: String?
     var cipherSuite: String?
     var resumed: Bool
+    /// Whether the server asked for the device's certificate; `false`: mutual TLS was not tested.
+    var clientCertificateRequested: Bool?
     var clock: Date?
     var presentedChain: [String]
     var serverChain: [ServerCertificateFacts]
@@ -47,6 +49,7 @@ struct ReproReport: Codable {
         self.tls = device.tls
         self.cipherSuite = device.cipherSuite
         self.resumed = device.resumed ?? false
+        self.clientCertificateRequested = device.clientCertificateRequested
         self.clock = device.clock
         self.presentedChain = presentedChain
         self.serverChain = device.serverChain ?? []
@@ -100,6 +103,9 @@ struct ReproReport: Codable {
         lines.append("")
         if let tls, let cipherSuite {
             lines.append("  negotiated: TLS \(tls), \(cipherSuite), \(self.resumed ? "resumed" : "full handshake")")
+            if self.clientCertificateRequested == false {
+                lines.append("  mutual TLS: NOT tested — the server never asked for the device's certificate")
+            }
         }
         var outcome = "  outcome: \(self.outcome)"
         if let alertName { outcome += " (received \(alertName))" }

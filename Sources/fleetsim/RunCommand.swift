@@ -153,7 +153,8 @@ struct RunCommand: AsyncParsableCommand {
         let (gates, mismatches) = RunGates(
             maxFailureRate: self.outputs.maxFailureRate,
             maxP99: self.outputs.maxP99.flatMap(DurationText.seconds),
-            expectations: expectations
+            expectations: expectations,
+            mutualTLS: self.outputs.expectMutualTLS
         ).evaluate(result, mode: self.behaviour.mode, outcomes: outcomes, selected: Set(ids), subset: shard != nil || self.devices != nil)
         let report = RunReportBuilder.make(
             result: result,

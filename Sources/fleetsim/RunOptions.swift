@@ -128,6 +128,9 @@ struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Fail (exit 1) when the p99 time to acceptance exceeds this, e.g. 250ms.", valueName: "duration"))
     var maxP99: String?
 
+    @Flag(name: .customLong("expect-mutual-tls"), help: "Fail (exit 1) when the server accepted any device without asking for its client certificate.")
+    var expectMutualTLS = false
+
     @Flag(help: "List every device in the JSON report, not only those that did not end ok.")
     var perDevice = false
 

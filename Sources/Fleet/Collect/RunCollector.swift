@@ -53,6 +53,8 @@ public final class RunCollector: Sendable {
         public var clockFailures = 0
         /// Connections accepted by the server's silence after the handshake (no ticket).
         public var acceptedBySilence = 0
+        /// Accepted connections whose server never asked for a client certificate.
+        public var withoutClientCertificate = 0
     }
 
     private let box = NIOLockedValueBox(State())
@@ -116,6 +118,7 @@ public final class RunCollector: Sendable {
             if record.resumeOffered { state.connections.resumeOffered += 1 }
             if record.resumed { state.connections.resumed += 1 }
             if record.acceptedBySilence { state.connections.acceptedBySilence += 1 }
+            if record.outcome == .ok && record.clientCertificateRequested == false { state.connections.withoutClientCertificate += 1 }
             if let value = record.timings.tcpConnect { state.histograms.record(.tcpConnect, seconds: value.seconds) }
             if let value = record.timings.tlsHandshake {
                 state.histograms.record(record.resumed ? .tlsHandshakeResumed : .tlsHandshake, seconds: value.seconds)

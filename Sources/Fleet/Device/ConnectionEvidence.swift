@@ -67,6 +67,7 @@ struct ConnectionEvidence {
             resumeOffered: self.resumeOffered,
             resumed: self.handshake?.resumed ?? false,
             acceptedBySilence: self.acceptedBySilence,
+            clientCertificateRequested: self.handshake?.clientCertificateRequested,
             recovering: recovering,
             decidedAt: decidedAt
         )
@@ -91,6 +92,7 @@ struct ConnectionEvidence {
         report.clock = self.clock
         report.connections = connections
         report.resumed = self.handshake?.resumed ?? false
+        report.clientCertificateRequested = self.handshake?.clientCertificateRequested
         report.trace = self.trace?.events
         report.serverChain = self.trace?.serverChain
         return report

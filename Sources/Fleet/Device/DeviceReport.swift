@@ -23,6 +23,8 @@ public struct DeviceReport: Sendable {
     public var connections = 1
     /// The session was resumed (no certificates exchanged).
     public var resumed = false
+    /// Whether the server asked for a client certificate; `false`: mutual TLS was not tested.
+    public var clientCertificateRequested: Bool?
     /// `repro` only: every step of the connection, and the server's chain as the device judged it.
     public var trace: [TraceEvent]?
     public var serverChain: [ServerCertificateFacts]?

@@ -176,7 +176,8 @@ public enum ReportMerge {
             peakReconnectRate: parts.reduce(0) { $0 + $1.peakReconnectRate },
             resumption: .init(offered: offered, resumed: resumed, rate: offered > 0 ? Double(resumed) / Double(offered) : nil),
             clockFailures: sum(\.clockFailures),
-            acceptedBySilence: parts.reduce(0) { $0 + ($1.acceptedBySilence ?? 0) }
+            acceptedBySilence: parts.reduce(0) { $0 + ($1.acceptedBySilence ?? 0) },
+            withoutClientCertificate: parts.reduce(0) { $0 + ($1.withoutClientCertificate ?? 0) }
         )
     }
 

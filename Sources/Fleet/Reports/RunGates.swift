@@ -7,11 +7,14 @@ public struct RunGates: Sendable {
     /// Seconds; compared with the p99 of the time to the server's verdict (ticket or CONNACK).
     public var maxP99: Double?
     public var expectations: Expectations?
+    /// `--expect-mutual-tls`: every accepted connection must have been asked for a client certificate.
+    public var mutualTLS = false
 
-    public init(maxFailureRate: Double? = nil, maxP99: Double? = nil, expectations: Expectations? = nil) {
+    public init(maxFailureRate: Double? = nil, maxP99: Double? = nil, expectations: Expectations? = nil, mutualTLS: Bool = false) {
         self.maxFailureRate = maxFailureRate
         self.maxP99 = maxP99
         self.expectations = expectations
+        self.mutualTLS = mutualTLS
     }
 
     public func evaluate(
@@ -57,6 +60,18 @@ public struct RunGates: Sendable {
                     detail: mismatches.isEmpty
                         ? "every device ended as expected (\(outcomes.count))"
                         : "\(mismatches.count) device(s) differ from the expected outcomes"
+                )
+            )
+        }
+        if self.mutualTLS {
+            let open = result.state.connections.withoutClientCertificate
+            gates.append(
+                RunReport.Gate(
+                    name: "mutual-tls",
+                    passed: open == 0,
+                    detail: open == 0
+                        ? "the server asked every accepted device for its certificate"
+                        : "\(open) accepted connection(s) without the server asking for a client certificate"
                 )
             )
         }

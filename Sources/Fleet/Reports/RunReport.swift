@@ -51,6 +51,9 @@ public struct RunReport: Codable, Sendable {
         /// Connections accepted because the server stayed silent after a TLS 1.3 handshake (it sends
         /// no session ticket; `--tls-accept`). Absent in reports of older versions.
         public var acceptedBySilence: Int?
+        /// Accepted connections whose server never asked for a client certificate: those devices were
+        /// not authenticated by certificate. Absent in reports of older versions.
+        public var withoutClientCertificate: Int?
     }
 
     public struct Resumption: Codable, Sendable {
@@ -99,6 +102,8 @@ public struct RunReport: Codable, Sendable {
         /// Connections the device made, when more than one.
         public var connections: Int?
         public var resumed: Bool?
+        /// Whether the server asked for a client certificate; `false`: mutual TLS was not tested.
+        public var clientCertificateRequested: Bool?
         /// `repro`: the server's chain as the device judged it, and every step with its time.
         public var serverChain: [ServerCertificateFacts]?
         public var trace: [TraceLine]?

@@ -53,6 +53,7 @@ public enum RunReportBuilder {
                 clock: device.clock,
                 connections: device.connections > 1 ? device.connections : nil,
                 resumed: device.resumed ? true : nil,
+                clientCertificateRequested: device.clientCertificateRequested,
                 serverChain: device.serverChain,
                 trace: device.trace.map { events in
                     events.map { event in
@@ -82,7 +83,8 @@ public enum RunReportBuilder {
                 rate: links.resumeOffered > 0 ? Double(links.resumed) / Double(links.resumeOffered) : nil
             ),
             clockFailures: links.clockFailures,
-            acceptedBySilence: links.acceptedBySilence
+            acceptedBySilence: links.acceptedBySilence,
+            withoutClientCertificate: links.withoutClientCertificate
         )
         let cpuUser = after.userSeconds - before.userSeconds
         let cpuSystem = after.systemSeconds - before.systemSeconds

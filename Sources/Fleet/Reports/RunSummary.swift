@@ -58,6 +58,9 @@ public enum RunSummary {
                 lines.append("    failed connections: " + failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
         }
+        if let open = report.connections?.withoutClientCertificate, open > 0 {
+            lines.append("  \(open) accepted connection(s) without the server asking for a client certificate: mutual TLS was not tested")
+        }
         if let silent = report.connections?.acceptedBySilence, silent > 0 {
             lines.append("  \(silent) connection(s) accepted by the server's silence after the TLS 1.3 handshake: it sends no session ticket (--tls-accept)")
         }
