@@ -39,6 +39,8 @@ final class TLSConnection {
     var ticketReceived = false
     /// Client side, set by the certificate-setup callback: the server asked for a client certificate.
     var certificateRequested = false
+    /// Whether ``certificateRequested`` is known: the session's context installs the callback.
+    let observesCertificateRequests: Bool
     /// Server side, from the verify callback: who the device's leaf says it is (also when rejected).
     var peerLeaf: PeerIdentity?
     /// Server side: CA certificates the device presented with its leaf.
@@ -72,10 +74,13 @@ final class TLSConnection {
         clockCheck: DeviceClockCheck? = nil,
         trace: ConnectionTrace? = nil
     ) throws(TLSFailure) {
+        // A device without a certificate uses the context that does not watch for certificate requests.
+        let context = identity == nil ? context.certificateless ?? context : context
         guard let ssl = wolfSSL_new(context.handle) else {
             throw TLSFailure(.localResource, detail: WolfSSLLibrary.sessionAllocationFailure())
         }
         self.ssl = ssl
+        self.observesCertificateRequests = context.observesCertificateRequests
         self.role = context.configuration.role
         self.serverName = serverName
         self.peerCheck = context.configuration.peerCheck

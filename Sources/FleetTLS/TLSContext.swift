@@ -8,14 +8,28 @@ internal import CWolfSSL
 public final class TLSContext: @unchecked Sendable {
     let handle: OpaquePointer
     public let configuration: TLSConfiguration
+    /// Whether sessions of this context learn if the server asked for a client certificate (the
+    /// certificate-setup callback is installed).
+    let observesCertificateRequests: Bool
+    /// Client role: the same context without that callback, for devices that present no
+    /// certificate. wolfSSL 5.5.4 takes an installed callback in TLS 1.3 as a promise of a
+    /// certificate and fails the handshake with BUFFER_ERROR when the session has none.
+    let certificateless: TLSContext?
 
     /// Builds the context.
     ///
     /// - Throws: ``TLSContextError`` naming what could not be loaded (trust anchors, CRL, server identity,
     ///   cipher list).
-    public init(configuration: TLSConfiguration) throws(TLSContextError) {
+    public convenience init(configuration: TLSConfiguration) throws(TLSContextError) {
+        let certificateless = configuration.role == .client ? try TLSContext(configuration: configuration, observing: false, certificateless: nil) : nil
+        try self.init(configuration: configuration, observing: configuration.role == .client, certificateless: certificateless)
+    }
+
+    private init(configuration: TLSConfiguration, observing: Bool, certificateless: TLSContext?) throws(TLSContextError) {
         WolfSSLLibrary.ensureInitialized()
         self.configuration = configuration
+        self.observesCertificateRequests = observing
+        self.certificateless = certificateless
         let method: OpaquePointer? =
             switch (configuration.role, configuration.minimumVersion, configuration.maximumVersion) {
             case (.client, .v1_2, .v1_2): wolfTLSv1_2_client_method()
@@ -61,7 +75,9 @@ public final class TLSContext: @unchecked Sendable {
             // its own) and records the server's chain for `repro`.
             wolfSSL_CTX_set_verify(ctx, Int32(mode), fleetsimVerifyCallback)
             // Tells whether the server asked for a client certificate at all (mutual TLS tested).
-            wolfSSL_CTX_set_cert_cb(ctx, fleetsimCertificateRequestedCallback, nil)
+            if self.observesCertificateRequests {
+                wolfSSL_CTX_set_cert_cb(ctx, fleetsimCertificateRequestedCallback, nil)
+            }
             if let length = configuration.maxFragmentLength {
                 guard let code = TLSConfiguration.maxFragmentLengths[length],
                     wolfSSL_CTX_UseMaxFragment(ctx, code) == Int32(WOLFSSL_SUCCESS)

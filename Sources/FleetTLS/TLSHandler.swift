@@ -195,7 +195,8 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 peer: self.connection.role == .server ? self.connection.peerIdentity : nil,
                 at: now,
                 // A resumed handshake exchanges no certificates: nothing to tell.
-                clientCertificateRequested: self.connection.role == .client && !resumed ? self.connection.certificateRequested : nil
+                clientCertificateRequested: self.connection.observesCertificateRequests && !resumed
+                    ? self.connection.certificateRequested : nil
             )
             if info.clientCertificateRequested == false {
                 self.connection.trace?.record(.received, "the server did not ask for a client certificate: mutual TLS was not tested")

@@ -72,8 +72,9 @@ import FoundationXML
 
         // The JUnit file is XML a CI can read: one testcase per device, none failing (all as expected).
         let xml = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
-        let cases = try xml.nodes(forXPath: "//testcase")
+        let cases = try xml.nodes(forXPath: "//testcase[@classname='fleetsim.devices']")
         #expect(cases.count == 13)
+        #expect(try xml.nodes(forXPath: "//testcase[@classname='fleetsim.gates']").count == 1, "the --expect gate")
         #expect(try xml.nodes(forXPath: "//failure").isEmpty)
 
         // The HTML page is self-contained: its charts, every failed device and its diagnosis, no scripts.
