@@ -82,6 +82,9 @@ public final class BackendSession: ChannelInboundHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // `tls` mode has no MQTT codec below: what a device sends is plaintext bytes, and the verdict
+        // was the handshake. Read and drop it (unwrapping it as MQTT would trap the whole server).
+        guard self.settings.mode == .mqtt else { return }
         let packet = self.unwrapInboundIn(data)
         if let keepAlive = self.keepAlive {
             // Any packet resets the keep-alive (MQTT 3.1.1 §3.1.2.10: 1.5 × the interval).
