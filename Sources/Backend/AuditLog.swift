@@ -18,7 +18,9 @@ public struct AuditRecord: Codable, Sendable {
     public var tls: String?
     public var mqttClientID: String?
     public var handshakeMs: Double?
-    /// `tls` (after the handshake) or `mqtt` (after CONNECT).
+    /// How far the connection got: `tls` (the handshake, and `tls` mode's verdict),
+    /// `tls-after-handshake` (the handshake completed, the TLS verdict had not come), or `mqtt`
+    /// (the TLS verdict was positive: the CONNECT and what follows).
     public var phase: String
 }
 

@@ -42,6 +42,8 @@ public final class BackendSession: ChannelInboundHandler {
     private var remote = "?"
     private var start = NIODeadline.now()
     private var handshake: TLSHandshakeInfo?
+    /// The TLS verdict was positive (`TLSEvent.accepted`): in MQTT mode the CONNECT is awaited.
+    private var tlsAccepted = false
     private var timer: Scheduled<Void>?
     private var keepAlive: TimeAmount?
     private var judged = false
@@ -66,6 +68,7 @@ public final class BackendSession: ChannelInboundHandler {
         case TLSEvent.handshakeCompleted(let info):
             self.handshake = info
         case TLSEvent.accepted:
+            self.tlsAccepted = true
             switch self.settings.mode {
             case .tls:
                 self.record(verdict: "accepted", phase: "tls")
@@ -149,7 +152,7 @@ public final class BackendSession: ChannelInboundHandler {
     public func channelInactive(context: ChannelHandlerContext) {
         self.timer?.cancel()
         if !self.judged {
-            self.reject(outcome: .closedByServer, reason: "the device closed the connection before a verdict", phase: self.handshake == nil ? "tls" : "mqtt")
+            self.reject(outcome: .closedByServer, reason: "the device closed the connection before a verdict", phase: self.phaseSoFar)
         }
         context.fireChannelInactive()
     }
@@ -189,7 +192,7 @@ public final class BackendSession: ChannelInboundHandler {
                 verdict: "rejected", outcome: failure.outcome.identifier, reason: failure.detail,
                 alertSent: failure.alertSent.map { Int($0.code) }, verifyError: failure.verifyResult,
                 wolfSSLCode: failure.nativeCode.map(Int.init), tls: self.handshake?.version?.rawValue, mqttClientID: nil,
-                handshakeMs: nil, phase: self.handshake == nil ? "tls" : "tls-after-handshake"
+                handshakeMs: nil, phase: self.tlsPhaseSoFar
             )
         )
     }
@@ -214,6 +217,17 @@ public final class BackendSession: ChannelInboundHandler {
                 mqttClientID: clientID, handshakeMs: self.handshakeMs, phase: phase
             )
         )
+    }
+
+    /// Where a TLS-level event happened: in the handshake (`tls`) or after it (`tls-after-handshake`).
+    private var tlsPhaseSoFar: String {
+        self.handshake == nil ? "tls" : "tls-after-handshake"
+    }
+
+    /// How far the connection got: `mqtt` once the TLS verdict is in and the CONNECT is awaited
+    /// (MQTT mode only: in `tls` mode that verdict is the session's), else ``tlsPhaseSoFar``.
+    private var phaseSoFar: String {
+        self.tlsAccepted ? "mqtt" : self.tlsPhaseSoFar
     }
 
     private var handshakeMs: Double? {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 import FleetTLS
 import Foundation
 
@@ -61,12 +62,12 @@ enum BuildInfo {
     }
 }
 
-/// DESIGN.md §4 exit codes.
+/// DESIGN.md §4 exit codes (a run's come from ``RunVerdict``, which every command shares).
 enum ExitStatus {
-    static let ok: Int32 = 0
-    static let checkFailed: Int32 = 1
+    static let ok = RunVerdict.passed.exitStatus
+    static let checkFailed = RunVerdict.checkFailed.exitStatus
     static let usage: Int32 = 2
-    static let interrupted: Int32 = 130
+    static let interrupted = RunVerdict.interrupted.exitStatus
 }
 
 /// `print(…, to: &stderr)`.

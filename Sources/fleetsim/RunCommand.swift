@@ -170,8 +170,12 @@ struct RunCommand: AsyncParsableCommand {
         print(RunSummary.text(report, mismatches: mismatches))
         try self.outputs.write(report, expectations: expectations, outcomes: outcomes, deviceIDs: fleet.map(\.id))
 
-        if result.interrupted { Glibc.exit(ExitStatus.interrupted) }
-        if gates.contains(where: { !$0.passed }) { throw ExitCode(ExitStatus.checkFailed) }
+        let verdict = RunVerdict(gates: gates, interrupted: result.interrupted)
+        switch verdict {
+        case .passed: break
+        case .checkFailed: throw ExitCode(verdict.exitStatus)
+        case .interrupted: Glibc.exit(verdict.exitStatus)
+        }
     }
 }
 

@@ -100,6 +100,23 @@ import Testing
         #expect(record.phase == "tls")
     }
 
+    /// A device that leaves after its handshake: before the TLS verdict the phase is
+    /// `tls-after-handshake` in either mode, never `mqtt`; in MQTT mode after the TLS verdict, it
+    /// is `mqtt` (the CONNECT was awaited).
+    @Test(arguments: [(ProtocolMode.tls, false, "tls-after-handshake"), (.mqtt, false, "tls-after-handshake"), (.mqtt, true, "mqtt")])
+    func aDeviceThatLeavesAfterItsHandshakeIsRecordedInThePhaseItReached(mode: ProtocolMode, tlsAccepted: Bool, phase: String) throws {
+        let session = try SessionHarness(mode)
+        session.handshakeCompleted(commonName: "tcu-0042", serialNumber: "tcu-0042")
+        if tlsAccepted { session.accepted() }
+        try session.channel.close().wait()
+        let record = try #require(session.audit.first)
+        #expect(session.audit.count == 1)
+        #expect(record.verdict == "rejected")
+        #expect(record.outcome == Outcome.closedByServer.identifier)
+        #expect(record.deviceID == "tcu-0042")
+        #expect(record.phase == phase)
+    }
+
     @Test func malformedMQTTBeforeTheConnectIsAProtocolError() throws {
         let session = try SessionHarness(.mqtt)
         session.admit("tcu-0042")

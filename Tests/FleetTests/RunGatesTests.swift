@@ -5,7 +5,7 @@ import Testing
 @testable import Fleet
 
 /// The CI checks of a run: which gate is there, which fails, and the run's exit code follows — any
-/// failed gate makes `fleetsim run` exit 1 (an interrupted run exits 130 with `complete` failed).
+/// failed gate makes `fleetsim run` exit 1 (an interrupted run exits 130 with `complete` failed): ``RunVerdict``.
 @Suite struct RunGatesTests {
     /// A finished run: `failed` of `attempted` devices failed; each accepted device's time to the
     /// TLS verdict is `acceptMs` and to CONNACK `connackMs`.
@@ -81,5 +81,46 @@ import Testing
         let (list, _) = gates.evaluate(Self.result(attempted: 2, failed: 1, interrupted: true), mode: .tls, outcomes: [:], selected: [], subset: false)
         #expect(list.map(\.name) == ["max-failure-rate", "max-p99", "expect", "complete"])
         #expect(list.map(\.passed) == [true, true, true, false])
+    }
+
+    // MARK: - The exit status
+
+    static func gate(_ name: String, passed: Bool) -> RunReport.Gate {
+        RunReport.Gate(name: name, passed: passed, detail: "")
+    }
+
+    @Test func theExitStatusesAreTheDocumentedOnes() {
+        #expect(RunVerdict.allCases.map(\.exitStatus) == [0, 1, 130])
+    }
+
+    @Test func aRunPassesWhenEveryGatePassedOrThereAreNone() {
+        #expect(RunVerdict(gates: [], interrupted: false) == .passed)
+        let passed = [Self.gate("max-failure-rate", passed: true), Self.gate("expect", passed: true)]
+        #expect(RunVerdict(gates: passed, interrupted: false) == .passed)
+    }
+
+    @Test func anyFailedGateFailsTheRun() {
+        let gates = [Self.gate("max-failure-rate", passed: true), Self.gate("max-p99", passed: false), Self.gate("expect", passed: true)]
+        #expect(RunVerdict(gates: gates, interrupted: false) == .checkFailed)
+    }
+
+    /// Interrupted wins over the checks, passed or failed: 130, not 0 or 1.
+    @Test(arguments: [true, false])
+    func anInterruptedRunIsInterruptedWhateverTheChecksSaid(checksPassed: Bool) {
+        let gates = [Self.gate("max-failure-rate", passed: checksPassed)]
+        #expect(RunVerdict(gates: gates, interrupted: true) == .interrupted)
+    }
+
+    /// From a run to its exit status, as `fleetsim run` decides it.
+    @Test func theGatesOfARunDecideItsExitStatus() {
+        func status(_ gates: RunGates, _ result: FleetRunner.Result) -> Int32 {
+            let (list, _) = gates.evaluate(result, mode: .tls, outcomes: [:], selected: [], subset: false)
+            return RunVerdict(gates: list, interrupted: result.interrupted).exitStatus
+        }
+        #expect(status(RunGates(), Self.result(attempted: 4, failed: 4)) == 0, "no checks: failures alone do not fail the run")
+        #expect(status(RunGates(maxFailureRate: 0.5), Self.result(attempted: 4, failed: 2)) == 0)
+        #expect(status(RunGates(maxFailureRate: 0.5), Self.result(attempted: 4, failed: 3)) == 1)
+        #expect(status(RunGates(maxP99: 0.001), Self.result(attempted: 4, failed: 0, acceptMs: 20)) == 1)
+        #expect(status(RunGates(maxFailureRate: 1), Self.result(attempted: 4, failed: 0, interrupted: true)) == 130)
     }
 }

@@ -55,6 +55,7 @@ import Testing
             ["repro", "no-such-device", "--target", "127.0.0.1:9", "--dir", fixture.layout.directory], in: fixture.directory
         )
         #expect(run.status == 2)
-        #expect(run.stderr.contains("no device 'no-such-device'"), "\(run.output)")
+        #expect(run.inputErrorCode == "unknown-device", "\(run.output)")
+        #expect(run.stderr.contains("no-such-device"), "the message names the id: \(run.output)")
     }
 }

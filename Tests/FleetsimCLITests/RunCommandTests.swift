@@ -113,37 +113,49 @@ import FoundationXML
         }
     }
 
+    /// The report's checks: gate name → passed.
+    func gates(_ report: [String: Any]) -> [String: Bool] {
+        let gates = (report["gates"] as? [[String: Any]]) ?? []
+        return Dictionary(uniqueKeysWithValues: gates.map { ($0["name"] as! String, $0["passed"] as! Bool) })
+    }
+
     @Test func expectationsAndThresholdsDecideTheExitCode() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let broker = try await MosquittoBroker(layout: fixture.layout, version: nil, in: fixture.directory)
         defer { broker.stop() }
-        let base = ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost"]
+        let json = fixture.directory.path("report.json")
+        let base = ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
+                    "--json", json, "--quiet"]
 
         let right = try fixture.directory.write("right.tsv", DefectOutcomes.expectFile(for: fixture).replacingOccurrences(of: "rejected:unknown-ca", with: "rejected"))
         let pass = try await FleetsimBinary.run(base + ["--expect", right], in: fixture.directory)
         #expect(pass.status == 0, "\(pass.output)")
-        #expect(pass.stdout.contains("pass  expect"))
+        #expect(self.gates(try self.report(json)) == ["expect": true])
 
         let wrongText = DefectOutcomes.expectFile(for: fixture).replacingOccurrences(of: "rejected:certificate-expired", with: "ok")
         let wrong = try fixture.directory.write("wrong.tsv", wrongText)
         let fail = try await FleetsimBinary.run(base + ["--expect", wrong], in: fixture.directory)
         #expect(fail.status == 1)
-        #expect(fail.stdout.contains("tcu-expired-00001: expected ok, got rejected:certificate-expired"), "\(fail.stdout)")
+        let failed = try self.report(json)
+        #expect(self.gates(failed) == ["expect": false])
+        #expect(self.outcomes(failed)[fixture.devices[.expired]!] == "rejected:certificate-expired")
 
         let strict = try await FleetsimBinary.run(base + ["--max-failure-rate", "0.1"], in: fixture.directory)
         #expect(strict.status == 1)
-        #expect(strict.stdout.contains("FAIL  max-failure-rate"))
+        #expect(self.gates(try self.report(json)) == ["max-failure-rate": false])
         let lenient = try await FleetsimBinary.run(base + ["--max-failure-rate", "0.9", "--max-p99", "10s"], in: fixture.directory)
         #expect(lenient.status == 0, "\(lenient.output)")
+        #expect(self.gates(try self.report(json)) == ["max-failure-rate": true, "max-p99": true])
         let fast = try await FleetsimBinary.run(base + ["--max-p99", "1ms"], in: fixture.directory)
         #expect(fast.status == 1)
-        #expect(fast.stdout.contains("FAIL  max-p99"))
+        #expect(self.gates(try self.report(json)) == ["max-p99": false])
 
         let garbage = try fixture.directory.write("garbage.tsv", "tcu-00001\tfine\n")
         let bad = try await FleetsimBinary.run(base + ["--expect", garbage], in: fixture.directory)
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains("garbage.tsv:1: 'fine' is not an outcome"))
+        #expect(bad.inputErrorCode == "expect:unknown-outcome", "\(bad.stderr)")
+        #expect(bad.stderr.contains("garbage.tsv:1"), "the message names file and line: \(bad.stderr)")
     }
 
     @Test func nothingListeningIsTCPRefusedForEveryDeviceWithACompleteReport() async throws {
@@ -167,20 +179,22 @@ import FoundationXML
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let badProfile = try fixture.directory.write("bad.yaml", "tls:\n  version: [1.3]\n")
-        let cases: [([String], String)] = [
-            (["run", "--dir", fixture.layout.directory], "--target"),
-            (["run", "--target", "localhost", "--dir", fixture.layout.directory], "HOST:PORT"),
-            (["run", "--target", "127.0.0.1:1", "--identities", fixture.layout.devices], "--ca"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--rate", "-3"], "--rate"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--hold", "forever"], "--hold"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--shard", "5/4"], "--shard"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--profile", badProfile], "unknown key 'tls.version'"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.directory.path("nowhere")], "nowhere"),
+        // Usage errors name the flag; input errors have a code.
+        let cases: [(arguments: [String], code: String?, names: String)] = [
+            (["run", "--dir", fixture.layout.directory], nil, "--target"),
+            (["run", "--target", "localhost", "--dir", fixture.layout.directory], nil, "HOST:PORT"),
+            (["run", "--target", "127.0.0.1:1", "--identities", fixture.layout.devices], nil, "--ca"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--rate", "-3"], nil, "--rate"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--hold", "forever"], nil, "--hold"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--shard", "5/4"], nil, "--shard"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--profile", badProfile], "profile:unknown-key", "tls.version"),
+            (["run", "--target", "127.0.0.1:1", "--dir", fixture.directory.path("nowhere")], "pki:no-such-file", "nowhere"),
         ]
-        for (arguments, message) in cases {
+        for (arguments, code, names) in cases {
             let result = try await FleetsimBinary.run(arguments, in: fixture.directory)
             #expect(result.status == 2, "\(arguments): \(result.output)")
-            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.inputErrorCode == code, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(names), "\(arguments): \(result.stderr)")
         }
     }
 
@@ -207,6 +221,6 @@ import FoundationXML
         let report = try self.report(json)
         #expect(report["interrupted"] as? Bool == true)
         #expect((report["counts"] as? [String: Int])?["succeeded"] == 3)
-        #expect(run.stdout.contains("INTERRUPTED"))
+        #expect(self.gates(report) == ["complete": false])
     }
 }
