@@ -20,13 +20,26 @@ public struct BackendPolicy: Sendable {
     public var matchClientID = true
     /// Subjects of the self-signed trust anchors: leaves they sign directly need no chain.
     public var rootSubjects: Set<DistinguishedName> = []
+    /// CRLs this policy checks itself (their issuer is not a trust anchor, so wolfSSL cannot).
+    public var revocation: DeviceRevocation?
 
     public init() {}
 
     /// The check run inside wolfSSL's verify callback for each device's leaf.
     public var peerCheck: PeerCertificateCheck {
         let policy = self
-        return PeerCertificateCheck { der, presentedCAs in policy.judge(leafDER: der, presentedCAs: presentedCAs) }
+        return PeerCertificateCheck(checksRevocation: self.revocation != nil) { der, presentedCAs in
+            policy.judge(leafDER: der, presentedCAs: presentedCAs)
+        }
+    }
+
+    /// Judges a leaf given the DER of the CA certificates the device presented with it.
+    public func judge(leafDER: [UInt8], presentedCAs: [[UInt8]]) -> PeerCertificateCheck.Verdict {
+        let verdict = self.judge(leafDER: leafDER, presentedCAs: presentedCAs.count)
+        // Revocation comes last: a refusal the policy is certain of (SHA-1, EKU) is the one reported.
+        guard case .accept = verdict, let revocation, let leaf = try? Certificate(derEncoded: leafDER) else { return verdict }
+        let presented = presentedCAs.compactMap { try? Certificate(derEncoded: $0) }
+        return revocation.refusal(of: leaf, presented: presented).map { .reject($0) } ?? .accept
     }
 
     public func judge(leafDER: [UInt8], presentedCAs: Int) -> PeerCertificateCheck.Verdict {

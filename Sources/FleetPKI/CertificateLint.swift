@@ -19,15 +19,20 @@ public struct CertificateLint: Sendable {
     public var clock: Date
     /// Trust anchors and known CAs (a CA bundle). nil: trust is not checked.
     public var trusted: [Certificate]?
-    public var crl: RevocationList?
+    /// Every CRL given (a bundle, several files): the one from the leaf's issuer is checked.
+    public var crls: [RevocationList]
     /// The private key (PEM) that should belong to the leaf.
     public var keyPEM: String?
 
     public init(role: Role = .client, clock: Date = Date(), trusted: [Certificate]? = nil, crl: RevocationList? = nil, keyPEM: String? = nil) {
+        self.init(role: role, clock: clock, trusted: trusted, crls: crl.map { [$0] } ?? [], keyPEM: keyPEM)
+    }
+
+    public init(role: Role = .client, clock: Date = Date(), trusted: [Certificate]?, crls: [RevocationList], keyPEM: String? = nil) {
         self.role = role
         self.clock = clock
         self.trusted = trusted
-        self.crl = crl
+        self.crls = crls
         self.keyPEM = keyPEM
     }
 
@@ -225,7 +230,8 @@ public struct CertificateLint: Sendable {
     }
 
     private func checkRevocation(_ leaf: Certificate) -> [LintFinding] {
-        guard let crl = self.crl else { return [] }
+        // The CRL of the leaf's issuer; with none, the first one says why revocation was not checked.
+        guard let crl = self.crls.first(where: { $0.issuer == leaf.issuer }) ?? self.crls.first else { return [] }
         var findings: [LintFinding] = []
         if let entry = crl.entries.first(where: { $0.serial == Array(leaf.serialNumber.bytes) }), crl.issuer == leaf.issuer {
             let number = crl.number.map { " #\($0)" } ?? ""

@@ -16,7 +16,12 @@ public struct PKILayout: Sendable {
     /// Server leaf then intermediate.
     public var serverCertificate: String { self.path("server.pem") }
     public var serverKey: String { self.path("server.key") }
+    /// Every CRL of the PKI: the issuing CA's first, then those of the other issuing CAs `pki issue`
+    /// made (e.g. the legacy RSA CA of `sha1` devices), so every device's issuer has a CRL.
     public var crl: String { self.path("crl.pem") }
+    /// The CRLs of the issuing CAs whose keys are not kept (signed once, for the devices' lifetime);
+    /// `crl.pem` is re-written from the issuing CA's CRL and these.
+    public var otherCRLs: String { self.path("crl-others.pem") }
     public var devices: String { self.path("devices") }
     public var manifest: String { self.path("fleet.json") }
 

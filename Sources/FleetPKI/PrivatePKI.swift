@@ -118,6 +118,15 @@ public struct PrivatePKI: Sendable {
         let ids = (first..<first + count).map { String(format: "%@%05d", prefix, $0) }
         let issuer = try DefectIssuer(pki: self, defect: defect, algorithm: algorithm, now: now)
         let layout = self.layout
+        if defect != .wrongCA && issuer.issuer.certificate != self.intermediate.certificate {
+            // An issuing CA made for this batch under the fleet's root gets its CRL, so a backend
+            // that checks CRLs judges its devices by their defect, not by "no CRL from the issuer".
+            let crl = try RevocationList.make(
+                issuer: issuer.issuer, revoked: [], number: 1, thisUpdate: now, validFor: PrivatePKI.deviceLifetime)
+            let others = (try? String(contentsOfFile: layout.otherCRLs, encoding: .utf8)) ?? ""
+            try AtomicFile.write(others + crl, to: layout.otherCRLs)
+            try self.writeCRL(now: now)
+        }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
         let chunk = (count + workers - 1) / workers
         let issued = try await withThrowingTaskGroup(of: [FleetManifest.Device].self) { group in
@@ -180,7 +189,8 @@ public struct PrivatePKI: Sendable {
             number: self.manifest.crlNumber,
             thisUpdate: now
         )
-        try AtomicFile.write(pem, to: self.layout.crl)
+        let others = (try? String(contentsOfFile: self.layout.otherCRLs, encoding: .utf8)) ?? ""
+        try AtomicFile.write(pem + others, to: self.layout.crl)
     }
 
     private static func removeDevices(_ layout: PKILayout) throws {

@@ -19,7 +19,8 @@ public struct RevocationList: Sendable {
     public var number: Int?
     public var entries: [Entry]
     /// The signed part and signature, kept from parsing so the signature can be checked.
-    var tbsBytes: [UInt8] = []
+    /// The signed part of the CRL, as encoded (what its signature covers).
+    public internal(set) var tbsBytes: [UInt8] = []
     var signatureAlgorithm: Certificate.SignatureAlgorithm?
     var signatureBytes: [UInt8] = []
 
@@ -105,6 +106,22 @@ public struct RevocationList: Sendable {
             der = bytes
         }
         try self.init(der: der)
+    }
+
+    /// Every CRL in `bytes`: each `X509 CRL` block of a PEM bundle, or one DER CRL.
+    ///
+    /// - Throws: as ``init(bytes:)``, for the first block that is not a CRL (none is skipped).
+    public static func all(in bytes: [UInt8]) throws -> [RevocationList] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.contains("-----BEGIN") else { return [try RevocationList(der: bytes)] }
+        let blocks = ((try? PEMDocument.parseMultiple(pemString: text)) ?? []).filter { $0.discriminator == "X509 CRL" }
+        guard !blocks.isEmpty else { throw PKIError(.notACRL, "no X509 CRL PEM block found") }
+        return try blocks.map { try RevocationList(der: $0.derBytes) }
+    }
+
+    /// Each `X509 CRL` PEM block of `text`, as its own PEM text (wolfSSL loads one CRL per buffer).
+    public static func pemBlocks(in text: String) -> [String] {
+        ((try? PEMDocument.parseMultiple(pemString: text)) ?? []).filter { $0.discriminator == "X509 CRL" }.map(\.pemString)
     }
 
     init(der: [UInt8]) throws {

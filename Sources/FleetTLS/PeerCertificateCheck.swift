@@ -8,10 +8,16 @@ public struct PeerCertificateCheck: Sendable {
         case reject(String)
     }
 
-    /// - Parameters: the leaf's DER, and how many CA certificates the device presented with it.
-    public let judge: @Sendable (_ leafDER: [UInt8], _ presentedCAs: Int) -> Verdict
+    /// - Parameters: the leaf's DER, and the DER of each CA certificate the device presented with it
+    ///   (validated by wolfSSL as part of the chain before the leaf is judged).
+    public let judge: @Sendable (_ leafDER: [UInt8], _ presentedCAs: [[UInt8]]) -> Verdict
+    /// The check does its own revocation for issuers whose CRL wolfSSL could not load (a CRL from an
+    /// intermediate with only roots trusted): wolfSSL's "no CRL for this issuer" on the leaf is then
+    /// left to the check, which refuses when it has no CRL either.
+    public let checksRevocation: Bool
 
-    public init(_ judge: @escaping @Sendable (_ leafDER: [UInt8], _ presentedCAs: Int) -> Verdict) {
+    public init(checksRevocation: Bool = false, _ judge: @escaping @Sendable (_ leafDER: [UInt8], _ presentedCAs: [[UInt8]]) -> Verdict) {
+        self.checksRevocation = checksRevocation
         self.judge = judge
     }
 }

@@ -16,12 +16,20 @@ extension TLSConnection {
             return self.verifyServer(preverify: preverify, error: error, depth: depth, der: certificate.flatMap(Self.der))
         }
         if depth > 0 {
-            self.presentedCAs += 1
+            self.presentedCAs.append(certificate.flatMap(Self.der) ?? [])
         } else if let certificate {
             self.peerLeaf = PeerIdentity(x509: certificate)
         }
         guard preverify == 1 else {
             self.peerVerifyError = error
+            guard depth == 0, let peerCheck = self.peerCheck else { return 0 }
+            // A CRL the check holds itself (wolfSSL could not load it): its verdict replaces wolfSSL's
+            // "no CRL for this issuer".
+            // The whole policy runs (its certain refusals, such as SHA-1, come before revocation).
+            if peerCheck.checksRevocation && VerifyCode.isMissingCRL(error) {
+                self.peerVerifyError = nil
+                return self.judgeLeaf(certificate.flatMap(Self.der), with: peerCheck)
+            }
             return 0
         }
         guard depth == 0, let peerCheck = self.peerCheck else { return 1 }

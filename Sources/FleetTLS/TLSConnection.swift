@@ -44,7 +44,7 @@ final class TLSConnection {
     /// Server side, from the verify callback: who the device's leaf says it is (also when rejected).
     var peerLeaf: PeerIdentity?
     /// Server side: CA certificates the device presented with its leaf.
-    var presentedCAs = 0
+    var presentedCAs: [[UInt8]] = []
     /// Server side: the verify error wolfSSL reported for the device's chain (OpenSSL numbering).
     var peerVerifyError: Int?
     /// Server side: why the backend's own policy refused the device.

@@ -122,16 +122,20 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     private func loadCRL(_ pem: String) throws(TLSContextError) {
-        let bytes = Array(pem.utf8)
         guard wolfSSL_CTX_EnableCRL(self.handle, 0) == Int32(WOLFSSL_SUCCESS) else {
             throw TLSContextError(.crlUnsupported, "this wolfSSL build cannot check CRLs")
         }
-        let rc = wolfSSL_CTX_LoadCRLBuffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
-        guard rc == Int32(WOLFSSL_SUCCESS) else {
-            throw TLSContextError(
-                .crlUnloadable,
-                "the CRL could not be loaded (\(WolfSSLLibrary.errorText(rc))); its issuer must be one of the trusted CAs"
-            )
+        // wolfSSL loads the first CRL of a buffer: hand it each CRL of a bundle on its own.
+        let blocks = RevocationPEM.blocks(in: pem)
+        for block in blocks.isEmpty ? [pem] : blocks {
+            let bytes = Array(block.utf8)
+            let rc = wolfSSL_CTX_LoadCRLBuffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
+            guard rc == Int32(WOLFSSL_SUCCESS) else {
+                throw TLSContextError(
+                    .crlUnloadable,
+                    "the CRL could not be loaded (\(WolfSSLLibrary.errorText(rc))); its issuer must be one of the trusted CAs"
+                )
+            }
         }
     }
 

@@ -13,6 +13,12 @@ enum VerifyCode {
     static let selfSignedInChain = Int(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN)
     static let signatureFailure = Int(X509_V_ERR_CERT_SIGNATURE_FAILURE)
     static let revoked = Int(X509_V_ERR_CERT_REVOKED)
+    static let unableToGetCRL = Int(X509_V_ERR_UNABLE_TO_GET_CRL)
+
+    /// wolfSSL had no CRL from the certificate's issuer (with CRL checking on).
+    static func isMissingCRL(_ code: Int) -> Bool {
+        code == unableToGetCRL || code == Int(WolfSSLCode.crlMissing)
+    }
 
     /// The certificate's dates, by real time, are the only thing wrong with it.
     static func isDateError(_ code: Int) -> Bool {

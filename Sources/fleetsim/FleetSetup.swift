@@ -52,7 +52,7 @@ struct FleetSetup {
     /// The diagnosis of a failed device from its certificate, key, the CA and the CRL.
     func diagnose(_ fleet: [FleetDevice]) -> (String) -> [(code: String, message: String)] {
         // Against what the backend trusts for devices, never against the server's CA.
-        let diagnosis = DeviceDiagnosis(trusted: self.sources.deviceTrusted, crl: self.sources.crl)
+        let diagnosis = DeviceDiagnosis(trusted: self.sources.deviceTrusted, crls: self.sources.crls)
         let byID = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0) })
         return { id in
             guard let device = byID[id] else { return [] }

@@ -27,7 +27,7 @@ struct InspectCommand: AsyncParsableCommand {
     var ca: String?
 
     @Option(help: ArgumentHelp("A CRL (PEM or DER) to check revocation against.", valueName: "file"))
-    var crl: String?
+    var crl: [String] = []
 
     @Option(name: .customLong("as"), help: "Judge it as a client (device) or a server certificate.")
     var role: CertificateLint.Role = .client
@@ -60,7 +60,7 @@ struct InspectCommand: AsyncParsableCommand {
             )
         }
         let trusted = try self.ca.map(Self.certificates)
-        let crl = try self.crl.map { path in try Self.readCRL(path).list }
+        let crls = try self.crl.flatMap { path in try Self.readCRLs(path).lists }
         let chain: [Certificate]
         do {
             chain = try PEMFile.certificates(in: text, source: self.certificatePath)
@@ -71,7 +71,7 @@ struct InspectCommand: AsyncParsableCommand {
             }
             throw InputError(error)
         }
-        let lint = CertificateLint(role: self.role, trusted: trusted, crl: crl, keyPEM: keyPEM)
+        let lint = CertificateLint(role: self.role, trusted: trusted, crls: crls, keyPEM: keyPEM)
         return InspectReport(file: self.certificatePath, role: self.role, leaf: chain[0], findings: lint.lint(chain))
     }
 
@@ -88,9 +88,15 @@ struct InspectCommand: AsyncParsableCommand {
     /// A CRL file (PEM or DER), its text and what it says; `not-a-crl` when it does not parse,
     /// with `consequence` after the reason.
     static func readCRL(_ path: String, consequence: String = "") throws -> (text: String, list: RevocationList) {
+        let (text, lists) = try Self.readCRLs(path, consequence: consequence)
+        return (text, lists[0])
+    }
+
+    /// Every CRL of a file (a PEM bundle, or one DER CRL); `not-a-crl` when any does not parse.
+    static func readCRLs(_ path: String, consequence: String = "") throws -> (text: String, lists: [RevocationList]) {
         let text = try Self.read(path)
         do {
-            return (text, try RevocationList(bytes: Array(text.utf8)))
+            return (text, try RevocationList.all(in: Array(text.utf8)))
         } catch {
             throw InputError(.notACRL, "\(path): not a CRL (\(error))\(consequence)", path: path)
         }

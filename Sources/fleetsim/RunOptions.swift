@@ -41,8 +41,8 @@ struct IdentityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The CA certificate(s) that sign the server (with --identities).", valueName: "file"))
     var ca: String?
 
-    @Option(help: ArgumentHelp("A CRL to diagnose failed devices against. (default with --dir: <dir>/crl.pem)", valueName: "file"))
-    var crl: String?
+    @Option(help: ArgumentHelp("CRLs to diagnose failed devices against: every CRL of the file, and the option may repeat. (default with --dir: <dir>/crl.pem)", valueName: "file"))
+    var crl: [String] = []
 
     @Option(
         help: ArgumentHelp(
@@ -67,7 +67,7 @@ struct IdentityOptions: ParsableArguments {
         /// What the backend trusts for devices: the diagnosis of a refused device is made against it.
         var deviceCAPath: String
         var deviceTrusted: [Certificate]?
-        var crl: RevocationList?
+        var crls: [RevocationList]
     }
 
     /// Reads the CAs and CRL (exit 2 naming the file when one cannot be used).
@@ -76,12 +76,12 @@ struct IdentityOptions: ParsableArguments {
     func resolve(profileDeviceCA: String? = nil) throws -> Resolved {
         let devicesPath: String
         let caPath: String
-        var crlPath = self.crl
+        var crlPaths = self.crl
         if let directory = self.directory {
             let layout = PKILayout(directory: directory)
             devicesPath = layout.devices
             caPath = self.ca ?? layout.rootCertificate
-            if crlPath == nil && FileManager.default.fileExists(atPath: layout.crl) { crlPath = layout.crl }
+            if crlPaths.isEmpty && FileManager.default.fileExists(atPath: layout.crl) { crlPaths = [layout.crl] }
         } else {
             devicesPath = self.identitiesDirectory!
             caPath = self.ca!
@@ -94,7 +94,7 @@ struct IdentityOptions: ParsableArguments {
         } catch {
             throw InputError(error)
         }
-        let crl = try crlPath.map { try InspectCommand.readCRL($0).list }
+        let crls = try crlPaths.flatMap { try InspectCommand.readCRLs($0).lists }
         let deviceCAPath = self.deviceCA ?? profileDeviceCA ?? caPath
         let deviceTrusted: [Certificate]
         if deviceCAPath == caPath {
@@ -104,7 +104,7 @@ struct IdentityOptions: ParsableArguments {
         }
         return Resolved(
             devicesPath: devicesPath, caPath: caPath, trustPEM: trustPEM, trusted: trusted, deviceCAPath: deviceCAPath,
-            deviceTrusted: deviceTrusted, crl: crl)
+            deviceTrusted: deviceTrusted, crls: crls)
     }
 }
 

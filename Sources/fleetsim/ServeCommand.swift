@@ -42,8 +42,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The server's private key (PEM).", valueName: "file"))
     var key: String?
 
-    @Option(help: ArgumentHelp("A CRL to check devices against (default with --dir: <dir>/crl.pem).", valueName: "file"))
-    var crl: String?
+    @Option(
+        help: ArgumentHelp(
+            "CRLs to check devices against: every CRL of the file, and the option may repeat. A CRL from a CA that is not in --ca (an issuing CA) is verified against the issuer the device presents or --ca-chain. (default with --dir: <dir>/crl.pem)",
+            valueName: "file"))
+    var crl: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Intermediate CA certificates that may sign CRLs, never trusted as anchors: a device must still present its chain.",
+            valueName: "file"))
+    var caChain: String?
 
     @Option(name: .customLong("protocol"), help: "tls: judge the TLS handshake; mqtt: also CONNECT/CONNACK, PUBLISH, PINGREQ.")
     var mode: ProtocolMode = .mqtt
@@ -93,23 +102,39 @@ struct ServeCommand: AsyncParsableCommand {
         let caPath = self.ca ?? layout!.caChain
         let certPath = self.cert ?? layout!.serverCertificate
         let keyPath = self.key ?? layout!.serverKey
-        var crlPath = self.crl
-        if crlPath == nil, let layout, FileManager.default.fileExists(atPath: layout.crl) { crlPath = layout.crl }
+        var crlPaths = self.crl
+        if crlPaths.isEmpty, let layout, FileManager.default.fileExists(atPath: layout.crl) { crlPaths = [layout.crl] }
+        let crlPath = crlPaths.first
 
         let caPEM = try InspectCommand.read(caPath)
         let anchors: [Certificate]
         do { anchors = try PEMFile.certificates(in: caPEM, source: caPath) } catch { throw InputError(error) }
-        var crlPEM: String?
-        if let crlPath {
-            let (text, list) = try InspectCommand.readCRL(crlPath, consequence: "; refusing to start without it")
-            if let next = list.nextUpdate, next < Date() {
-                throw InputError(
-                    .crlExpired,
-                    "\(crlPath): the CRL expired on \(next) (nextUpdate); re-sign it (`fleetsim pki revoke` does) or drop --crl",
-                    path: crlPath
-                )
+        // CRLs from a trust anchor go to wolfSSL; the others are checked by the policy itself.
+        var anchoredCRLs: [String] = []
+        var ownCRLs: [RevocationList] = []
+        let anchorSubjects = Set(anchors.map(\.subject))
+        for path in crlPaths {
+            let (text, lists) = try InspectCommand.readCRLs(path, consequence: "; refusing to start without it")
+            let blocks = RevocationList.pemBlocks(in: text)
+            for (index, list) in lists.enumerated() {
+                if let next = list.nextUpdate, next < Date() {
+                    throw InputError(
+                        .crlExpired,
+                        "\(path): the CRL of '\(list.issuer)' expired on \(next) (nextUpdate); re-sign it (`fleetsim pki revoke` does) or drop --crl",
+                        path: path
+                    )
+                }
+                if anchorSubjects.contains(list.issuer), index < blocks.count {
+                    anchoredCRLs.append(blocks[index])
+                } else {
+                    ownCRLs.append(list)
+                }
             }
-            crlPEM = text
+        }
+        let crlPEM = anchoredCRLs.isEmpty ? nil : anchoredCRLs.joined()
+        var intermediates: [Certificate] = []
+        if let caChain = self.caChain {
+            do { intermediates = try PEMFile.certificates(at: caChain) } catch { throw InputError(error) }
         }
 
         var policy = BackendPolicy()
@@ -117,6 +142,9 @@ struct ServeCommand: AsyncParsableCommand {
         policy.requireChain = !self.noChainCheck
         policy.matchClientID = !self.noClientIdCheck
         policy.rootSubjects = Set(anchors.filter { $0.subject == $0.issuer }.map(\.subject))
+        if !ownCRLs.isEmpty {
+            policy.revocation = DeviceRevocation(crls: ownCRLs, intermediates: intermediates, refusesUnknownIssuers: crlPEM == nil)
+        }
         if let allow { policy.allow = Set(try Self.ids(in: allow)) }
         if let deny { policy.deny = Set(try Self.ids(in: deny)) }
 
@@ -171,7 +199,7 @@ struct ServeCommand: AsyncParsableCommand {
         let endpoint = try await self.metricsOption.start(metrics.registry)
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
-        let ready = "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPEM == nil ? "" : ", CRL checked"))\n"
+        let ready = "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked"))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
         await SignalWatcher.waitForStop()

@@ -124,4 +124,16 @@ public struct OpenSSLCA: Sendable {
         try await self.openssl(arguments)
         return (certificate, key)
     }
+
+    /// Revokes a certificate this CA issued (`openssl ca -revoke`).
+    public func revoke(_ certificate: String) async throws {
+        try await self.openssl(["ca", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key, "-revoke", certificate])
+    }
+
+    /// This CA's CRL (`openssl ca -gencrl`), written to `<name>.crl.pem`.
+    public func crl() async throws -> String {
+        let path = self.directory.path("\(self.name).crl.pem")
+        try await self.openssl(["ca", "-gencrl", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key, "-out", path])
+        return path
+    }
 }

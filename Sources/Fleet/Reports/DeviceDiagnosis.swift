@@ -7,12 +7,16 @@ import X509
 /// CRL, key and clock the run was given, so the report can say *why* next to *what the server said*.
 public struct DeviceDiagnosis: Sendable {
     let trusted: [Certificate]?
-    let crl: RevocationList?
+    let crls: [RevocationList]
     let clock: Date
 
     public init(trusted: [Certificate]?, crl: RevocationList?, clock: Date = Date()) {
+        self.init(trusted: trusted, crls: crl.map { [$0] } ?? [], clock: clock)
+    }
+
+    public init(trusted: [Certificate]?, crls: [RevocationList], clock: Date = Date()) {
         self.trusted = trusted
-        self.crl = crl
+        self.crls = crls
         self.clock = clock
     }
 
@@ -26,7 +30,7 @@ public struct DeviceDiagnosis: Sendable {
             }
             return []
         }
-        let lint = CertificateLint(role: .client, clock: self.clock, trusted: self.trusted, crl: self.crl, keyPEM: keyPEM)
+        let lint = CertificateLint(role: .client, clock: self.clock, trusted: self.trusted, crls: self.crls, keyPEM: keyPEM)
         return lint.lint(chain).filter { $0.code != nil }
     }
 }
