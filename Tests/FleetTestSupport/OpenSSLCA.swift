@@ -90,8 +90,8 @@ public struct OpenSSLCA: Sendable {
         return ca
     }
 
-    public static func keyArguments(rsa bits: Int?) -> [String] {
-        bits.map { ["-newkey", "rsa:\($0)"] } ?? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    public static func keyArguments(rsa bits: Int?, curve: String = "P-256") -> [String] {
+        bits.map { ["-newkey", "rsa:\($0)"] } ?? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:\(curve)"]
     }
 
     @discardableResult
@@ -108,14 +108,15 @@ public struct OpenSSLCA: Sendable {
         start: String? = nil,
         end: String? = nil,
         digest: String = "sha256",
-        rsa: Int? = nil
+        rsa: Int? = nil,
+        curve: String = "P-256"
     ) async throws -> (String, String) {
         let key = self.directory.path("\(id).key")
         let csr = self.directory.path("\(id).csr")
         let certificate = self.directory.path("\(id).pem")
         try await self.openssl(
             ["req", "-new", "-config", self.config, "-nodes", "-subj", "/CN=\(id)/serialNumber=\(id)", "-keyout", key, "-out", csr]
-                + Self.keyArguments(rsa: rsa)
+                + Self.keyArguments(rsa: rsa, curve: curve)
         )
         var arguments = ["ca", "-batch", "-notext", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key,
                          "-in", csr, "-out", certificate, "-extensions", extensions, "-extfile", self.config, "-md", digest]

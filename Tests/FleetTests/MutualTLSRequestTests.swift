@@ -52,6 +52,8 @@ import Testing
         #expect(report.outcome == .ok, "\(report.detail ?? "")")
         #expect(report.clientCertificateRequested == true)
         #expect(state.connections.withoutClientCertificate == 0)
+        #expect(state.connections.negotiated.count == 1)
+        #expect(state.connections.negotiated.keys.first?.hasPrefix("TLS \(version) ") == true, "\(state.connections.negotiated)")
         let result = FleetRunner.Result(state: state, startedAt: Date(), seconds: 1, interrupted: false, notStarted: 0, startSpan: 0)
         let (gates, _) = RunGates(mutualTLS: true).evaluate(result, mode: .tls, outcomes: state.outcomeByDevice, selected: ["tcu-good"], subset: false)
         #expect(gates.first?.passed == true)

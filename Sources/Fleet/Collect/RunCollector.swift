@@ -55,6 +55,8 @@ public final class RunCollector: Sendable {
         public var acceptedBySilence = 0
         /// Accepted connections whose server never asked for a client certificate.
         public var withoutClientCertificate = 0
+        /// Accepted connections by what they negotiated ("TLS 1.3 TLS13-AES128-GCM-SHA256").
+        public var negotiated: [String: Int] = [:]
     }
 
     private let box = NIOLockedValueBox(State())
@@ -118,6 +120,7 @@ public final class RunCollector: Sendable {
             if record.resumeOffered { state.connections.resumeOffered += 1 }
             if record.resumed { state.connections.resumed += 1 }
             if record.acceptedBySilence { state.connections.acceptedBySilence += 1 }
+            if record.outcome == .ok, let negotiated = record.negotiated { state.connections.negotiated[negotiated, default: 0] += 1 }
             if record.outcome == .ok && record.clientCertificateRequested == false { state.connections.withoutClientCertificate += 1 }
             if let value = record.timings.tcpConnect { state.histograms.record(.tcpConnect, seconds: value.seconds) }
             if let value = record.timings.tlsHandshake {

@@ -67,6 +67,7 @@ struct ConnectionEvidence {
             resumeOffered: self.resumeOffered,
             resumed: self.handshake?.resumed ?? false,
             acceptedBySilence: self.acceptedBySilence,
+            negotiated: self.handshake.map { "TLS \($0.version?.rawValue ?? "?") \($0.cipherSuite ?? "?")" },
             clientCertificateRequested: self.handshake?.clientCertificateRequested,
             recovering: recovering,
             decidedAt: decidedAt

@@ -177,7 +177,10 @@ public enum ReportMerge {
             resumption: .init(offered: offered, resumed: resumed, rate: offered > 0 ? Double(resumed) / Double(offered) : nil),
             clockFailures: sum(\.clockFailures),
             acceptedBySilence: parts.reduce(0) { $0 + ($1.acceptedBySilence ?? 0) },
-            withoutClientCertificate: parts.reduce(0) { $0 + ($1.withoutClientCertificate ?? 0) }
+            withoutClientCertificate: parts.reduce(0) { $0 + ($1.withoutClientCertificate ?? 0) },
+            negotiated: parts.reduce(into: [String: Int]()) { total, part in
+                for (key, count) in part.negotiated ?? [:] { total[key, default: 0] += count }
+            }
         )
     }
 

@@ -54,6 +54,8 @@ public struct RunReport: Codable, Sendable {
         /// Accepted connections whose server never asked for a client certificate: those devices were
         /// not authenticated by certificate. Absent in reports of older versions.
         public var withoutClientCertificate: Int?
+        /// Accepted connections by the TLS version and cipher suite they negotiated.
+        public var negotiated: [String: Int]?
     }
 
     public struct Resumption: Codable, Sendable {

@@ -84,7 +84,8 @@ public enum RunReportBuilder {
             ),
             clockFailures: links.clockFailures,
             acceptedBySilence: links.acceptedBySilence,
-            withoutClientCertificate: links.withoutClientCertificate
+            withoutClientCertificate: links.withoutClientCertificate,
+            negotiated: links.negotiated
         )
         let cpuUser = after.userSeconds - before.userSeconds
         let cpuSystem = after.systemSeconds - before.systemSeconds

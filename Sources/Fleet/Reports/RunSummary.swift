@@ -58,6 +58,10 @@ public enum RunSummary {
                 lines.append("    failed connections: " + failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
         }
+        if let negotiated = report.connections?.negotiated, !negotiated.isEmpty {
+            let parts = negotiated.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) ×\($0.value)" }
+            lines.append("  negotiated: " + parts.joined(separator: ", "))
+        }
         if let open = report.connections?.withoutClientCertificate, open > 0 {
             lines.append("  \(open) accepted connection(s) without the server asking for a client certificate: mutual TLS was not tested")
         }
