@@ -57,34 +57,34 @@ final class DeviceAgent {
         }
     }
 
-    private let id: String
+    let id: String
     /// nil: the device presents no client certificate.
-    private let identity: DeviceIdentity?
+    let identity: DeviceIdentity?
     /// The local address this device connects from (`--source-ip`), nil = the system's choice.
-    private let source: SocketAddress?
-    private let shared: Shared
-    private let eventLoop: any EventLoop
-    private var machine: DeviceStateMachine
-    private let scheduled: NIODeadline
-    private let lag: Double
+    let source: SocketAddress?
+    let shared: Shared
+    let eventLoop: any EventLoop
+    var machine: DeviceStateMachine
+    let scheduled: NIODeadline
+    let lag: Double
     /// When the device started: its own clock (if it has no real-time clock) runs from here.
-    private let bornAt = Date()
+    let bornAt = Date()
     /// The last session the server gave the device, offered on its next connection.
-    private var session: TLSSession?
+    var session: TLSSession?
     /// Telemetry topic, made once per device rather than per publish.
-    private let topic: String
-    private var payload: ByteBuffer?
-    private var packetID: UInt16 = 0
+    let topic: String
+    var payload: ByteBuffer?
+    var packetID: UInt16 = 0
 
     // The current connection.
     /// Numbers the device's connections; events of an earlier one are dropped.
-    private var connection = 0
-    private var channel: (any Channel)?
-    private var evidence: ConnectionEvidence
+    var connection = 0
+    var channel: (any Channel)?
+    var evidence: ConnectionEvidence
     /// The one armed timer, and its number: a timer that fires after it was replaced is ignored.
-    private var timer: Scheduled<Void>?
-    private var timerNumber = 0
-    private var periodic: [RepeatedTask] = []
+    var timer: Scheduled<Void>?
+    var timerNumber = 0
+    var periodic: [RepeatedTask] = []
 
     private init(
         id: String, identity: DeviceIdentity?, source: SocketAddress?, shared: Shared, eventLoop: any EventLoop,
@@ -119,8 +119,8 @@ final class DeviceAgent {
         }
     }
 
-    private var elapsed: Double { (NIODeadline.now() - self.shared.runStart).seconds }
-    private var stopped: Bool { self.shared.stop.isStopped }
+    var elapsed: Double { (NIODeadline.now() - self.shared.runStart).seconds }
+    var stopped: Bool { self.shared.stop.isStopped }
 
     // MARK: - Events from the current connection's channel
 
@@ -183,9 +183,9 @@ final class DeviceAgent {
 
     // MARK: - Actions
 
-    private var reference: NIODeadline { self.evidence.reference }
+    var reference: NIODeadline { self.evidence.reference }
 
-    private func perform(_ actions: [DeviceStateMachine.Action]) {
+    func perform(_ actions: [DeviceStateMachine.Action]) {
         for action in actions {
             switch action {
             case .connect(let kind):
@@ -231,64 +231,7 @@ final class DeviceAgent {
         }
     }
 
-    /// Opens a connection: bootstrap with the connect timeout, then the TLS handler, the MQTT codec
-    /// (`mqtt` mode) and this device's channel handler.
-    private func connect(_ kind: ConnectionKind) {
-        self.connection += 1
-        let number = self.connection
-        self.shared.collector.receive(.attempted(kind, atSecond: self.elapsed))
-        let settings = self.shared.settings
-        let profile = settings.profile
-        let resume = profile.resumption == .off ? nil : self.session
-        let now = Date()
-        let clock = profile.clock.time(for: self.id, now: now, sinceStart: now.timeIntervalSince(self.bornAt))
-        let trace = self.shared.trace ? ConnectionTrace() : nil
-        self.evidence = ConnectionEvidence(
-            reference: kind == .first ? self.scheduled : .now(), resumeOffered: resume != nil, clock: clock, trace: trace)
-        guard let address = self.shared.address else {
-            self.evidence.detail = "could not resolve \(settings.host)"
-            return self.perform(self.machine.connectFailed(.dnsFailure, at: self.elapsed, random: .random(in: 0..<1), stopped: self.stopped))
-        }
-        trace?.record(.local, "connecting to \(address)" + (resume != nil ? ", offering to resume the last session" : ""))
-        let context = self.shared.context
-        let identity = self.identity
-        let serverName = settings.effectiveServerName
-        let me = NIOLoopBound(self, eventLoop: self.eventLoop)
-        let boundTrace = NIOLoopBound(trace, eventLoop: self.eventLoop)
-        var bootstrap = ClientBootstrap(group: self.eventLoop)
-        if let source = self.source { bootstrap = bootstrap.bind(to: source) }
-        bootstrap
-            .connectTimeout(self.shared.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(
-                        try TLSHandler(
-                            context: context, identity: identity, serverName: serverName, resume: resume, clockCheck: clock.map(DeviceClockCheck.init(clock:)),
-                            trace: boundTrace.value)
-                    )
-                    if settings.mode == .mqtt {
-                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
-                    }
-                    try sync.addHandler(DeviceChannelHandler(agent: me.value, connection: number, mqtt: settings.mode == .mqtt))
-                }
-            }
-            .connect(to: address)
-            .whenFailure { error in
-                me.value.connectFailed(error, connection: number)
-            }
-    }
-
-    /// The connection never got as far as an active channel (refused, timed out, no TLS session).
-    private func connectFailed(_ error: any Error, connection: Int) {
-        guard connection == self.connection, case .connecting = self.machine.state else { return }
-        let outcome = self.evidence.explain(error)
-        self.perform(self.machine.connectFailed(outcome, at: self.elapsed, random: .random(in: 0..<1), stopped: self.stopped))
-    }
-
-    private func arm(_ timer: DeviceStateMachine.Timer) {
+    func arm(_ timer: DeviceStateMachine.Timer) {
         let delay: TimeAmount =
             switch timer {
             case .handshake: self.shared.handshakeTimeout
@@ -308,7 +251,7 @@ final class DeviceAgent {
         }
     }
 
-    private func fired(_ number: Int) {
+    func fired(_ number: Int) {
         guard number == self.timerNumber else { return }
         self.timer = nil
         if case .waiting = self.machine.state {
@@ -318,47 +261,7 @@ final class DeviceAgent {
         }
     }
 
-    /// MQTT keep-alive (PINGREQ) and telemetry for the hold.
-    private func startSession() {
-        guard self.shared.settings.mode == .mqtt, let channel = self.channel else { return }
-        let profile = self.shared.settings.profile
-        let me = NIOLoopBound(self, eventLoop: self.eventLoop)
-        if profile.keepAlive > 0 {
-            let interval = TimeAmount.seconds(profile.keepAlive)
-            self.periodic.append(
-                self.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-                    channel.writeAndFlush(MQTTPacket.pingreq, promise: nil)
-                }
-            )
-        }
-        guard let interval = profile.publishInterval else { return }
-        self.publish()
-        if interval > 0 {
-            let amount = TimeAmount.seconds(interval)
-            self.periodic.append(
-                self.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
-                    me.value.publish()
-                }
-            )
-        }
-    }
-
-    private func publish() {
-        guard let channel = self.channel else { return }
-        let profile = self.shared.settings.profile
-        self.packetID = self.packetID &+ 1 == 0 ? 1 : self.packetID &+ 1
-        let payload = self.payload ?? channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
-        self.payload = payload
-        let packet = MQTTPacket.Publish(
-            topic: self.topic,
-            payload: payload,
-            qos: profile.qos,
-            packetID: profile.qos > 0 ? self.packetID : nil
-        )
-        channel.writeAndFlush(MQTTPacket.publish(packet), promise: nil)
-    }
-
-    private func stopTimers() {
+    func stopTimers() {
         self.timer?.cancel()
         self.timer = nil
         self.timerNumber += 1

@@ -1,0 +1,45 @@
+import FleetMQTT
+import NIOCore
+
+/// What an accepted MQTT device does while it holds its connection: keep-alive and telemetry.
+extension DeviceAgent {
+    /// MQTT keep-alive (PINGREQ) and telemetry for the hold.
+    func startSession() {
+        guard self.shared.settings.mode == .mqtt, let channel = self.channel else { return }
+        let profile = self.shared.settings.profile
+        let me = NIOLoopBound(self, eventLoop: self.eventLoop)
+        if profile.keepAlive > 0 {
+            let interval = TimeAmount.seconds(profile.keepAlive)
+            self.periodic.append(
+                self.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                    channel.writeAndFlush(MQTTPacket.pingreq, promise: nil)
+                }
+            )
+        }
+        guard let interval = profile.publishInterval else { return }
+        self.publish()
+        if interval > 0 {
+            let amount = TimeAmount.seconds(interval)
+            self.periodic.append(
+                self.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
+                    me.value.publish()
+                }
+            )
+        }
+    }
+
+    func publish() {
+        guard let channel = self.channel else { return }
+        let profile = self.shared.settings.profile
+        self.packetID = self.packetID &+ 1 == 0 ? 1 : self.packetID &+ 1
+        let payload = self.payload ?? channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
+        self.payload = payload
+        let packet = MQTTPacket.Publish(
+            topic: self.topic,
+            payload: payload,
+            qos: profile.qos,
+            packetID: profile.qos > 0 ? self.packetID : nil
+        )
+        channel.writeAndFlush(MQTTPacket.publish(packet), promise: nil)
+    }
+}
