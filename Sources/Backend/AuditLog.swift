@@ -53,6 +53,7 @@ public final class AuditLog: Sendable {
         }
     }
 
+    /// Appends one record as a JSON line and flushes it (a crash loses no verdict).
     public func write(_ record: AuditRecord) {
         self.onRecord?(record)
         self.records.withLockedValue { $0[record.verdict, default: 0] += 1 }
@@ -66,6 +67,7 @@ public final class AuditLog: Sendable {
     /// How many connections were accepted and rejected so far.
     public var counts: [String: Int] { self.records.withLockedValue { $0 } }
 
+    /// Flushes and closes the file; later writes are dropped.
     public func close() {
         self.handle.withLockedValue {
             try? $0?.synchronize()

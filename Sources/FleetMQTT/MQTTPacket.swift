@@ -12,6 +12,7 @@ public enum MQTTPacket: Sendable, Equatable {
     case pingresp
     case disconnect
 
+    /// CONNECT: the client id, keep-alive and clean-session flag, optional user name and password.
     public struct Connect: Sendable, Equatable {
         public var clientID: String
         public var keepAliveSeconds: UInt16
@@ -28,6 +29,7 @@ public enum MQTTPacket: Sendable, Equatable {
         }
     }
 
+    /// PUBLISH: topic, payload, QoS (0 or 1 here), the packet id for QoS 1, retain.
     public struct Publish: Sendable, Equatable {
         public var topic: String
         public var payload: ByteBuffer

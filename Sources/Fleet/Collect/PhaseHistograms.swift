@@ -37,10 +37,12 @@ public struct PhaseHistograms: Sendable {
         _ = self.histograms[phase]!.record(micros)
     }
 
+    /// Adds another run's (a shard's) histograms, bucket by bucket.
     public mutating func merge(_ other: PhaseHistograms) {
         for (phase, histogram) in other.histograms { self.histograms[phase]!.add(histogram) }
     }
 
+    /// Count, min, p50/p90/p99/p99.9, max and mean in milliseconds; nil when nothing was recorded.
     public func summary(_ phase: Phase) -> PercentileSummary? {
         let histogram = self.histograms[phase]!
         guard histogram.totalCount > 0 else { return nil }

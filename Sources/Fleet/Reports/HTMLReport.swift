@@ -5,6 +5,7 @@ import Foundation
 /// acceptances and failures per second, the outcomes, and every failed device with its diagnosis.
 /// Built from the JSON report, so any saved report can be rendered the same way.
 public enum HTMLReport {
+    /// One self-contained page (inline SVG, no scripts) for `report`.
     public static func make(_ report: RunReport) -> String {
         let phase = report.protocol == "mqtt" ? "mqttConnack" : "serverAccept"
         let phaseLabel = report.protocol == "mqtt" ? "time to CONNACK" : "time to the server's verdict"

@@ -17,6 +17,11 @@ public struct RunGates: Sendable {
         self.mutualTLS = mutualTLS
     }
 
+    /// Evaluates every configured gate against a finished run.
+    ///
+    /// - Parameters:
+    ///   - selected: the devices this run was to make (for `--expect`: a listed device that did not run is a difference).
+    ///   - subset: only part of the fleet ran (a shard, `--devices`): unlisted devices are not differences.
     public func evaluate(
         _ result: FleetRunner.Result,
         mode: ProtocolMode,

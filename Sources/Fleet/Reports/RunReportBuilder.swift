@@ -4,6 +4,8 @@ import Foundation
 
 /// Turns a run's result into the JSON report, with each failed device's diagnosis.
 public enum RunReportBuilder {
+    /// Builds the report of a finished (or interrupted) run: counts, percentiles per phase, the
+    /// devices that did not end `ok` (all with `keepAll`) with their diagnosis, gates, CPU and memory.
     public static func make(
         result: FleetRunner.Result,
         settings: RunSettings,

@@ -4,6 +4,8 @@ import Foundation
 /// The readable end-of-run summary: rates, percentiles per phase, outcomes, the first failed
 /// devices with alert and diagnosis, and the CI checks.
 public enum RunSummary {
+    /// The console summary: percentiles per phase, outcomes, connections, gates, the first failed
+    /// devices with their alert and diagnosis.
     public static func text(_ report: RunReport, mismatches: [Expectations.Mismatch], firstFailures: Int = 10) -> String {
         var lines: [String] = []
         let c = report.counts

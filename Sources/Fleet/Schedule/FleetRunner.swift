@@ -35,6 +35,8 @@ public struct FleetRunner: Sendable {
         public var startSpan: Double
     }
 
+    /// Starts every device on schedule and waits until each one's story has ended, or until `stop`
+    /// (then devices mid-handshake get a second to reach a verdict; the rest count as undecided).
     public func run(collector: RunCollector, stop: StopSignal) async -> Result {
         let startedAt = Date()
         let runStart = NIODeadline.now()
