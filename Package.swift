@@ -186,6 +186,7 @@ let package = Package(
             name: "FleetTLSTests",
             dependencies: [
                 "FleetTLS", "FleetCore", "FleetPKI", "FleetTestSupport",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

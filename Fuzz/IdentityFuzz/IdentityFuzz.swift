@@ -6,8 +6,9 @@ import Foundation
 import X509
 
 /// Fuzz target for everything that reads a device's files: the input is a certificate chain and a
-/// key, separated by a zero byte. It goes through the TLS context's identity check (wolfSSL's PEM
-/// and key loading, the key-pair check), the certificate lint with its diagnosis, the PEM reader and
+/// key, separated by a zero byte. It goes through the file reader (PEM or DER, keys decrypted with
+/// the passphrase "fuzz"), the TLS context's identity check (wolfSSL's PEM and key loading, the
+/// key-pair check), the certificate lint with its diagnosis, the PEM reader and
 /// the CRL parser. Nothing may crash; every rejection is a thrown error or a finding.
 enum IdentityFuzz {
     struct Trust: Sendable {
@@ -28,6 +29,12 @@ enum IdentityFuzz {
         let key = split < bytes.count ? Array(bytes[(split + 1)...]) : []
         let trust = Self.trust
         _ = try? trust.context.validate(DeviceIdentity(label: "fuzz", chainPEM: chain, keyPEM: key))
+        // The files as users have them: DER or PEM, encrypted keys decrypted by wolfSSL.
+        if let chainPEM = try? IdentityFiles.chainPEM(chain, label: "fuzz"),
+            let keyPEM = try? IdentityFiles.keyPEM(key, label: "fuzz", passphrase: KeyPassphrase("fuzz"))
+        {
+            _ = try? trust.context.validate(DeviceIdentity(label: "fuzz", chainPEM: chainPEM, keyPEM: keyPEM))
+        }
         let diagnosis = DeviceDiagnosis(trusted: [trust.root.certificate], crl: nil)
         _ = diagnosis.findings(chainPEM: String(decoding: chain, as: UTF8.self), keyPEM: String(decoding: key, as: UTF8.self), id: "fuzz")
         _ = try? PEMFile.certificates(in: String(decoding: bytes, as: UTF8.self), source: "fuzz")

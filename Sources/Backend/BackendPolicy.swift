@@ -16,7 +16,8 @@ public struct BackendPolicy: Sendable {
     /// Only these device ids are admitted (nil = any).
     public var allow: Set<String>?
     public var deny: Set<String> = []
-    /// MQTT: the CONNECT client id must be the certificate's device id (serialNumber or CN).
+    /// MQTT: the CONNECT client id must name the device as its certificate does (serialNumber, CN
+    /// or SAN URI).
     public var matchClientID = true
     /// Subjects of the self-signed trust anchors: leaves they sign directly need no chain.
     public var rootSubjects: Set<DistinguishedName> = []
@@ -49,8 +50,7 @@ public struct BackendPolicy: Sendable {
             }
             return .reject("the certificate cannot be parsed")
         }
-        let id = CertificateLint.attribute(.RDNAttributeType.serialNumber, of: leaf)
-            ?? CertificateLint.attribute(.RDNAttributeType.commonName, of: leaf) ?? ""
+        let id = PeerIdentity(certificate: leaf).deviceID ?? ""
         if self.deny.contains(id) { return .reject("device \(id) is on the deny list") }
         if let allow, !allow.contains(id) { return .reject("device \(id) is not on the allow list") }
         if self.requireClientAuthEKU {

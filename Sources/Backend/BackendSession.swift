@@ -114,7 +114,7 @@ public final class BackendSession: ChannelInboundHandler {
 
     private func handleConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {
         let device = self.handshake?.peer?.deviceID
-        let matches = connect.clientID == device || connect.clientID == self.handshake?.peer?.commonName
+        let matches = self.handshake?.peer?.isNamed(connect.clientID) ?? false
         if self.settings.policy.matchClientID && !matches {
             context.writeAndFlush(self.wrapOutboundOut(.connack(sessionPresent: false, returnCode: MQTTRefusal.notAuthorized.returnCode)), promise: nil)
             self.reject(

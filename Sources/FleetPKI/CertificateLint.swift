@@ -291,12 +291,17 @@ public struct CertificateLint: Sendable {
     private func checkDeviceID(_ leaf: Certificate) -> [LintFinding] {
         let commonName = Self.attribute(.RDNAttributeType.commonName, of: leaf)
         let serial = Self.attribute(.RDNAttributeType.serialNumber, of: leaf)
-        if (commonName ?? "").isEmpty && (serial ?? "").isEmpty {
+        let names: SubjectAlternativeNames? = (try? leaf.extensions.subjectAlternativeNames) ?? nil
+        let hasURI = names?.contains { name in
+            if case .uniformResourceIdentifier = name { return true }
+            return false
+        } ?? false
+        if (commonName ?? "").isEmpty && (serial ?? "").isEmpty && !hasURI {
             return [
                 LintFinding(
                     .noDeviceID,
                     .warning,
-                    "the subject has neither a CN nor a serialNumber (2.5.4.5): a backend cannot tell which device this is"
+                    "the subject has neither a CN nor a serialNumber (2.5.4.5), and no subjectAltName URI: a backend cannot tell which device this is"
                 )
             ]
         }

@@ -1,7 +1,8 @@
 /// One device's own certificate chain and private key, held in memory as PEM.
 ///
 /// wolfSSL loads these per connection (`wolfSSL_use_certificate_chain_buffer`), so one shared
-/// context serves every device. `description` never prints the key.
+/// context serves every device. Files in other forms (DER, encrypted keys) become this PEM once, at
+/// load time, through ``IdentityFiles``. `description` never prints the key.
 public struct DeviceIdentity: Sendable, CustomStringConvertible {
     /// A name for messages: the device id, or the file the identity came from.
     public let label: String

@@ -32,15 +32,26 @@ enum KeyPairCheck {
     }
 
     /// A passphrase-protected key is refused by name, before wolfSSL's generic "no usable key".
+    /// (Device keys from files are decrypted at load time, by ``IdentityFiles``, when a passphrase is given.)
     static func checkNotEncrypted(_ identity: DeviceIdentity) throws(TLSFailure) {
-        let keyText = String(decoding: identity.keyPEM, as: UTF8.self)
-        if keyText.contains("ENCRYPTED PRIVATE KEY") || keyText.contains("Proc-Type: 4,ENCRYPTED") {
-            throw TLSFailure(
-                .identityInvalid,
-                detail: "\(identity.label): the private key is encrypted (passphrase-protected); give an unencrypted key "
-                    + "(e.g. `openssl pkey -in KEY -out KEY.plain`)"
-            )
+        if Self.isEncrypted(String(decoding: identity.keyPEM, as: UTF8.self)) {
+            throw Self.encryptedKeyFailure(label: identity.label, remedy: "give an unencrypted key")
         }
+    }
+
+    /// PKCS#8 `ENCRYPTED PRIVATE KEY`, or legacy OpenSSL PEM encryption (`Proc-Type: 4,ENCRYPTED`).
+    static func isEncrypted(_ keyText: String) -> Bool {
+        keyText.contains("ENCRYPTED PRIVATE KEY") || keyText.contains("Proc-Type: 4,ENCRYPTED")
+    }
+
+    /// The one message for a passphrase-protected key that cannot be decrypted for lack of a
+    /// passphrase; `remedy` says what the caller's user can do.
+    static func encryptedKeyFailure(label: String, remedy: String) -> TLSFailure {
+        TLSFailure(
+            .identityInvalid,
+            detail: "\(label): the private key is encrypted (passphrase-protected); \(remedy) "
+                + "(e.g. `openssl pkey -in KEY -out KEY.plain`)"
+        )
     }
 
     /// The leaf's PEM block alone: decoding the intermediates too would double the work of loading

@@ -145,7 +145,7 @@ final class TLSConnection {
         guard chainRC == Int32(WOLFSSL_SUCCESS) else {
             throw TLSFailure(
                 .identityInvalid,
-                detail: "\(identity.label): the certificate file holds no usable PEM certificate",
+                detail: "\(identity.label): the certificate file holds no usable certificate",
                 nativeCode: chainRC,
                 nativeText: WolfSSLLibrary.errorText(chainRC)
             )
@@ -154,7 +154,7 @@ final class TLSConnection {
         guard keyRC == Int32(WOLFSSL_SUCCESS) else {
             throw TLSFailure(
                 .identityInvalid,
-                detail: "\(identity.label): the key file holds no usable unencrypted PEM private key",
+                detail: "\(identity.label): the key file holds no usable private key",
                 nativeCode: keyRC,
                 nativeText: WolfSSLLibrary.errorText(keyRC)
             )

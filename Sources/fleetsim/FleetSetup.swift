@@ -11,6 +11,8 @@ struct FleetSetup {
     var sources: IdentityOptions.Resolved
     var context: TLSContext
     var listing: IdentityDirectory.Listing
+    /// For encrypted device keys (`--key-passphrase-env`).
+    var passphrase: KeyPassphrase?
 
     init(behaviour: BehaviourOptions, identities: IdentityOptions) throws {
         var profile = DeviceProfile()
@@ -19,6 +21,7 @@ struct FleetSetup {
         }
         behaviour.apply(to: &profile)
         let sources = try identities.resolve(profileDeviceCA: profile.deviceCAPath)
+        self.passphrase = try identities.passphrase()
         var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: sources.trustPEM)
         configuration.minimumVersion = profile.minimumVersion
         configuration.maximumVersion = profile.maximumVersion
@@ -41,6 +44,11 @@ struct FleetSetup {
         }
         self.profile = profile
         self.sources = sources
+    }
+
+    /// Reads, decrypts and validates the identities `ids` of the folder, once.
+    func load(_ ids: [String]) async -> [FleetDevice] {
+        await IdentityDirectory.load(ids, of: self.listing, context: self.context, passphrase: self.passphrase)
     }
 
     /// The TLS versions offered, as the report writes them.

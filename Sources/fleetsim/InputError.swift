@@ -32,6 +32,8 @@ struct InputError: Error {
         case crlExpired
         /// No `<id>.pem` + `<id>.key` pair to run (after `--shard` and `--devices`).
         case noIdentities
+        /// `--key-passphrase-env` names a variable that is not set (or is empty).
+        case keyPassphraseUnset
         /// `repro`: the device id is not in the identities folder.
         case unknownDevice
         /// `repro`: interrupted before the device had an outcome.
@@ -60,6 +62,7 @@ struct InputError: Error {
             case .notACRL: "not-a-crl"
             case .crlExpired: "crl-expired"
             case .noIdentities: "no-identities"
+            case .keyPassphraseUnset: "key-passphrase-unset"
             case .unknownDevice: "unknown-device"
             case .noOutcome: "no-outcome"
             case .unreadableFile: "unreadable-file"

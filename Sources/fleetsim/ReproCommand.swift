@@ -22,7 +22,7 @@ struct ReproCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The device id: the file stem of <id>.pem and <id>.key.", valueName: "device-id"))
+    @Argument(help: ArgumentHelp("The device id: the file stem of <id>.pem (or .crt, .der) and <id>.key.", valueName: "device-id"))
     var deviceID: String
 
     @OptionGroup var target: TargetOptions
@@ -52,7 +52,7 @@ struct ReproCommand: AsyncParsableCommand {
                 path: setup.sources.devicesPath
             )
         }
-        let fleet = await IdentityDirectory.load([self.deviceID], from: setup.sources.devicesPath, context: setup.context)
+        let fleet = await setup.load([self.deviceID])
 
         var settings = RunSettings(host: host, port: port)
         settings.mode = self.behaviour.mode

@@ -20,7 +20,8 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Connect a fleet of devices, each with its own certificate, to a backend and report every outcome.",
         discussion: """
             Devices come from --dir (a `fleetsim pki` directory: devices/, root.pem, crl.pem) or from \
-            --identities (any folder of <id>.pem + <id>.key) with --ca. Starts follow an open model: \
+            --identities (any folder of <id>.pem, .crt or .der + <id>.key, PEM or DER; encrypted keys with \
+            --key-passphrase-env) with --ca. Starts follow an open model: \
             with --rate, devices start on schedule whether or not earlier ones finished, and latency \
             is measured from each device's scheduled start.
             Exit 0 when every check passed, 1 when a check failed, 2 on a usage or input error, \
@@ -103,12 +104,12 @@ struct RunCommand: AsyncParsableCommand {
         guard !ids.isEmpty else {
             throw InputError(
                 .noIdentities,
-                "\(sources.devicesPath): no device identities (<id>.pem with <id>.key) to run",
+                "\(sources.devicesPath): no device identities (<id>.pem, .crt or .der with <id>.key) to run",
                 path: sources.devicesPath
             )
         }
         let loadStart = ContinuousClock.now
-        let fleet = await IdentityDirectory.load(ids, from: sources.devicesPath, context: context)
+        let fleet = await setup.load(ids)
         if !self.quiet {
             let invalid = fleet.filter { if case .failure = $0.identity { true } else { false } }.count
             let elapsed = ContinuousClock.now - loadStart

@@ -2,6 +2,7 @@ import ArgumentParser
 import Fleet
 import FleetCore
 import FleetPKI
+import FleetTLS
 import Foundation
 import X509
 
@@ -35,7 +36,7 @@ struct IdentityOptions: ParsableArguments {
     @Option(name: .customLong("dir"), help: ArgumentHelp("A `fleetsim pki` directory: devices/, root.pem, crl.pem.", valueName: "dir"))
     var directory: String?
 
-    @Option(name: .customLong("identities"), help: ArgumentHelp("A folder of <device-id>.pem and <device-id>.key pairs.", valueName: "dir"))
+    @Option(name: .customLong("identities"), help: ArgumentHelp("A folder of <device-id>.pem (or .crt, .der) and <device-id>.key pairs, PEM or DER.", valueName: "dir"))
     var identitiesDirectory: String?
 
     @Option(help: ArgumentHelp("The CA certificate(s) that sign the server (with --identities).", valueName: "file"))
@@ -50,13 +51,32 @@ struct IdentityOptions: ParsableArguments {
             valueName: "file"))
     var deviceCA: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The environment variable that holds the passphrase of encrypted device keys (never the passphrase itself).",
+            valueName: "var"))
+    var keyPassphraseEnv: String?
+
     func check() throws {
+        if let name = self.keyPassphraseEnv, name.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) == nil {
+            // Not echoed: it may be the passphrase itself, given by mistake.
+            throw ValidationError("--key-passphrase-env takes the name of an environment variable (e.g. FLEET_KEY_PASSPHRASE), not a passphrase")
+        }
         switch (self.directory, self.identitiesDirectory) {
         case (nil, nil): throw ValidationError("give the devices: --dir certs, or --identities DIR with --ca FILE")
         case (.some, .some): throw ValidationError("give either --dir or --identities, not both")
         case (nil, .some) where self.ca == nil: throw ValidationError("--identities needs --ca: the CA certificate that signs the server")
         default: break
         }
+    }
+
+    /// The passphrase of encrypted keys, from the environment variable `--key-passphrase-env` names.
+    func passphrase() throws -> KeyPassphrase? {
+        guard let name = self.keyPassphraseEnv else { return nil }
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            throw InputError(.keyPassphraseUnset, "--key-passphrase-env \(name): the environment variable is not set or empty")
+        }
+        return KeyPassphrase(value)
     }
 
     struct Resolved {

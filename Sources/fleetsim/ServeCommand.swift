@@ -21,7 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Strict by default: the chain to the CA, dates, the CRL (fail closed: an unreadable or expired \
             CRL stops start-up), clientAuth EKU, the issuing CA presented by the device, no SHA-1, and in \
-            MQTT mode a CONNECT client id equal to the certificate's device id (serialNumber, else CN). \
+            MQTT mode a CONNECT client id equal to the certificate's device id (serialNumber, else CN, else \
+            SAN URI). \
             Prints 'listening on HOST:PORT' when ready (port 0 picks a free port). SIGINT/SIGTERM stop it \
             gracefully: connections closed, audit log flushed, exit 0.
             """

@@ -177,10 +177,11 @@ extension ForeignProcess {
         _ arguments: [String],
         in directory: TemporaryDirectory,
         input: String? = nil,
+        environment: [String: String] = [:],
         timeout: Duration = .seconds(60)
     ) async throws -> CommandResult {
         let name = "\((executable as NSString).lastPathComponent)-\(UUID().uuidString.prefix(8))"
-        let process = try ForeignProcess(executable, arguments, in: directory, name: name, input: input)
+        let process = try ForeignProcess(executable, arguments, in: directory, name: name, input: input, environment: environment)
         let status = try await process.waitForExit(timeout: timeout)
         return CommandResult(status: status, stdout: process.stdout, stderr: process.stderr)
     }
@@ -198,9 +199,14 @@ public enum FleetsimBinary {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/fleetsim").path
     }
 
-    /// Runs `fleetsim` with `arguments` and returns what it did.
-    public static func run(_ arguments: [String], in directory: TemporaryDirectory, timeout: Duration = .seconds(120)) async throws -> CommandResult {
-        try await ForeignProcess.run(Self.path, arguments, in: directory, timeout: timeout)
+    /// Runs `fleetsim` with `arguments` (and `environment` added to the test's) and returns what it did.
+    public static func run(
+        _ arguments: [String],
+        in directory: TemporaryDirectory,
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) async throws -> CommandResult {
+        try await ForeignProcess.run(Self.path, arguments, in: directory, environment: environment, timeout: timeout)
     }
 }
 

@@ -82,6 +82,10 @@ public struct OpenSSLCA: Sendable {
             [ any ]
             commonName = supplied
             serialNumber = optional
+            [ loose ]
+            organizationName = optional
+            commonName = optional
+            serialNumber = optional
             [ req ]
             distinguished_name = dn
             [ dn ]
@@ -101,7 +105,12 @@ public struct OpenSSLCA: Sendable {
         return result
     }
 
-    /// Issues a leaf with `openssl ca`; returns (certificate path, key path).
+    /// Issues a leaf with `openssl ca`; returns (certificate path, key path; PEM, the key PKCS#8).
+    ///
+    /// - Parameters:
+    ///   - subject: the subject DN (default `/CN=<id>/serialNumber=<id>`); any subject with a CN optional.
+    ///   - uri: a subjectAltName URI, for a client certificate (`extensions` is then ignored): a
+    ///     device identified by its SAN, e.g. `urn:dev:tcu-42` with the subject `/O=fleet`.
     public func issue(
         _ id: String,
         extensions: String = "client",
@@ -109,17 +118,33 @@ public struct OpenSSLCA: Sendable {
         end: String? = nil,
         digest: String = "sha256",
         rsa: Int? = nil,
-        curve: String = "P-256"
+        curve: String = "P-256",
+        subject: String? = nil,
+        uri: String? = nil
     ) async throws -> (String, String) {
         let key = self.directory.path("\(id).key")
         let csr = self.directory.path("\(id).csr")
         let certificate = self.directory.path("\(id).pem")
         try await self.openssl(
-            ["req", "-new", "-config", self.config, "-nodes", "-subj", "/CN=\(id)/serialNumber=\(id)", "-keyout", key, "-out", csr]
+            ["req", "-new", "-config", self.config, "-nodes", "-subj", subject ?? "/CN=\(id)/serialNumber=\(id)", "-keyout", key, "-out", csr]
                 + Self.keyArguments(rsa: rsa, curve: curve)
         )
+        var extensionFile = self.config
+        var extensions = extensions
+        if let uri {
+            extensionFile = self.directory.path("\(id)-extensions.cnf")
+            extensions = "client_uri"
+            try """
+                [ client_uri ]
+                basicConstraints = critical,CA:FALSE
+                keyUsage = critical,digitalSignature
+                extendedKeyUsage = clientAuth
+                subjectAltName = URI:\(uri)
+                """.write(toFile: extensionFile, atomically: true, encoding: .utf8)
+        }
         var arguments = ["ca", "-batch", "-notext", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key,
-                         "-in", csr, "-out", certificate, "-extensions", extensions, "-extfile", self.config, "-md", digest]
+                         "-in", csr, "-out", certificate, "-extensions", extensions, "-extfile", extensionFile, "-md", digest]
+        if subject != nil { arguments += ["-policy", "loose"] }
         if let start { arguments += ["-startdate", start] }
         arguments += end.map { ["-enddate", $0] } ?? ["-days", "30"]
         try await self.openssl(arguments)

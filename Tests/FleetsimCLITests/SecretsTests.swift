@@ -21,14 +21,7 @@ import Testing
         for path in keyFiles {
             let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
             #expect(mode == 0o600, "\(path) is \(String(mode, radix: 8))")
-            let body = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("-----") }
-            // Any 24 consecutive base64 characters of a key would be a leak; search each line's pieces.
-            for line in body where line.count >= 24 {
-                stride(from: 0, to: line.count - 23, by: 24).forEach { offset in
-                    let start = line.index(line.startIndex, offsetBy: offset)
-                    secrets.append(String(line[start..<line.index(start, offsetBy: 24)]))
-                }
-            }
+            secrets += Self.pieces(ofPEM: try String(contentsOfFile: path, encoding: .utf8))
         }
         #expect(secrets.count > 100)
 
@@ -64,5 +57,59 @@ import Testing
         #expect(!everything.contains("PRIVATE KEY"))
         let leaked = secrets.filter { everything.contains($0) }
         #expect(leaked.isEmpty, "key material found in fleetsim's output: \(leaked.prefix(3))")
+    }
+
+    /// Any 24 consecutive base64 characters of a key would be a leak: each line's pieces, to search for.
+    static func pieces(ofPEM text: String) -> [String] {
+        text.split(separator: "\n").filter { !$0.hasPrefix("-----") && $0.count >= 24 }.flatMap { line in
+            stride(from: 0, to: line.count - 23, by: 24).map { offset in
+                let start = line.index(line.startIndex, offsetBy: offset)
+                return String(line[start..<line.index(start, offsetBy: 24)])
+            }
+        }
+    }
+
+    /// The passphrase of encrypted keys (`--key-passphrase-env`), right or wrong, and the keys it
+    /// decrypts never appear in the console, the JSON, JUnit or HTML report, or `repro`.
+    @Test func passphraseNeverReachesLogsOrReports() async throws {
+        let inputs = try await IdentityInputs.make()
+        defer { inputs.directory.remove() }
+        let d = inputs.directory
+        let variable = IdentityInputs.variable
+        let wrong = "wrong-\(inputs.passphrase)"
+        let server = try await inputs.openSSLServer()
+        defer { server.stop() }
+        // The decrypted keys, as openssl decrypts them: not one piece of them may be printed.
+        var secrets: [String] = []
+        for id in inputs.encrypted.sorted() {
+            let plain = try await ForeignProcess.run(
+                "openssl", ["pkey", "-in", "\(inputs.identities)/\(id).key", "-passin", "env:\(variable)"], in: d,
+                environment: [variable: inputs.passphrase])
+            #expect(plain.status == 0, "\(plain.output)")
+            secrets += Self.pieces(ofPEM: plain.stdout)
+        }
+        #expect(secrets.count > 20)
+
+        var texts: [String] = []
+        for (passphrase, tag) in [(inputs.passphrase, "right"), (wrong, "wrong")] {
+            let outputs = ["json", "xml", "html"].map { d.path("report-\(tag).\($0)") }
+            let (run, _) = try await inputs.run(
+                port: server.port, ["--protocol", "tls", "--key-passphrase-env", variable, "--junit", outputs[1], "--html", outputs[2]],
+                environment: [variable: passphrase], outputs: outputs)
+            texts += [run.stdout, run.stderr] + (try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) })
+            for id in ["enc-pkcs8", IdentityInputs.mismatched] {
+                let repro = try await FleetsimBinary.run(
+                    ["repro", id, "--target", "127.0.0.1:\(server.port)", "--identities", inputs.identities, "--ca", inputs.ca.certificate,
+                     "--server-name", "localhost", "--protocol", "tls", "--key-passphrase-env", variable] + (tag == "right" ? ["--json"] : []),
+                    in: d, environment: [variable: passphrase])
+                texts += [repro.stdout, repro.stderr]
+            }
+        }
+        let everything = texts.joined(separator: "\n")
+        #expect(everything.contains("wrong passphrase") && everything.contains("\"ok\""), "both runs happened")
+        #expect(!everything.contains(inputs.passphrase), "the passphrase was printed")
+        #expect(!everything.contains("PRIVATE KEY"))
+        let leaked = secrets.filter { everything.contains($0) }
+        #expect(leaked.isEmpty, "decrypted key material found in fleetsim's output: \(leaked.prefix(3))")
     }
 }
