@@ -18,7 +18,7 @@ else
 RELEASE_BIN   = .build/release
 endif
 
-.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast wolfssl-fast clean
+.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast wolfssl-fast lint format clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
@@ -29,6 +29,8 @@ help:
 	@echo "make release WOLFSSL=fast / make test-fast / make bench-fast   the same against that build"
 	@echo "make fuzz     libFuzzer on the MQTT decoder and the identity loader (FUZZ_SECONDS each)"
 	@echo "make test-asan  the whole suite built with AddressSanitizer"
+	@echo "make lint     swift-format lint with the checked-in .swift-format (warnings fail it)"
+	@echo "make format   swift-format the sources in place"
 	@echo "make clean    remove build products"
 
 ## deps: install the Debian packages that are missing (idempotent: nothing happens when all are present).
@@ -89,6 +91,14 @@ bench: release
 	bench/handshake-latency.sh
 	bench/pki-issue.sh
 	bench/device-behaviour.sh
+
+## lint: the checked-in format (.swift-format: 4 spaces, 120 columns, ordered imports), strict.
+FORMAT_PATHS := Package.swift Sources Tests bench/HandshakeBench Fuzz
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel --configuration .swift-format $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel --configuration .swift-format $(FORMAT_PATHS)
 
 clean:
 	rm -rf .build .build-fast .build-fuzz .build-asan

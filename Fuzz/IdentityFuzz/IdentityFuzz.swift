@@ -1,7 +1,7 @@
 import Fleet
+import FleetFuzzSupport
 import FleetPKI
 import FleetTLS
-import FleetFuzzSupport
 import Foundation
 import X509
 
@@ -36,7 +36,11 @@ enum IdentityFuzz {
             _ = try? trust.context.validate(DeviceIdentity(label: "fuzz", chainPEM: chainPEM, keyPEM: keyPEM))
         }
         let diagnosis = DeviceDiagnosis(trusted: [trust.root.certificate], crl: nil)
-        _ = diagnosis.findings(chainPEM: String(decoding: chain, as: UTF8.self), keyPEM: String(decoding: key, as: UTF8.self), id: "fuzz")
+        _ = diagnosis.findings(
+            chainPEM: String(decoding: chain, as: UTF8.self),
+            keyPEM: String(decoding: key, as: UTF8.self),
+            id: "fuzz"
+        )
         _ = try? PEMFile.certificates(in: String(decoding: bytes, as: UTF8.self), source: "fuzz")
         _ = try? RevocationList(bytes: bytes)
     }
@@ -57,31 +61,37 @@ enum IdentityFuzz {
             let bytes = Array(chain.utf8) + [0] + Array(issued.keyPEM.utf8)
             try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/\(name)"))
         }
-        let crl = try RevocationList.make(issuer: intermediate, revoked: [], number: 1, thisUpdate: Date(), validFor: 3600)
+        let crl = try RevocationList.make(
+            issuer: intermediate,
+            revoked: [],
+            number: 1,
+            thisUpdate: Date(),
+            validFor: 3600
+        )
         try Data(crl.utf8).write(to: URL(fileURLWithPath: "\(directory)/crl"))
     }
 }
 
 #if FUZZING
-@_cdecl("fleetsim_fuzz_identity_main")
-public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runLibFuzzer(argc, argv) { data, size in
-        IdentityFuzz.check(fuzzInput(data, size))
-        return 0
-    }
-}
-#else
-@main
-struct IdentityFuzzReplay {
-    static func main() throws {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "--make-corpus", arguments.count == 2 {
-            try IdentityFuzz.makeCorpus(in: arguments[1])
-            print("seed corpus written to \(arguments[1])")
-            return
+    @_cdecl("fleetsim_fuzz_identity_main")
+    public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+        runLibFuzzer(argc, argv) { data, size in
+            IdentityFuzz.check(fuzzInput(data, size))
+            return 0
         }
-        let count = FuzzCorpus.replay(arguments, IdentityFuzz.check)
-        print("replayed \(count) inputs through the identity loader and lint: no failure")
     }
-}
+#else
+    @main
+    struct IdentityFuzzReplay {
+        static func main() throws {
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if arguments.first == "--make-corpus", arguments.count == 2 {
+                try IdentityFuzz.makeCorpus(in: arguments[1])
+                print("seed corpus written to \(arguments[1])")
+                return
+            }
+            let count = FuzzCorpus.replay(arguments, IdentityFuzz.check)
+            print("replayed \(count) inputs through the identity loader and lint: no failure")
+        }
+    }
 #endif

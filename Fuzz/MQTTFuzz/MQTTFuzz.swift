@@ -1,5 +1,5 @@
-import FleetMQTT
 import FleetFuzzSupport
+import FleetMQTT
 import Foundation
 import NIOCore
 
@@ -40,19 +40,19 @@ enum MQTTFuzz {
 }
 
 #if FUZZING
-@_cdecl("fleetsim_fuzz_mqtt_main")
-public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runLibFuzzer(argc, argv) { data, size in
-        MQTTFuzz.check(fuzzInput(data, size))
-        return 0
+    @_cdecl("fleetsim_fuzz_mqtt_main")
+    public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+        runLibFuzzer(argc, argv) { data, size in
+            MQTTFuzz.check(fuzzInput(data, size))
+            return 0
+        }
     }
-}
 #else
-@main
-struct MQTTFuzzReplay {
-    static func main() {
-        let count = FuzzCorpus.replay(CommandLine.arguments.dropFirst(), MQTTFuzz.check)
-        print("replayed \(count) inputs through the MQTT decoder: no failure")
+    @main
+    struct MQTTFuzzReplay {
+        static func main() {
+            let count = FuzzCorpus.replay(CommandLine.arguments.dropFirst(), MQTTFuzz.check)
+            print("replayed \(count) inputs through the MQTT decoder: no failure")
+        }
     }
-}
 #endif

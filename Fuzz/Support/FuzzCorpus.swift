@@ -7,8 +7,10 @@ public enum FuzzCorpus {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            let files = isDirectory.boolValue
-                ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { "\(path)/\($0)" } : [path]
+            let files =
+                isDirectory.boolValue
+                ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { "\(path)/\($0)" }
+                : [path]
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { continue }
                 check(Array(data))
@@ -20,28 +22,28 @@ public enum FuzzCorpus {
 }
 
 #if FUZZING
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
 
-/// Hands control to libFuzzer's driver (from libclang_rt.fuzzer_no_main), which calls `callback`
-/// with every input it generates. SwiftPM links an executable's entry point as `<target>_main`;
-/// each fuzz target defines that symbol and calls this.
-public func runLibFuzzer(
-    _ argc: Int32,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, callback)
-}
+    /// Hands control to libFuzzer's driver (from libclang_rt.fuzzer_no_main), which calls `callback`
+    /// with every input it generates. SwiftPM links an executable's entry point as `<target>_main`;
+    /// each fuzz target defines that symbol and calls this.
+    public func runLibFuzzer(
+        _ argc: Int32,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32 {
+        var count = argc
+        var arguments = argv
+        return LLVMFuzzerRunDriver(&count, &arguments, callback)
+    }
 
-/// The bytes of one libFuzzer input.
-public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
-    data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-}
+    /// The bytes of one libFuzzer input.
+    public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
+        data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    }
 #endif

@@ -40,11 +40,19 @@ public final class AuditLog: Sendable {
         if let path {
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                    throw AuditLogError(code: .cannotCreate, path: path, description: "\(path): cannot create the audit log")
+                    throw AuditLogError(
+                        code: .cannotCreate,
+                        path: path,
+                        description: "\(path): cannot create the audit log"
+                    )
                 }
             }
             guard let handle = FileHandle(forWritingAtPath: path) else {
-                throw AuditLogError(code: .cannotOpen, path: path, description: "\(path): cannot open the audit log for writing")
+                throw AuditLogError(
+                    code: .cannotOpen,
+                    path: path,
+                    description: "\(path): cannot open the audit log for writing"
+                )
             }
             handle.seekToEndOfFile()
             self.handle = NIOLockedValueBox(handle)

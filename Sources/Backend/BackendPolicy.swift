@@ -38,7 +38,9 @@ public struct BackendPolicy: Sendable {
     public func judge(leafDER: [UInt8], presentedCAs: [[UInt8]]) -> PeerCertificateCheck.Verdict {
         let verdict = self.judge(leafDER: leafDER, presentedCAs: presentedCAs.count)
         // Revocation comes last: a refusal the policy is certain of (SHA-1, EKU) is the one reported.
-        guard case .accept = verdict, let revocation, let leaf = try? Certificate(derEncoded: leafDER) else { return verdict }
+        guard case .accept = verdict, let revocation, let leaf = try? Certificate(derEncoded: leafDER) else {
+            return verdict
+        }
         let presented = presentedCAs.compactMap { try? Certificate(derEncoded: $0) }
         return revocation.refusal(of: leaf, presented: presented).map { .reject($0) } ?? .accept
     }

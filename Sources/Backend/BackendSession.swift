@@ -58,7 +58,11 @@ public final class BackendSession: ChannelInboundHandler {
         self.remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
         self.start = .now()
         self.arm(context: context, after: self.settings.handshakeTimeout) { session in
-            session.reject(outcome: .handshakeTimeout, reason: "the TLS handshake did not complete in time", phase: "tls")
+            session.reject(
+                outcome: .handshakeTimeout,
+                reason: "the TLS handshake did not complete in time",
+                phase: "tls"
+            )
         }
         context.fireChannelActive()
     }
@@ -76,7 +80,11 @@ public final class BackendSession: ChannelInboundHandler {
                 self.arm(context: context, after: self.settings.idleTimeout) { _ in }
             case .mqtt:
                 self.arm(context: context, after: self.settings.connectTimeout) { session in
-                    session.reject(outcome: .acceptTimeout, reason: "no MQTT CONNECT after the handshake", phase: "mqtt")
+                    session.reject(
+                        outcome: .acceptTimeout,
+                        reason: "no MQTT CONNECT after the handshake",
+                        phase: "mqtt"
+                    )
                 }
             }
         default:
@@ -116,7 +124,10 @@ public final class BackendSession: ChannelInboundHandler {
         let device = self.handshake?.peer?.deviceID
         let matches = self.handshake?.peer?.isNamed(connect.clientID) ?? false
         if self.settings.policy.matchClientID && !matches {
-            context.writeAndFlush(self.wrapOutboundOut(.connack(sessionPresent: false, returnCode: MQTTRefusal.notAuthorized.returnCode)), promise: nil)
+            context.writeAndFlush(
+                self.wrapOutboundOut(.connack(sessionPresent: false, returnCode: MQTTRefusal.notAuthorized.returnCode)),
+                promise: nil
+            )
             self.reject(
                 outcome: .mqttRefused(.notAuthorized),
                 reason: "client id '\(connect.clientID)' is not the certificate's device id '\(device ?? "none")'",
@@ -152,7 +163,11 @@ public final class BackendSession: ChannelInboundHandler {
     public func channelInactive(context: ChannelHandlerContext) {
         self.timer?.cancel()
         if !self.judged {
-            self.reject(outcome: .closedByServer, reason: "the device closed the connection before a verdict", phase: self.phaseSoFar)
+            self.reject(
+                outcome: .closedByServer,
+                reason: "the device closed the connection before a verdict",
+                phase: self.phaseSoFar
+            )
         }
         context.fireChannelInactive()
     }
@@ -163,8 +178,11 @@ public final class BackendSession: ChannelInboundHandler {
 
     // MARK: - Helpers
 
-
-    private func arm(context: ChannelHandlerContext, after delay: TimeAmount, onExpiry: @escaping (BackendSession) -> Void) {
+    private func arm(
+        context: ChannelHandlerContext,
+        after delay: TimeAmount,
+        onExpiry: @escaping (BackendSession) -> Void
+    ) {
         self.timer?.cancel()
         let session = NIOLoopBound(self, eventLoop: context.eventLoop)
         let channel = context.channel
@@ -174,7 +192,6 @@ public final class BackendSession: ChannelInboundHandler {
             channel.close(promise: nil)
         }
     }
-
 
     private func protocolViolation(context: ChannelHandlerContext, _ what: String) {
         if !self.judged {
@@ -188,11 +205,19 @@ public final class BackendSession: ChannelInboundHandler {
         self.judged = true
         self.audit.write(
             AuditRecord(
-                time: .now, remote: self.remote, deviceID: failure.peer?.deviceID ?? self.handshake?.peer?.deviceID,
-                verdict: "rejected", outcome: failure.outcome.identifier, reason: failure.detail,
-                alertSent: failure.alertSent.map { Int($0.code) }, verifyError: failure.verifyResult,
-                wolfSSLCode: failure.nativeCode.map(Int.init), tls: self.handshake?.version?.rawValue, mqttClientID: nil,
-                handshakeMs: nil, phase: self.tlsPhaseSoFar
+                time: .now,
+                remote: self.remote,
+                deviceID: failure.peer?.deviceID ?? self.handshake?.peer?.deviceID,
+                verdict: "rejected",
+                outcome: failure.outcome.identifier,
+                reason: failure.detail,
+                alertSent: failure.alertSent.map { Int($0.code) },
+                verifyError: failure.verifyResult,
+                wolfSSLCode: failure.nativeCode.map(Int.init),
+                tls: self.handshake?.version?.rawValue,
+                mqttClientID: nil,
+                handshakeMs: nil,
+                phase: self.tlsPhaseSoFar
             )
         )
     }
@@ -202,9 +227,19 @@ public final class BackendSession: ChannelInboundHandler {
         self.judged = true
         self.audit.write(
             AuditRecord(
-                time: .now, remote: self.remote, deviceID: self.handshake?.peer?.deviceID, verdict: "rejected",
-                outcome: outcome.identifier, reason: reason, alertSent: nil, verifyError: nil, wolfSSLCode: nil,
-                tls: self.handshake?.version?.rawValue, mqttClientID: clientID, handshakeMs: self.handshakeMs, phase: phase
+                time: .now,
+                remote: self.remote,
+                deviceID: self.handshake?.peer?.deviceID,
+                verdict: "rejected",
+                outcome: outcome.identifier,
+                reason: reason,
+                alertSent: nil,
+                verifyError: nil,
+                wolfSSLCode: nil,
+                tls: self.handshake?.version?.rawValue,
+                mqttClientID: clientID,
+                handshakeMs: self.handshakeMs,
+                phase: phase
             )
         )
     }
@@ -212,9 +247,19 @@ public final class BackendSession: ChannelInboundHandler {
     private func record(verdict: String, phase: String, clientID: String? = nil) {
         self.audit.write(
             AuditRecord(
-                time: .now, remote: self.remote, deviceID: self.handshake?.peer?.deviceID, verdict: verdict, outcome: nil,
-                reason: nil, alertSent: nil, verifyError: nil, wolfSSLCode: nil, tls: self.handshake?.version?.rawValue,
-                mqttClientID: clientID, handshakeMs: self.handshakeMs, phase: phase
+                time: .now,
+                remote: self.remote,
+                deviceID: self.handshake?.peer?.deviceID,
+                verdict: verdict,
+                outcome: nil,
+                reason: nil,
+                alertSent: nil,
+                verifyError: nil,
+                wolfSSLCode: nil,
+                tls: self.handshake?.version?.rawValue,
+                mqttClientID: clientID,
+                handshakeMs: self.handshakeMs,
+                phase: phase
             )
         )
     }

@@ -40,7 +40,8 @@ public struct DeviceRevocation: Sendable {
             return "could not be checked: the CRL of '\(crl.issuer)' is not signed by the issuer the device presented"
         }
         if let entry = crl.entries.first(where: { $0.serial == Array(leaf.serialNumber.bytes) }) {
-            return "revoked: serial \(CertificateFacts.serialHex(leaf)) is on the CRL of '\(crl.issuer)' (revoked \(entry.revocationDate.formatted(.iso8601)))"
+            return
+                "revoked: serial \(CertificateFacts.serialHex(leaf)) is on the CRL of '\(crl.issuer)' (revoked \(entry.revocationDate.formatted(.iso8601)))"
         }
         return nil
     }

@@ -11,7 +11,9 @@ public enum DurationText {
     /// What is wrong with `text` as a duration, for a message after the flag or key and the value:
     /// e.g. "--hold '110000d' is longer than 365d, the longest duration fleetsim takes".
     public static func problem(_ text: String) -> String {
-        if let seconds = Self.unbounded(text.trimmingWhitespace.hasPrefix("-") ? String(text.trimmingWhitespace.dropFirst()) : text) {
+        if let seconds = Self.unbounded(
+            text.trimmingWhitespace.hasPrefix("-") ? String(text.trimmingWhitespace.dropFirst()) : text
+        ) {
             return seconds > Self.longest
                 ? "is longer than 365d, the longest duration fleetsim takes"
                 : "is negative: a duration is 0 or more (e.g. 500ms, 30s, 5m)"

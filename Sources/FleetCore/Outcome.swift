@@ -54,7 +54,8 @@ public enum Outcome: Hashable, Sendable, CustomStringConvertible {
     /// that the same device will get again.
     public var isTransient: Bool {
         switch self {
-        case .tcpRefused, .tcpTimeout, .tcpReset, .dnsFailure, .localResource, .closedByServer, .handshakeTimeout, .acceptTimeout:
+        case .tcpRefused, .tcpTimeout, .tcpReset, .dnsFailure, .localResource, .closedByServer, .handshakeTimeout,
+            .acceptTimeout:
             true
         case .ok, .identityInvalid, .serverUntrusted, .rejected, .mqttRefused, .protocolError:
             false

@@ -17,7 +17,9 @@ public struct MQTTDecoder: ByteToMessageDecoder, Sendable {
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let packet = try Self.parse(&buffer, maximumPacketSize: self.maximumPacketSize) else { return .needMoreData }
+        guard let packet = try Self.parse(&buffer, maximumPacketSize: self.maximumPacketSize) else {
+            return .needMoreData
+        }
         context.fireChannelRead(self.wrapInboundOut(packet))
         return .continue
     }
@@ -72,7 +74,13 @@ public struct MQTTDecoder: ByteToMessageDecoder, Sendable {
             let username = connectFlags & 0x80 != 0 ? try Self.readString(&body) : nil
             let password = connectFlags & 0x40 != 0 ? try Self.readBinary(&body) : nil
             return .connect(
-                .init(clientID: clientID, keepAliveSeconds: keepAlive, cleanSession: connectFlags & 0x02 != 0, username: username, password: password)
+                .init(
+                    clientID: clientID,
+                    keepAliveSeconds: keepAlive,
+                    cleanSession: connectFlags & 0x02 != 0,
+                    username: username,
+                    password: password
+                )
             )
         case 2:
             try requireFlags(0)

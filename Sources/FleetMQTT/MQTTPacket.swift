@@ -20,7 +20,13 @@ public enum MQTTPacket: Sendable, Equatable {
         public var username: String?
         public var password: [UInt8]?
 
-        public init(clientID: String, keepAliveSeconds: UInt16 = 60, cleanSession: Bool = true, username: String? = nil, password: [UInt8]? = nil) {
+        public init(
+            clientID: String,
+            keepAliveSeconds: UInt16 = 60,
+            cleanSession: Bool = true,
+            username: String? = nil,
+            password: [UInt8]? = nil
+        ) {
             self.clientID = clientID
             self.keepAliveSeconds = keepAliveSeconds
             self.cleanSession = cleanSession

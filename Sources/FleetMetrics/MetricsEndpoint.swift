@@ -9,7 +9,12 @@ public final class MetricsEndpoint: Sendable {
     public let channel: any Channel
 
     /// Binds `host:port` (port 0: any free port; see ``port``).
-    public init(host: String, port: Int, registry: PrometheusCollectorRegistry, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
+    public init(
+        host: String,
+        port: Int,
+        registry: PrometheusCollectorRegistry,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws {
         self.channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -58,8 +63,16 @@ final class MetricsHandler: ChannelInboundHandler {
             headers.add(name: "Content-Length", value: String(body.count))
             let keepAlive = head.isKeepAlive
             if !keepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: found ? .ok : .notFound, headers: headers))), promise: nil)
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            context.write(
+                self.wrapOutboundOut(
+                    .head(HTTPResponseHead(version: head.version, status: found ? .ok : .notFound, headers: headers))
+                ),
+                promise: nil
+            )
+            context.write(
+                self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))),
+                promise: nil
+            )
             let done = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
             if !keepAlive {
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -11,20 +11,41 @@ public final class ServeMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        self.open = registry.makeGauge(descriptor: MetricBuckets.name("serve_connections_open", unit: "", help: "Device connections open now"))
-        self.opened = registry.makeCounter(descriptor: MetricBuckets.name("serve_connections", unit: "total", help: "Device connections accepted by TCP"))
+        self.open = registry.makeGauge(
+            descriptor: MetricBuckets.name("serve_connections_open", unit: "", help: "Device connections open now")
+        )
+        self.opened = registry.makeCounter(
+            descriptor: MetricBuckets.name(
+                "serve_connections",
+                unit: "total",
+                help: "Device connections accepted by TCP"
+            )
+        )
         self.handshake = registry.makeDurationHistogram(
-            descriptor: MetricBuckets.name("serve_handshake", unit: "seconds", help: "Time from TCP accept to the TLS handshake done, for accepted devices"),
-            buckets: MetricBuckets.latency)
+            descriptor: MetricBuckets.name(
+                "serve_handshake",
+                unit: "seconds",
+                help: "Time from TCP accept to the TLS handshake done, for accepted devices"
+            ),
+            buckets: MetricBuckets.latency
+        )
         _ = registry.makeCounter(descriptor: Self.verdicts, labels: [("verdict", "accepted"), ("outcome", "ok")])
     }
 
-    static var verdicts: MetricNameDescriptor { MetricBuckets.name(
-        "serve_verdicts", unit: "total", help: "The backend's verdicts: accepted, or rejected with the outcome the device sees") }
+    static var verdicts: MetricNameDescriptor {
+        MetricBuckets.name(
+            "serve_verdicts",
+            unit: "total",
+            help: "The backend's verdicts: accepted, or rejected with the outcome the device sees"
+        )
+    }
 
     /// For ``AuditLog``: every verdict.
     public func record(_ record: AuditRecord) {
-        self.registry.makeCounter(descriptor: Self.verdicts, labels: [("verdict", record.verdict), ("outcome", record.outcome ?? "ok")]).increment()
+        self.registry.makeCounter(
+            descriptor: Self.verdicts,
+            labels: [("verdict", record.verdict), ("outcome", record.outcome ?? "ok")]
+        ).increment()
         if record.verdict == "accepted", let ms = record.handshakeMs { self.handshake.record(.seconds(ms / 1000)) }
     }
 

@@ -13,12 +13,24 @@ enum ASN1Time {
         let c = Self.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         if c.year! < 2050 {
             try serializer.serialize(
-                try UTCTime(year: c.year!, month: c.month!, day: c.day!, hours: c.hour!, minutes: c.minute!, seconds: c.second!)
+                try UTCTime(
+                    year: c.year!,
+                    month: c.month!,
+                    day: c.day!,
+                    hours: c.hour!,
+                    minutes: c.minute!,
+                    seconds: c.second!
+                )
             )
         } else {
             try serializer.serialize(
                 try GeneralizedTime(
-                    year: c.year!, month: c.month!, day: c.day!, hours: c.hour!, minutes: c.minute!, seconds: c.second!,
+                    year: c.year!,
+                    month: c.month!,
+                    day: c.day!,
+                    hours: c.hour!,
+                    minutes: c.minute!,
+                    seconds: c.second!,
                     fractionalSeconds: 0
                 )
             )
@@ -31,10 +43,24 @@ enum ASN1Time {
         switch node.identifier {
         case UTCTime.defaultIdentifier:
             let t = try UTCTime(derEncoded: node)
-            components = DateComponents(year: t.year, month: t.month, day: t.day, hour: t.hours, minute: t.minutes, second: t.seconds)
+            components = DateComponents(
+                year: t.year,
+                month: t.month,
+                day: t.day,
+                hour: t.hours,
+                minute: t.minutes,
+                second: t.seconds
+            )
         case GeneralizedTime.defaultIdentifier:
             let t = try GeneralizedTime(derEncoded: node)
-            components = DateComponents(year: t.year, month: t.month, day: t.day, hour: t.hours, minute: t.minutes, second: t.seconds)
+            components = DateComponents(
+                year: t.year,
+                month: t.month,
+                day: t.day,
+                hour: t.hours,
+                minute: t.minutes,
+                second: t.seconds
+            )
         default:
             return nil
         }

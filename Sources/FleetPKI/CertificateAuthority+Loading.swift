@@ -9,7 +9,9 @@ extension CertificateAuthority {
     ///
     /// - Throws: ``PKIError`` naming the file that is missing or unreadable, a key that cannot be read
     ///   (`key-unreadable`) or is not the certificate's (`key-mismatch`), or an `unsupported-key`.
-    public static func load(certificatePath: String, keyPath: String, chainAbove: [Certificate] = []) throws -> CertificateAuthority {
+    public static func load(certificatePath: String, keyPath: String, chainAbove: [Certificate] = []) throws
+        -> CertificateAuthority
+    {
         let certificate = try PEMFile.certificates(at: certificatePath).first!
         let keyText = try PEMFile.text(at: keyPath)
         let key: Certificate.PrivateKey

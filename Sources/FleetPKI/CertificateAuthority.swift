@@ -68,7 +68,8 @@ public struct CertificateAuthority: Sendable {
 
     /// Issues a leaf for a fresh key of `algorithm`; the identity's chain is leaf + this CA (unless root)
     /// + the CAs above it.
-    public func issueLeaf(template: CertificateTemplate, algorithm: KeyAlgorithm = .ecdsaP256) throws -> IssuedIdentity {
+    public func issueLeaf(template: CertificateTemplate, algorithm: KeyAlgorithm = .ecdsaP256) throws -> IssuedIdentity
+    {
         let key = try algorithm.generate()
         let certificate = try self.sign(template: template, publicKey: key.publicKey)
         return IssuedIdentity(certificate: certificate, key: key, intermediates: self.issuingChain)

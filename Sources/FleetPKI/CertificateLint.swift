@@ -24,11 +24,23 @@ public struct CertificateLint: Sendable {
     /// The private key (PEM) that should belong to the leaf.
     public var keyPEM: String?
 
-    public init(role: Role = .client, clock: Date = Date(), trusted: [Certificate]? = nil, crl: RevocationList? = nil, keyPEM: String? = nil) {
+    public init(
+        role: Role = .client,
+        clock: Date = Date(),
+        trusted: [Certificate]? = nil,
+        crl: RevocationList? = nil,
+        keyPEM: String? = nil
+    ) {
         self.init(role: role, clock: clock, trusted: trusted, crls: crl.map { [$0] } ?? [], keyPEM: keyPEM)
     }
 
-    public init(role: Role = .client, clock: Date = Date(), trusted: [Certificate]?, crls: [RevocationList], keyPEM: String? = nil) {
+    public init(
+        role: Role = .client,
+        clock: Date = Date(),
+        trusted: [Certificate]?,
+        crls: [RevocationList],
+        keyPEM: String? = nil
+    ) {
         self.role = role
         self.clock = clock
         self.trusted = trusted
@@ -47,7 +59,9 @@ public struct CertificateLint: Sendable {
         findings += self.checkKey(leaf)
         findings += self.checkStrength(chain)
         if self.role == .client { findings += self.checkDeviceID(leaf) }
-        return findings.enumerated().sorted { ($0.element.severity, $0.offset) < ($1.element.severity, $1.offset) }.map(\.element)
+        return findings.enumerated().sorted { ($0.element.severity, $0.offset) < ($1.element.severity, $1.offset) }.map(
+            \.element
+        )
     }
 
     /// Findings for a certificate whose RSA key is too small for swift-certificates to parse.
@@ -58,7 +72,11 @@ public struct CertificateLint: Sendable {
                 .error,
                 "the key is RSA-\(bits): below 2048 bits, which OpenSSL at its default security level (and most backends) refuse"
             ),
-            LintFinding(nil, .info, "the other checks were skipped: RSA keys under 2048 bits cannot be analysed further"),
+            LintFinding(
+                nil,
+                .info,
+                "the other checks were skipped: RSA keys under 2048 bits cannot be analysed further"
+            ),
         ]
     }
 
@@ -88,7 +106,13 @@ public struct CertificateLint: Sendable {
         }
         let remaining = leaf.notValidAfter.timeIntervalSince(self.clock)
         if remaining < 30 * 86400 {
-            return [LintFinding(nil, .warning, "the certificate expires in \(Self.days(from: self.clock, to: leaf.notValidAfter)) (\(Self.day(leaf.notValidAfter)))")]
+            return [
+                LintFinding(
+                    nil,
+                    .warning,
+                    "the certificate expires in \(Self.days(from: self.clock, to: leaf.notValidAfter)) (\(Self.day(leaf.notValidAfter)))"
+                )
+            ]
         }
         return []
     }
@@ -130,7 +154,13 @@ public struct CertificateLint: Sendable {
                 )
             }
             if ((try? leaf.extensions.subjectAlternativeNames) ?? nil) == nil {
-                findings.append(LintFinding(nil, .warning, "no subjectAltName: devices check the server's name against the SAN, not the CN"))
+                findings.append(
+                    LintFinding(
+                        nil,
+                        .warning,
+                        "no subjectAltName: devices check the server's name against the SAN, not the CN"
+                    )
+                )
             }
         }
         if let keyUsage = (try? leaf.extensions.keyUsage) ?? nil, !keyUsage.digitalSignature {
@@ -187,12 +217,24 @@ public struct CertificateLint: Sendable {
             if let anchor = trusted.first(where: { $0.subject == current.issuer && Self.isSelfSigned($0) }) {
                 return anchor.publicKey.isValidSignature(current.signature, for: current)
                     ? []
-                    : [LintFinding(.untrustedIssuer, .error, "'\(Self.dn(current.subject))' claims to be issued by the trusted '\(Self.dn(anchor.subject))', but the signature does not verify")]
+                    : [
+                        LintFinding(
+                            .untrustedIssuer,
+                            .error,
+                            "'\(Self.dn(current.subject))' claims to be issued by the trusted '\(Self.dn(anchor.subject))', but the signature does not verify"
+                        )
+                    ]
             }
             if let index = presented.firstIndex(where: { $0.subject == current.issuer }) {
                 let issuer = presented.remove(at: index)
                 guard issuer.publicKey.isValidSignature(current.signature, for: current) else {
-                    return [LintFinding(.untrustedIssuer, .error, "the signature on '\(Self.dn(current.subject))' does not verify with its issuer '\(Self.dn(issuer.subject))'")]
+                    return [
+                        LintFinding(
+                            .untrustedIssuer,
+                            .error,
+                            "the signature on '\(Self.dn(current.subject))' does not verify with its issuer '\(Self.dn(issuer.subject))'"
+                        )
+                    ]
                 }
                 current = issuer
                 continue
@@ -233,7 +275,9 @@ public struct CertificateLint: Sendable {
         // The CRL of the leaf's issuer; with none, the first one says why revocation was not checked.
         guard let crl = self.crls.first(where: { $0.issuer == leaf.issuer }) ?? self.crls.first else { return [] }
         var findings: [LintFinding] = []
-        if let entry = crl.entries.first(where: { $0.serial == Array(leaf.serialNumber.bytes) }), crl.issuer == leaf.issuer {
+        if let entry = crl.entries.first(where: { $0.serial == Array(leaf.serialNumber.bytes) }),
+            crl.issuer == leaf.issuer
+        {
             let number = crl.number.map { " #\($0)" } ?? ""
             findings.append(
                 LintFinding(
@@ -244,10 +288,22 @@ public struct CertificateLint: Sendable {
                 )
             )
         } else if crl.issuer != leaf.issuer {
-            findings.append(LintFinding(nil, .info, "the CRL is from '\(Self.dn(crl.issuer))', not this certificate's issuer: revocation not checked"))
+            findings.append(
+                LintFinding(
+                    nil,
+                    .info,
+                    "the CRL is from '\(Self.dn(crl.issuer))', not this certificate's issuer: revocation not checked"
+                )
+            )
         }
         if let next = crl.nextUpdate, next < self.clock {
-            findings.append(LintFinding(nil, .warning, "the CRL's nextUpdate (\(Self.day(next))) has passed: backends that fail closed reject every device"))
+            findings.append(
+                LintFinding(
+                    nil,
+                    .warning,
+                    "the CRL's nextUpdate (\(Self.day(next))) has passed: backends that fail closed reject every device"
+                )
+            )
         }
         return findings
     }
@@ -255,7 +311,13 @@ public struct CertificateLint: Sendable {
     private func checkKey(_ leaf: Certificate) -> [LintFinding] {
         guard let keyPEM else { return [] }
         guard let key = try? Certificate.PrivateKey(pemEncoded: keyPEM) else {
-            return [LintFinding(nil, .info, "the key could not be read by the lint (encrypted, or RSA under 2048 bits): not compared")]
+            return [
+                LintFinding(
+                    nil,
+                    .info,
+                    "the key could not be read by the lint (encrypted, or RSA under 2048 bits): not compared"
+                )
+            ]
         }
         guard key.publicKey == leaf.publicKey else {
             return [
@@ -292,10 +354,11 @@ public struct CertificateLint: Sendable {
         let commonName = Self.attribute(.RDNAttributeType.commonName, of: leaf)
         let serial = Self.attribute(.RDNAttributeType.serialNumber, of: leaf)
         let names: SubjectAlternativeNames? = (try? leaf.extensions.subjectAlternativeNames) ?? nil
-        let hasURI = names?.contains { name in
-            if case .uniformResourceIdentifier = name { return true }
-            return false
-        } ?? false
+        let hasURI =
+            names?.contains { name in
+                if case .uniformResourceIdentifier = name { return true }
+                return false
+            } ?? false
         if (commonName ?? "").isEmpty && (serial ?? "").isEmpty && !hasURI {
             return [
                 LintFinding(
@@ -315,7 +378,8 @@ public struct CertificateLint: Sendable {
     }
 
     static func isSelfSigned(_ certificate: Certificate) -> Bool {
-        certificate.subject == certificate.issuer && certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
+        certificate.subject == certificate.issuer
+            && certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
     }
 
     /// The text of the first attribute of `type` in the subject.

@@ -18,12 +18,20 @@ struct DefectIssuer: Sendable {
         self.algorithm = defect == .weakRSA ? .rsa1024 : algorithm
         switch defect {
         case .wrongCA:
-            let rogueRoot = try CertificateAuthority.makeRoot(commonName: "untrusted root CA", algorithm: algorithm, now: now)
+            let rogueRoot = try CertificateAuthority.makeRoot(
+                commonName: "untrusted root CA",
+                algorithm: algorithm,
+                now: now
+            )
             self.issuer = try rogueRoot.issueIntermediate(commonName: "untrusted issuing CA", now: now)
         case .sha1 where pki.intermediate.algorithm != .rsa2048:
             // SHA-1 signatures exist here only as sha1WithRSAEncryption: sign with an RSA issuing CA
             // under the fleet's own root, so SHA-1 is the only thing wrong with the chain.
-            self.issuer = try pki.root.issueIntermediate(commonName: "fleetsim legacy RSA issuing CA", algorithm: .rsa2048, now: now)
+            self.issuer = try pki.root.issueIntermediate(
+                commonName: "fleetsim legacy RSA issuing CA",
+                algorithm: .rsa2048,
+                now: now
+            )
         default:
             self.issuer = pki.intermediate
         }

@@ -122,7 +122,12 @@ public struct PrivatePKI: Sendable {
             // An issuing CA made for this batch under the fleet's root gets its CRL, so a backend
             // that checks CRLs judges its devices by their defect, not by "no CRL from the issuer".
             let crl = try RevocationList.make(
-                issuer: issuer.issuer, revoked: [], number: 1, thisUpdate: now, validFor: PrivatePKI.deviceLifetime)
+                issuer: issuer.issuer,
+                revoked: [],
+                number: 1,
+                thisUpdate: now,
+                validFor: PrivatePKI.deviceLifetime
+            )
             let others = (try? String(contentsOfFile: layout.otherCRLs, encoding: .utf8)) ?? ""
             try AtomicFile.write(others + crl, to: layout.otherCRLs)
             try self.writeCRL(now: now)

@@ -26,7 +26,8 @@ public struct RevocationList: Sendable {
 
     /// Whether `certificate` (issued by this CRL's issuer) is listed.
     public func lists(_ certificate: Certificate) -> Bool {
-        certificate.issuer == self.issuer && self.entries.contains { $0.serial == Array(certificate.serialNumber.bytes) }
+        certificate.issuer == self.issuer
+            && self.entries.contains { $0.serial == Array(certificate.serialNumber.bytes) }
     }
 
     /// Whether the CRL's signature verifies with `issuer`'s public key.
@@ -73,7 +74,11 @@ public struct RevocationList: Sendable {
                     var numberDER = DER.Serializer()
                     try numberDER.serialize(number)
                     try extensions.serialize(
-                        Certificate.Extension(oid: [2, 5, 29, 20], critical: false, value: numberDER.serializedBytes[...])
+                        Certificate.Extension(
+                            oid: [2, 5, 29, 20],
+                            critical: false,
+                            value: numberDER.serializedBytes[...]
+                        )
                     )
                 }
             }
@@ -99,7 +104,10 @@ public struct RevocationList: Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         let der: [UInt8]
         if text.contains("-----BEGIN") {
-            guard let document = try? PEMDocument.parseMultiple(pemString: text).first(where: { $0.discriminator == "X509 CRL" })
+            guard
+                let document = try? PEMDocument.parseMultiple(pemString: text).first(where: {
+                    $0.discriminator == "X509 CRL"
+                })
             else { throw PKIError(.notACRL, "no X509 CRL PEM block found") }
             der = document.derBytes
         } else {
@@ -121,7 +129,9 @@ public struct RevocationList: Sendable {
 
     /// Each `X509 CRL` PEM block of `text`, as its own PEM text (wolfSSL loads one CRL per buffer).
     public static func pemBlocks(in text: String) -> [String] {
-        ((try? PEMDocument.parseMultiple(pemString: text)) ?? []).filter { $0.discriminator == "X509 CRL" }.map(\.pemString)
+        ((try? PEMDocument.parseMultiple(pemString: text)) ?? []).filter { $0.discriminator == "X509 CRL" }.map(
+            \.pemString
+        )
     }
 
     init(der: [UInt8]) throws {
@@ -134,7 +144,9 @@ public struct RevocationList: Sendable {
             var list = try Self.parseTBS(tbsNode)
             list.tbsBytes = Array(tbsNode.encodedBytes)
             list.signatureAlgorithm = try DER.sequence(algorithmNode, identifier: .sequence) { items in
-                guard let oidNode = items.next() else { throw PKIError(.crlMalformed, "CRL signature algorithm missing") }
+                guard let oidNode = items.next() else {
+                    throw PKIError(.crlMalformed, "CRL signature algorithm missing")
+                }
                 _ = items.next()
                 return SignatureAlgorithmOID.algorithm(for: try ASN1ObjectIdentifier(derEncoded: oidNode))
             }
@@ -157,7 +169,9 @@ public struct RevocationList: Sendable {
         try DER.sequence(node, identifier: .sequence) { nodes in
             var next = nodes.next()
             if next?.identifier == .integer { next = nodes.next() }  // version
-            guard next?.identifier == .sequence else { throw PKIError(.crlMalformed, "CRL signature algorithm missing") }
+            guard next?.identifier == .sequence else {
+                throw PKIError(.crlMalformed, "CRL signature algorithm missing")
+            }
             guard let issuerNode = nodes.next() else { throw PKIError(.crlMalformed, "CRL issuer missing") }
             let issuer = try DistinguishedName(derEncoded: issuerNode)
             guard let thisNode = nodes.next(), let thisUpdate = try ASN1Time.parse(thisNode) else {
@@ -175,15 +189,24 @@ public struct RevocationList: Sendable {
                     number = try Self.parseNumber(item)
                 }
             }
-            return RevocationList(issuer: issuer, thisUpdate: thisUpdate, nextUpdate: nextUpdate, number: number, entries: entries)
+            return RevocationList(
+                issuer: issuer,
+                thisUpdate: thisUpdate,
+                nextUpdate: nextUpdate,
+                number: number,
+                entries: entries
+            )
         }
     }
 
     private static func parseEntries(_ node: ASN1Node) throws -> [Entry] {
-        guard case .constructed(let children) = node.content else { throw PKIError(.crlMalformed, "malformed CRL entries") }
+        guard case .constructed(let children) = node.content else {
+            throw PKIError(.crlMalformed, "malformed CRL entries")
+        }
         return try children.map { entry in
             try DER.sequence(entry, identifier: .sequence) { items in
-                guard let serialNode = items.next(), let dateNode = items.next(), let date = try ASN1Time.parse(dateNode)
+                guard let serialNode = items.next(), let dateNode = items.next(),
+                    let date = try ASN1Time.parse(dateNode)
                 else { throw PKIError(.crlMalformed, "malformed CRL entry") }
                 while items.next() != nil {}  // entry extensions: not needed
                 return Entry(serial: Array(try ArraySlice<UInt8>(derEncoded: serialNode)), revocationDate: date)

@@ -31,19 +31,22 @@ public struct DeviceClockCheck: Sendable, Equatable {
         let stamp = Self.timestamp(self.clock)
         if self.clock < notBefore {
             return .refuse(
-                reason: "the server certificate \(subject) is not yet valid by the device's clock (\(stamp)); valid from \(Self.timestamp(notBefore))",
+                reason:
+                    "the server certificate \(subject) is not yet valid by the device's clock (\(stamp)); valid from \(Self.timestamp(notBefore))",
                 verdict: "refused: not yet valid by the device's clock (\(stamp))"
             )
         }
         if self.clock > notAfter {
             return .refuse(
-                reason: "the server certificate \(subject) has expired by the device's clock (\(stamp)); valid until \(Self.timestamp(notAfter))",
+                reason:
+                    "the server certificate \(subject) has expired by the device's clock (\(stamp)); valid until \(Self.timestamp(notAfter))",
                 verdict: "refused: expired by the device's clock (\(stamp))"
             )
         }
         if dateErrorByRealTime {
             return .accept(
-                note: "the server certificate \(subject) is outside its validity by real time but valid by the device's clock (\(stamp))",
+                note:
+                    "the server certificate \(subject) is outside its validity by real time but valid by the device's clock (\(stamp))",
                 verdict: "ok by the device's clock (\(stamp))"
             )
         }

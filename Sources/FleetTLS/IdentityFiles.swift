@@ -18,7 +18,10 @@ public enum IdentityFiles {
     public static func chainPEM(_ file: [UInt8], label: String) throws(TLSFailure) -> String {
         if Self.isPEM(file) { return String(decoding: file, as: UTF8.self) }
         if PrivateKeyStructure(der: file) != nil {
-            throw TLSFailure(.identityInvalid, detail: "\(label): the certificate file holds a DER private key, not a certificate")
+            throw TLSFailure(
+                .identityInvalid,
+                detail: "\(label): the certificate file holds a DER private key, not a certificate"
+            )
         }
         guard (try? DER.parse(file))?.identifier == .sequence else {
             throw TLSFailure(
@@ -42,7 +45,8 @@ public enum IdentityFiles {
             guard let structure = PrivateKeyStructure(der: file) else {
                 throw TLSFailure(
                     .identityInvalid,
-                    detail: "\(label): the key file holds neither a PEM private key nor a DER one (PKCS#8, SEC1 or PKCS#1)"
+                    detail:
+                        "\(label): the key file holds neither a PEM private key nor a DER one (PKCS#8, SEC1 or PKCS#1)"
                 )
             }
             pem = Array(Self.pem(structure.pemLabel, file).utf8)
@@ -52,7 +56,8 @@ public enum IdentityFiles {
         guard let passphrase else {
             throw KeyPairCheck.encryptedKeyFailure(
                 label: label,
-                remedy: "give its passphrase with --key-passphrase-env VAR (an environment variable holding it), or an unencrypted key"
+                remedy:
+                    "give its passphrase with --key-passphrase-env VAR (an environment variable holding it), or an unencrypted key"
             )
         }
         return try Self.decrypt(pem, label: label, passphrase: passphrase)
@@ -75,7 +80,8 @@ public enum IdentityFiles {
         }
         throw TLSFailure(
             .identityInvalid,
-            detail: "\(label): wrong passphrase for the encrypted private key (or an encryption wolfSSL \(WolfSSLLibrary.version) "
+            detail:
+                "\(label): wrong passphrase for the encrypted private key (or an encryption wolfSSL \(WolfSSLLibrary.version) "
                 + "cannot read; `openssl pkcs8 -topk8 -v2 aes-256-cbc` makes one it can)",
             nativeCode: rc < 0 ? rc : nil,
             nativeText: rc < 0 ? WolfSSLLibrary.errorText(rc) : nil

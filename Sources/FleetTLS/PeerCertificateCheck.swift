@@ -16,7 +16,10 @@ public struct PeerCertificateCheck: Sendable {
     /// left to the check, which refuses when it has no CRL either.
     public let checksRevocation: Bool
 
-    public init(checksRevocation: Bool = false, _ judge: @escaping @Sendable (_ leafDER: [UInt8], _ presentedCAs: [[UInt8]]) -> Verdict) {
+    public init(
+        checksRevocation: Bool = false,
+        _ judge: @escaping @Sendable (_ leafDER: [UInt8], _ presentedCAs: [[UInt8]]) -> Verdict
+    ) {
         self.checksRevocation = checksRevocation
         self.judge = judge
     }

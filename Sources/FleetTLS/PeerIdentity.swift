@@ -53,7 +53,11 @@ public struct PeerIdentity: Sendable, Hashable {
             guard length > 0 else { return nil }
             return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        self.init(commonName: text(Int32(NID_commonName)), serialNumber: text(Int32(NID_serialNumber)), uri: Self.firstURI(x509))
+        self.init(
+            commonName: text(Int32(NID_commonName)),
+            serialNumber: text(Int32(NID_serialNumber)),
+            uri: Self.firstURI(x509)
+        )
     }
 
     /// GeneralName tag [6], uniformResourceIdentifier (RFC 5280; wolfSSL's `ASN_URI_TYPE`).

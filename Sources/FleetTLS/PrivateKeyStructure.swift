@@ -25,7 +25,8 @@ enum PrivateKeyStructure: Equatable {
     /// The structure of `der`, which must be exactly one DER element; nil for anything else
     /// (garbage, a certificate, trailing bytes).
     init?(der: [UInt8]) {
-        guard let node = try? DER.parse(der), node.identifier == .sequence, case .constructed(let children) = node.content
+        guard let node = try? DER.parse(der), node.identifier == .sequence,
+            case .constructed(let children) = node.content
         else { return nil }
         let kinds = children.map(\.identifier)
         if kinds.starts(with: [.integer, .sequence, .octetString]) {

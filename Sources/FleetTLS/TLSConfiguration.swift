@@ -72,7 +72,8 @@ public struct TLSConfiguration: Sendable {
     /// own default is its whole compiled-in list, anonymous DH and NULL encryption included, and a
     /// device that offers them can "succeed" against a server it never authenticated.
     public static let defaultCipherSuites = [
-        "TLS13-AES128-GCM-SHA256", "TLS13-AES256-GCM-SHA384", "TLS13-CHACHA20-POLY1305-SHA256", "TLS13-AES128-CCM-SHA256",
+        "TLS13-AES128-GCM-SHA256", "TLS13-AES256-GCM-SHA384", "TLS13-CHACHA20-POLY1305-SHA256",
+        "TLS13-AES128-CCM-SHA256",
         "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
         "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
         "ECDHE-ECDSA-AES128-CCM", "ECDHE-ECDSA-AES256-CCM",

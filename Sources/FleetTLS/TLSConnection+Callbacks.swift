@@ -76,5 +76,9 @@ func fleetsimMessageCallback(
 ) {
     guard let context, let buffer, length > 0 else { return }
     Unmanaged<TLSConnection>.fromOpaque(context).takeUnretainedValue()
-        .observe(sent: written == 1, contentType: contentType, bytes: UnsafeRawBufferPointer(start: buffer, count: length))
+        .observe(
+            sent: written == 1,
+            contentType: contentType,
+            bytes: UnsafeRawBufferPointer(start: buffer, count: length)
+        )
 }

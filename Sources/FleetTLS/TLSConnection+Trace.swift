@@ -29,7 +29,8 @@ extension TLSConnection {
                 trace.record(.sent, "Finished (encrypted)")
                 return
             }
-            text = Self.handshakeName(type) + " (\(body.count) bytes)"
+            text =
+                Self.handshakeName(type) + " (\(body.count) bytes)"
                 + (sent && type == 1 ? Self.offeredSuites(clientHello: Array(body)).map { ": offers \($0)" } ?? "" : "")
         default:
             return

@@ -13,7 +13,12 @@ extension TLSConnection {
         let certificate = wolfSSL_X509_STORE_CTX_get_current_cert(store)
         let error = preverify == 1 ? 0 : Int(wolfSSL_X509_STORE_CTX_get_error(store))
         if self.role == .client {
-            return self.verifyServer(preverify: preverify, error: error, depth: depth, der: certificate.flatMap(Self.der))
+            return self.verifyServer(
+                preverify: preverify,
+                error: error,
+                depth: depth,
+                der: certificate.flatMap(Self.der)
+            )
         }
         if depth > 0 {
             self.presentedCAs.append(certificate.flatMap(Self.der) ?? [])
@@ -70,13 +75,20 @@ extension TLSConnection {
         if let check = self.clockCheck {
             guard let notBefore = facts.notBefore, let notAfter = facts.notAfter else {
                 // The dates cannot be judged by the device's clock: refuse rather than guess.
-                self.clockRejection = self.clockRejection ?? "the server certificate at depth \(depth) could not be read to judge its dates"
+                self.clockRejection =
+                    self.clockRejection
+                    ?? "the server certificate at depth \(depth) could not be read to judge its dates"
                 facts.verdict = "refused: unreadable by the device"
                 self.trace?.record(serverCertificate: facts)
                 return 0
             }
             let dateOnly = preverify != 1 && VerifyCode.isDateError(error)
-            switch check.judge(subject: facts.subject, notBefore: notBefore, notAfter: notAfter, dateErrorByRealTime: dateOnly) {
+            switch check.judge(
+                subject: facts.subject,
+                notBefore: notBefore,
+                notAfter: notAfter,
+                dateErrorByRealTime: dateOnly
+            ) {
             case .agree:
                 break
             case .refuse(let reason, let verdict):

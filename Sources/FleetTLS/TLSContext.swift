@@ -21,11 +21,18 @@ public final class TLSContext: @unchecked Sendable {
     /// - Throws: ``TLSContextError`` naming what could not be loaded (trust anchors, CRL, server identity,
     ///   cipher list).
     public convenience init(configuration: TLSConfiguration) throws(TLSContextError) {
-        let certificateless = configuration.role == .client ? try TLSContext(configuration: configuration, observing: false, certificateless: nil) : nil
-        try self.init(configuration: configuration, observing: configuration.role == .client, certificateless: certificateless)
+        let certificateless =
+            configuration.role == .client
+            ? try TLSContext(configuration: configuration, observing: false, certificateless: nil) : nil
+        try self.init(
+            configuration: configuration,
+            observing: configuration.role == .client,
+            certificateless: certificateless
+        )
     }
 
-    private init(configuration: TLSConfiguration, observing: Bool, certificateless: TLSContext?) throws(TLSContextError) {
+    private init(configuration: TLSConfiguration, observing: Bool, certificateless: TLSContext?) throws(TLSContextError)
+    {
         WolfSSLLibrary.ensureInitialized()
         self.configuration = configuration
         self.observesCertificateRequests = observing
@@ -62,7 +69,10 @@ public final class TLSContext: @unchecked Sendable {
         }
         let suites = configuration.cipherSuites ?? TLSConfiguration.defaultCipherSuites
         guard wolfSSL_CTX_set_cipher_list(ctx, suites) == Int32(WOLFSSL_SUCCESS) else {
-            throw TLSContextError(.unsupportedCipherSuites, "none of the cipher suites '\(suites)' is supported by this wolfSSL build")
+            throw TLSContextError(
+                .unsupportedCipherSuites,
+                "none of the cipher suites '\(suites)' is supported by this wolfSSL build"
+            )
         }
         try self.loadTrust(configuration.trustRootsPEM)
         if let crl = configuration.crlPEM {

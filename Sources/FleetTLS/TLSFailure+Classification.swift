@@ -96,7 +96,10 @@ extension TLSFailure {
                 return failure(.serverUntrusted, "the server's certificate does not name \(name)")
             }
             if let problem = WolfSSLCode.certificateProblems[code] {
-                return failure(.serverUntrusted, "the server's certificate \(problem) (by the device's trust and clock)")
+                return failure(
+                    .serverUntrusted,
+                    "the server's certificate \(problem) (by the device's trust and clock)"
+                )
             }
         case .server:
             if receivedFatal, let alert = received {

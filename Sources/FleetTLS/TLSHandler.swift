@@ -166,7 +166,10 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             let configuration = self.connection.offeredVersions
             trace.record(.local, "offering TLS \(configuration)")
             if let clock = self.connection.clockCheck?.clock {
-                trace.record(.local, "device clock: \(DeviceClockCheck.timestamp(clock)) (real time: \(DeviceClockCheck.timestamp(Date())))")
+                trace.record(
+                    .local,
+                    "device clock: \(DeviceClockCheck.timestamp(clock)) (real time: \(DeviceClockCheck.timestamp(Date())))"
+                )
             }
         }
         self.handshakeStep(context: context)
@@ -199,7 +202,10 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                     ? self.connection.certificateRequested : nil
             )
             if info.clientCertificateRequested == false {
-                self.connection.trace?.record(.received, "the server did not ask for a client certificate: mutual TLS was not tested")
+                self.connection.trace?.record(
+                    .received,
+                    "the server did not ask for a client certificate: mutual TLS was not tested"
+                )
             }
             self.connection.trace?.record(
                 .local,

@@ -30,7 +30,8 @@ enum VerifyCode {
         switch code {
         case notYetValid, Int(WolfSSLCode.asnBeforeDate): "not yet valid"
         case expired, Int(WolfSSLCode.asnAfterDate): "expired"
-        case unableToGetIssuer, unableToGetIssuerLocally, unableToVerifyLeaf, Int(WolfSSLCode.asnNoSigner): "issuer not trusted"
+        case unableToGetIssuer, unableToGetIssuerLocally, unableToVerifyLeaf, Int(WolfSSLCode.asnNoSigner):
+            "issuer not trusted"
         case depthZeroSelfSigned, selfSignedInChain, Int(WolfSSLCode.asnSelfSigned): "self-signed, not trusted"
         case signatureFailure, Int(WolfSSLCode.asnSignatureConfirm): "signature does not verify"
         case revoked, Int(WolfSSLCode.crlRevoked): "revoked"

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which wolfSSL the process actually loaded, read at run time: the library file mapped into the

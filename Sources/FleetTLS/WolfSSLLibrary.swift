@@ -1,6 +1,7 @@
 internal import CWolfSSL
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Process-wide wolfSSL initialisation and facts about the library loaded at run time.
@@ -40,7 +41,8 @@ public enum WolfSSLLibrary {
     static func sessionAllocationFailure() -> String {
         let code = errno
         if code == EMFILE || code == ENFILE {
-            return "out of file descriptors on the simulator: wolfSSL could not open its random source for a new session (raise `ulimit -n`)"
+            return
+                "out of file descriptors on the simulator: wolfSSL could not open its random source for a new session (raise `ulimit -n`)"
         }
         return "wolfSSL could not allocate a session (out of memory)"
     }

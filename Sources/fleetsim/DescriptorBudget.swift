@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Refuses to start with almost no file descriptors left (e.g. inherited from a parent that leaks

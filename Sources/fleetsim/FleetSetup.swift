@@ -54,7 +54,8 @@ struct FleetSetup {
     /// The TLS versions offered, as the report writes them.
     var tlsText: String {
         self.profile.minimumVersion == self.profile.maximumVersion
-            ? self.profile.minimumVersion.rawValue : "\(self.profile.minimumVersion.rawValue)-\(self.profile.maximumVersion.rawValue)"
+            ? self.profile.minimumVersion.rawValue
+            : "\(self.profile.minimumVersion.rawValue)-\(self.profile.maximumVersion.rawValue)"
     }
 
     /// The diagnosis of a failed device from its certificate, key, the CA and the CRL.
@@ -64,7 +65,9 @@ struct FleetSetup {
         let byID = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0) })
         return { id in
             guard let device = byID[id] else { return [] }
-            return diagnosis.findings(chainPEM: device.chainPEM, keyPEM: device.keyPEM, id: id).map { ($0.code!.rawValue, $0.message) }
+            return diagnosis.findings(chainPEM: device.chainPEM, keyPEM: device.keyPEM, id: id).map {
+                ($0.code!.rawValue, $0.message)
+            }
         }
     }
 }

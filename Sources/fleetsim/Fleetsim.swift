@@ -4,7 +4,7 @@ import FleetTLS
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `fleetsim` command: a fleet of simulated IoT devices, each with its own identity, over
@@ -22,7 +22,10 @@ struct Fleetsim: AsyncParsableCommand {
             error (nothing run; an input error is one line 'fleetsim: error[CODE]: MESSAGE'); 130 interrupted.
             """,
         version: BuildInfo.versionLine,
-        subcommands: [PKICommand.self, InspectCommand.self, RunCommand.self, ReproCommand.self, ServeCommand.self, ReportCommand.self]
+        subcommands: [
+            PKICommand.self, InspectCommand.self, RunCommand.self, ReproCommand.self, ServeCommand.self,
+            ReportCommand.self,
+        ]
     )
 
     /// Runs the command with DESIGN.md §4's exit codes: usage errors exit 2 (ArgumentParser's own

@@ -67,7 +67,12 @@ struct InspectCommand: AsyncParsableCommand {
         } catch {
             // A certificate swift-certificates cannot parse may still be a real one with a weak RSA key.
             if let bits = Self.weakRSABits(in: text), bits < 2048 {
-                return InspectReport(file: self.certificatePath, role: self.role, leaf: nil, findings: CertificateLint.weakRSAFindings(bits: bits))
+                return InspectReport(
+                    file: self.certificatePath,
+                    role: self.role,
+                    leaf: nil,
+                    findings: CertificateLint.weakRSAFindings(bits: bits)
+                )
             }
             throw InputError(error)
         }
@@ -103,7 +108,10 @@ struct InspectCommand: AsyncParsableCommand {
     }
 
     static func weakRSABits(in text: String) -> Int? {
-        guard let block = try? PEMDocument.parseMultiple(pemString: text).first(where: { $0.discriminator == "CERTIFICATE" })
+        guard
+            let block = try? PEMDocument.parseMultiple(pemString: text).first(where: {
+                $0.discriminator == "CERTIFICATE"
+            })
         else { return nil }
         return WeakRSAProbe.rsaModulusBits(certificateDER: block.derBytes)
     }

@@ -5,7 +5,12 @@ import Prometheus
 
 /// `--metrics HOST:PORT`: live Prometheus metrics for `run` and `serve`.
 struct MetricsOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Serve live Prometheus metrics at http://HOST:PORT/metrics (port 0: any free port). (default: off)", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve live Prometheus metrics at http://HOST:PORT/metrics (port 0: any free port). (default: off)",
+            valueName: "host:port"
+        )
+    )
     var metrics: String?
 
     func check() throws {

@@ -31,7 +31,10 @@ struct PKIInitCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("server-name"),
-        help: ArgumentHelp("A DNS name or IP address the server certificate is for; repeat for several.", valueName: "name")
+        help: ArgumentHelp(
+            "A DNS name or IP address the server certificate is for; repeat for several.",
+            valueName: "name"
+        )
     )
     var serverNames: [String] = ["localhost", "127.0.0.1"]
 
@@ -41,17 +44,28 @@ struct PKIInitCommand: AsyncParsableCommand {
     func run() async throws {
         let pki: PrivatePKI
         do {
-            pki = try PrivatePKI.create(in: self.location.directory, algorithm: self.key, serverNames: self.serverNames, force: self.force)
+            pki = try PrivatePKI.create(
+                in: self.location.directory,
+                algorithm: self.key,
+                serverNames: self.serverNames,
+                force: self.force
+            )
         } catch let error as PKIError {
             throw InputError(error)
         }
         let layout = pki.layout
-        let until = ISO8601DateFormatter.string(from: pki.root.certificate.notValidAfter, timeZone: .gmt, formatOptions: [.withFullDate])
+        let until = ISO8601DateFormatter.string(
+            from: pki.root.certificate.notValidAfter,
+            timeZone: .gmt,
+            formatOptions: [.withFullDate]
+        )
         print("created a PKI in \(layout.directory)/ (\(self.key)):")
         print("  root.pem, root.key                  fleetsim root CA, valid until \(until)")
         print("  intermediate.pem, intermediate.key  fleetsim issuing CA: signs the server, the devices and the CRL")
         print("  ca-chain.pem                        root + issuing CA: what a backend trusts")
-        print("  server.pem, server.key              server certificate for \(self.serverNames.joined(separator: ", "))")
+        print(
+            "  server.pem, server.key              server certificate for \(self.serverNames.joined(separator: ", "))"
+        )
         print("  crl.pem                             empty CRL #1")
         print("next: fleetsim pki issue --dir \(layout.directory) --count 10")
     }
@@ -99,7 +113,12 @@ struct PKIIssueCommand: AsyncParsableCommand {
         let prefix = self.prefix ?? (self.defect == .none ? "tcu-" : "tcu-\(self.defect.rawValue)-")
         let clock = ContinuousClock()
         let start = clock.now
-        let issued = try await pki.issueDevices(count: self.count, prefix: prefix, defect: self.defect, algorithm: self.key)
+        let issued = try await pki.issueDevices(
+            count: self.count,
+            prefix: prefix,
+            defect: self.defect,
+            algorithm: self.key
+        )
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let range = issued.count == 1 ? issued[0].id : "\(issued.first!.id) … \(issued.last!.id)"
@@ -138,7 +157,9 @@ struct PKIRevokeCommand: AsyncParsableCommand {
                 "revoked \(revoked.map(\.id).joined(separator: ", "))"
                     + (already.isEmpty ? "" : " (already revoked: \(already.sorted().joined(separator: ", ")))")
             )
-            print("  → \(pki.layout.crl): CRL #\(pki.manifest.crlNumber) lists \(pki.manifest.revocations.count) certificate(s)")
+            print(
+                "  → \(pki.layout.crl): CRL #\(pki.manifest.crlNumber) lists \(pki.manifest.revocations.count) certificate(s)"
+            )
         } catch let error as PKIError {
             throw InputError(error)
         }

@@ -30,11 +30,21 @@ final class ProgressLine: Sendable {
                     last = (verdicts, now)
                     let accept = state.histograms.summary(.serverAccept) ?? state.histograms.summary(.mqttConnack)
                     let latency = accept.map { String(format: " p50 %.1fms p99 %.1fms", $0.p50, $0.p99) } ?? ""
-                    let top = state.outcomes.filter { $0.key != "ok" }.max { $0.value < $1.value }.map { " top failure \($0.key) ×\($0.value)" } ?? ""
+                    let top =
+                        state.outcomes.filter { $0.key != "ok" }.max { $0.value < $1.value }.map {
+                            " top failure \($0.key) ×\($0.value)"
+                        } ?? ""
                     let line = String(
                         format: "\r\u{1B}[2K%.1fs started %d/%d connected %d ok %d failed %d %.0f/s%@%@",
-                        now.timeIntervalSince(begin), state.started, total, state.connected, state.succeeded, state.failed, rate,
-                        latency as NSString, top as NSString
+                        now.timeIntervalSince(begin),
+                        state.started,
+                        total,
+                        state.connected,
+                        state.succeeded,
+                        state.failed,
+                        rate,
+                        latency as NSString,
+                        top as NSString
                     )
                     FileHandle.standardError.write(Data(line.utf8))
                 }

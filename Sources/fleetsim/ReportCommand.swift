@@ -32,7 +32,9 @@ struct ReportCommand: AsyncParsableCommand {
         var json: String?
 
         func validate() throws {
-            if self.files.isEmpty { throw ValidationError("give the reports to merge: fleetsim report merge A.json B.json …") }
+            if self.files.isEmpty {
+                throw ValidationError("give the reports to merge: fleetsim report merge A.json B.json …")
+            }
         }
 
         func run() async throws {
@@ -48,9 +50,13 @@ struct ReportCommand: AsyncParsableCommand {
                 }
             }
             let merged: RunReport
-            do { merged = try ReportMerge.merge(reports) } catch { throw InputError(.merge(error.code), error.description) }
+            do { merged = try ReportMerge.merge(reports) } catch {
+                throw InputError(.merge(error.code), error.description)
+            }
             if let missing = Self.missingShards(reports.map(\.report)), !missing.isEmpty {
-                Fleetsim.printError("note: shard(s) \(missing.joined(separator: ", ")) missing: the merged report covers part of the fleet")
+                Fleetsim.printError(
+                    "note: shard(s) \(missing.joined(separator: ", ")) missing: the merged report covers part of the fleet"
+                )
             }
             print(RunSummary.text(merged, mismatches: []))
             if let json {
@@ -64,8 +70,12 @@ struct ReportCommand: AsyncParsableCommand {
 
         /// With every report a shard K/N of the same N: the shards not given.
         static func missingShards(_ reports: [RunReport]) -> [String]? {
-            let shards = reports.compactMap { $0.shard?.split(separator: "/").compactMap { Int($0) } }.filter { $0.count == 2 }
-            guard shards.count == reports.count, let n = shards.first?[1], shards.allSatisfy({ $0[1] == n }) else { return nil }
+            let shards = reports.compactMap { $0.shard?.split(separator: "/").compactMap { Int($0) } }.filter {
+                $0.count == 2
+            }
+            guard shards.count == reports.count, let n = shards.first?[1], shards.allSatisfy({ $0[1] == n }) else {
+                return nil
+            }
             let present = Set(shards.map { $0[0] })
             return (1...n).filter { !present.contains($0) }.map { "\($0)/\(n)" }
         }

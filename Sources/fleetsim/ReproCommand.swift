@@ -22,7 +22,12 @@ struct ReproCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The device id: the file stem of <id>.pem (or .crt, .der) and <id>.key.", valueName: "device-id"))
+    @Argument(
+        help: ArgumentHelp(
+            "The device id: the file stem of <id>.pem (or .crt, .der) and <id>.key.",
+            valueName: "device-id"
+        )
+    )
     var deviceID: String
 
     @OptionGroup var target: TargetOptions
@@ -58,7 +63,12 @@ struct ReproCommand: AsyncParsableCommand {
         settings.mode = self.behaviour.mode
         settings.profile = setup.profile
         settings.serverName = self.target.serverName
-        var runner = FleetRunner(settings: settings, devices: fleet, context: setup.context, group: MultiThreadedEventLoopGroup.singleton)
+        var runner = FleetRunner(
+            settings: settings,
+            devices: fleet,
+            context: setup.context,
+            group: MultiThreadedEventLoopGroup.singleton
+        )
         runner.trace = true
         let collector = RunCollector(keepAll: true)
         let stop = StopSignal()
@@ -98,7 +108,9 @@ struct ReproCommand: AsyncParsableCommand {
 
     /// The subjects of the chain the device presents, leaf first.
     static func presentedChain(_ device: FleetDevice?) -> [String] {
-        guard let device, let chain = try? PEMFile.certificates(in: device.chainPEM, source: device.id) else { return [] }
+        guard let device, let chain = try? PEMFile.certificates(in: device.chainPEM, source: device.id) else {
+            return []
+        }
         return chain.map { "\($0.subject) (issuer \($0.issuer))" }
     }
 }

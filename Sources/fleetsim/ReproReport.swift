@@ -33,7 +33,14 @@ struct ReproReport: Codable {
     var trace: [RunReport.TraceLine]
     var interrupted: Bool
 
-    init(device: RunReport.Device, target: String, protocol: String, offered: String, presentedChain: [String], interrupted: Bool) {
+    init(
+        device: RunReport.Device,
+        target: String,
+        protocol: String,
+        offered: String,
+        presentedChain: [String],
+        interrupted: Bool
+    ) {
         self.device = device.id
         self.target = target
         self.protocol = `protocol`
@@ -69,7 +76,8 @@ struct ReproReport: Codable {
         if let alert = device.alert {
             let name = TLSAlert(code: UInt8(clamping: alert)).description
             guard let finding else {
-                return "the server answered \(name), yet this device's certificate passes every check fleetsim makes against "
+                return
+                    "the server answered \(name), yet this device's certificate passes every check fleetsim makes against "
                     + "the CA and CRL it was given: look at the server's side (its trust store, CRL or authorization policy)"
             }
             return "the server answered \(name): \(finding)"
@@ -80,7 +88,9 @@ struct ReproReport: Codable {
 
     var text: String {
         var lines = ["fleetsim repro \(self.device) → \(self.target) (\(self.protocol))"]
-        lines.append("  offered: TLS \(self.offered)" + (self.clock.map { "; device clock \($0.formatted(.iso8601))" } ?? ""))
+        lines.append(
+            "  offered: TLS \(self.offered)" + (self.clock.map { "; device clock \($0.formatted(.iso8601))" } ?? "")
+        )
         if !self.presentedChain.isEmpty {
             lines.append("  the device presents:")
             for (depth, subject) in self.presentedChain.enumerated() { lines.append("    [\(depth)] \(subject)") }
@@ -95,7 +105,9 @@ struct ReproReport: Codable {
             lines.append("")
             lines.append("  the server presented (the device's verdict):")
             for certificate in self.serverChain {
-                let dates = [certificate.notBefore, certificate.notAfter].compactMap { $0?.formatted(.iso8601) }.joined(separator: " … ")
+                let dates = [certificate.notBefore, certificate.notAfter].compactMap { $0?.formatted(.iso8601) }.joined(
+                    separator: " … "
+                )
                 lines.append("    [\(certificate.depth)] \(certificate.subject), issued by \(certificate.issuer)")
                 lines.append("        valid \(dates): \(certificate.verdict)")
             }

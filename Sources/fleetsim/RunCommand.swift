@@ -1,7 +1,7 @@
 import ArgumentParser
 import Fleet
-import FleetMetrics
 import FleetCore
+import FleetMetrics
 import FleetPKI
 import FleetTLS
 import Foundation
@@ -10,7 +10,7 @@ import NIOPosix
 import X509
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `fleetsim run`: a fleet of devices, each with its own identity, against a backend.
@@ -34,25 +34,52 @@ struct RunCommand: AsyncParsableCommand {
 
     // Numbers are parsed unconditionally so that "-5" is judged by validate() (a clear range
     // message), not taken for an unknown flag.
-    @Option(parsing: .unconditional, help: ArgumentHelp("Run only the first N devices (after --shard). (default: all)", valueName: "n"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Run only the first N devices (after --shard). (default: all)", valueName: "n")
+    )
     var devices: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Most devices connecting or connected at once. (default: unlimited)", valueName: "n"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Most devices connecting or connected at once. (default: unlimited)", valueName: "n")
+    )
     var concurrency: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("New devices per second (open model), 0.001–1000000. (default: as fast as possible)", valueName: "per-second"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "New devices per second (open model), 0.001–1000000. (default: as fast as possible)",
+            valueName: "per-second"
+        )
+    )
     var rate: Double?
 
     static let rates: ClosedRange<Double> = 0.001...1_000_000
     static let mostDevices = 10_000_000
 
-    @Option(help: ArgumentHelp("Ramp the rate up from 0 over this time, e.g. 30s. (default: no ramp)", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Ramp the rate up from 0 over this time, e.g. 30s. (default: no ramp)",
+            valueName: "duration"
+        )
+    )
     var ramp: String?
 
-    @Option(help: ArgumentHelp("Start no new device after this time, e.g. 5m. (default: until all started)", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Start no new device after this time, e.g. 5m. (default: until all started)",
+            valueName: "duration"
+        )
+    )
     var duration: String?
 
-    @Option(help: ArgumentHelp("Keep each accepted device connected this long (MQTT keep-alive, telemetry). (default: close at once)", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep each accepted device connected this long (MQTT keep-alive, telemetry). (default: close at once)",
+            valueName: "duration"
+        )
+    )
     var hold: String?
 
     @OptionGroup(title: "Past one process") var scale: ScaleOptions
@@ -74,10 +101,18 @@ struct RunCommand: AsyncParsableCommand {
                 throw ValidationError("\(name) '\(value)' \(DurationText.problem(value))")
             }
         }
-        if let rate, !(Self.rates.contains(rate)) { throw ValidationError("--rate must be 0.001–1000000 devices per second") }
-        if let devices, !(1...Self.mostDevices).contains(devices) { throw ValidationError("--devices must be 1–10000000") }
-        if let concurrency, !(1...Self.mostDevices).contains(concurrency) { throw ValidationError("--concurrency must be 1–10000000") }
-        if self.ramp != nil && self.rate == nil { throw ValidationError("--ramp needs --rate (the rate to ramp up to)") }
+        if let rate, !(Self.rates.contains(rate)) {
+            throw ValidationError("--rate must be 0.001–1000000 devices per second")
+        }
+        if let devices, !(1...Self.mostDevices).contains(devices) {
+            throw ValidationError("--devices must be 1–10000000")
+        }
+        if let concurrency, !(1...Self.mostDevices).contains(concurrency) {
+            throw ValidationError("--concurrency must be 1–10000000")
+        }
+        if self.ramp != nil && self.rate == nil {
+            throw ValidationError("--ramp needs --rate (the rate to ramp up to)")
+        }
         _ = try self.scale.parsedShard()
         _ = try self.scale.sourceAddresses()
         try self.behaviour.check()
@@ -94,8 +129,10 @@ struct RunCommand: AsyncParsableCommand {
         // Identities: list, shard, limit, then load and validate once, in parallel.
         let listing = setup.listing
         if !listing.unpaired.isEmpty {
-            Fleetsim.printError("warning: \(listing.unpaired.count) file(s) in \(sources.devicesPath) without their partner are skipped: "
-                + listing.unpaired.prefix(5).joined(separator: ", ") + (listing.unpaired.count > 5 ? ", …" : ""))
+            Fleetsim.printError(
+                "warning: \(listing.unpaired.count) file(s) in \(sources.devicesPath) without their partner are skipped: "
+                    + listing.unpaired.prefix(5).joined(separator: ", ") + (listing.unpaired.count > 5 ? ", …" : "")
+            )
         }
         var ids = listing.ids
         let shard = try self.scale.parsedShard()
@@ -145,7 +182,10 @@ struct RunCommand: AsyncParsableCommand {
         progress?.start()
 
         let before = ProcessUsage.now()
-        let result = await FleetRunner(settings: settings, devices: fleet, context: context, group: group).run(collector: collector, stop: stop)
+        let result = await FleetRunner(settings: settings, devices: fleet, context: context, group: group).run(
+            collector: collector,
+            stop: stop
+        )
         let after = ProcessUsage.now()
         progress?.finish()
         await endpoint?.stop()
@@ -156,7 +196,13 @@ struct RunCommand: AsyncParsableCommand {
             maxP99: self.outputs.maxP99.flatMap(DurationText.seconds),
             expectations: expectations,
             mutualTLS: self.outputs.expectMutualTLS
-        ).evaluate(result, mode: self.behaviour.mode, outcomes: outcomes, selected: Set(ids), subset: shard != nil || self.devices != nil)
+        ).evaluate(
+            result,
+            mode: self.behaviour.mode,
+            outcomes: outcomes,
+            selected: Set(ids),
+            subset: shard != nil || self.devices != nil
+        )
         let report = RunReportBuilder.make(
             result: result,
             settings: settings,

@@ -11,7 +11,12 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The backend to connect to, HOST:PORT.", valueName: "host:port"))
     var target: String
 
-    @Option(help: ArgumentHelp("The name the server certificate must carry. (default: the profile's, else the target host)", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The name the server certificate must carry. (default: the profile's, else the target host)",
+            valueName: "name"
+        )
+    )
     var serverName: String?
 
     func parsed() throws -> (String, Int) {
@@ -33,39 +38,60 @@ struct TargetOptions: ParsableArguments {
 
 /// Where the device identities, the trust anchors and the CRL come from.
 struct IdentityOptions: ParsableArguments {
-    @Option(name: .customLong("dir"), help: ArgumentHelp("A `fleetsim pki` directory: devices/, root.pem, crl.pem.", valueName: "dir"))
+    @Option(
+        name: .customLong("dir"),
+        help: ArgumentHelp("A `fleetsim pki` directory: devices/, root.pem, crl.pem.", valueName: "dir")
+    )
     var directory: String?
 
-    @Option(name: .customLong("identities"), help: ArgumentHelp("A folder of <device-id>.pem (or .crt, .der) and <device-id>.key pairs, PEM or DER.", valueName: "dir"))
+    @Option(
+        name: .customLong("identities"),
+        help: ArgumentHelp(
+            "A folder of <device-id>.pem (or .crt, .der) and <device-id>.key pairs, PEM or DER.",
+            valueName: "dir"
+        )
+    )
     var identitiesDirectory: String?
 
     @Option(help: ArgumentHelp("The CA certificate(s) that sign the server (with --identities).", valueName: "file"))
     var ca: String?
 
-    @Option(help: ArgumentHelp("CRLs to diagnose failed devices against: every CRL of the file, and the option may repeat. (default with --dir: <dir>/crl.pem)", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "CRLs to diagnose failed devices against: every CRL of the file, and the option may repeat. (default with --dir: <dir>/crl.pem)",
+            valueName: "file"
+        )
+    )
     var crl: [String] = []
 
     @Option(
         help: ArgumentHelp(
             "The CA certificate(s) the backend trusts for devices, to diagnose refused devices against: often not the CA that signs the server. (default: the profile's trust.device-ca, else --ca, else <dir>/root.pem)",
-            valueName: "file"))
+            valueName: "file"
+        )
+    )
     var deviceCA: String?
 
     @Option(
         help: ArgumentHelp(
             "The environment variable that holds the passphrase of encrypted device keys (never the passphrase itself).",
-            valueName: "var"))
+            valueName: "var"
+        )
+    )
     var keyPassphraseEnv: String?
 
     func check() throws {
         if let name = self.keyPassphraseEnv, name.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) == nil {
             // Not echoed: it may be the passphrase itself, given by mistake.
-            throw ValidationError("--key-passphrase-env takes the name of an environment variable (e.g. FLEET_KEY_PASSPHRASE), not a passphrase")
+            throw ValidationError(
+                "--key-passphrase-env takes the name of an environment variable (e.g. FLEET_KEY_PASSPHRASE), not a passphrase"
+            )
         }
         switch (self.directory, self.identitiesDirectory) {
         case (nil, nil): throw ValidationError("give the devices: --dir certs, or --identities DIR with --ca FILE")
         case (.some, .some): throw ValidationError("give either --dir or --identities, not both")
-        case (nil, .some) where self.ca == nil: throw ValidationError("--identities needs --ca: the CA certificate that signs the server")
+        case (nil, .some) where self.ca == nil:
+            throw ValidationError("--identities needs --ca: the CA certificate that signs the server")
         default: break
         }
     }
@@ -74,7 +100,10 @@ struct IdentityOptions: ParsableArguments {
     func passphrase() throws -> KeyPassphrase? {
         guard let name = self.keyPassphraseEnv else { return nil }
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-            throw InputError(.keyPassphraseUnset, "--key-passphrase-env \(name): the environment variable is not set or empty")
+            throw InputError(
+                .keyPassphraseUnset,
+                "--key-passphrase-env \(name): the environment variable is not set or empty"
+            )
         }
         return KeyPassphrase(value)
     }
@@ -123,8 +152,14 @@ struct IdentityOptions: ParsableArguments {
             do { deviceTrusted = try PEMFile.certificates(at: deviceCAPath) } catch { throw InputError(error) }
         }
         return Resolved(
-            devicesPath: devicesPath, caPath: caPath, trustPEM: trustPEM, trusted: trusted, deviceCAPath: deviceCAPath,
-            deviceTrusted: deviceTrusted, crls: crls)
+            devicesPath: devicesPath,
+            caPath: caPath,
+            trustPEM: trustPEM,
+            trusted: trusted,
+            deviceCAPath: deviceCAPath,
+            deviceTrusted: deviceTrusted,
+            crls: crls
+        )
     }
 }
 
@@ -136,19 +171,40 @@ struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write JUnit XML (one testcase per device) here.", valueName: "file"))
     var junit: String?
 
-    @Option(help: ArgumentHelp("Write a self-contained HTML page (latency histogram, timeline, failed devices) here.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained HTML page (latency histogram, timeline, failed devices) here.",
+            valueName: "file"
+        )
+    )
     var html: String?
 
-    @Option(help: ArgumentHelp("Expected outcomes: lines DEVICE-ID<TAB>OUTCOME ('rejected' matches any rejection).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Expected outcomes: lines DEVICE-ID<TAB>OUTCOME ('rejected' matches any rejection).",
+            valueName: "file"
+        )
+    )
     var expect: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Fail (exit 1) when more than this share of devices fail, 0–1.", valueName: "x"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Fail (exit 1) when more than this share of devices fail, 0–1.", valueName: "x")
+    )
     var maxFailureRate: Double?
 
-    @Option(help: ArgumentHelp("Fail (exit 1) when the p99 time to acceptance exceeds this, e.g. 250ms.", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Fail (exit 1) when the p99 time to acceptance exceeds this, e.g. 250ms.",
+            valueName: "duration"
+        )
+    )
     var maxP99: String?
 
-    @Flag(name: .customLong("expect-mutual-tls"), help: "Fail (exit 1) when the server accepted any device without asking for its client certificate.")
+    @Flag(
+        name: .customLong("expect-mutual-tls"),
+        help: "Fail (exit 1) when the server accepted any device without asking for its client certificate."
+    )
     var expectMutualTLS = false
 
     @Flag(help: "List every device in the JSON report, not only those that did not end ok.")
@@ -169,7 +225,9 @@ struct ReportOptions: ParsableArguments {
         do { return try Expectations(text: text, source: path) } catch { throw InputError(error) }
     }
 
-    func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: Outcome], deviceIDs: [String]) throws {
+    func write(_ report: RunReport, expectations: Expectations?, outcomes: [String: Outcome], deviceIDs: [String])
+        throws
+    {
         do {
             if let json = self.json {
                 try AtomicFile.write(Array(try RunReportBuilder.encode(report)) + [0x0A], to: json)
@@ -178,7 +236,10 @@ struct ReportOptions: ParsableArguments {
                 try AtomicFile.write(HTMLReport.make(report), to: html)
             }
             if let junit = self.junit {
-                try AtomicFile.write(JUnitReport.make(report, expectations: expectations, allOutcomes: outcomes, deviceIDs: deviceIDs), to: junit)
+                try AtomicFile.write(
+                    JUnitReport.make(report, expectations: expectations, allOutcomes: outcomes, deviceIDs: deviceIDs),
+                    to: junit
+                )
             }
         } catch {
             throw InputError(.cannotWrite, "cannot write the report: \(error)")

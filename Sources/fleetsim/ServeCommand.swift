@@ -1,8 +1,8 @@
 import ArgumentParser
 import Backend
-import FleetMetrics
 import Fleet
 import FleetCore
+import FleetMetrics
 import FleetPKI
 import FleetTLS
 import Foundation
@@ -10,7 +10,7 @@ import NIOCore
 import X509
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `fleetsim serve`: the mutual-TLS test backend CI pipelines start in one line.
@@ -31,7 +31,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0: any free port).", valueName: "host:port"))
     var listen: String
 
-    @Option(name: .customLong("dir"), help: ArgumentHelp("A `fleetsim pki` directory: ca-chain.pem, server.pem, server.key, crl.pem.", valueName: "dir"))
+    @Option(
+        name: .customLong("dir"),
+        help: ArgumentHelp(
+            "A `fleetsim pki` directory: ca-chain.pem, server.pem, server.key, crl.pem.",
+            valueName: "dir"
+        )
+    )
     var directory: String?
 
     @Option(help: ArgumentHelp("The CA certificate(s) that sign devices (PEM bundle).", valueName: "file"))
@@ -46,16 +52,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "CRLs to check devices against: every CRL of the file, and the option may repeat. A CRL from a CA that is not in --ca (an issuing CA) is verified against the issuer the device presents or --ca-chain. (default with --dir: <dir>/crl.pem)",
-            valueName: "file"))
+            valueName: "file"
+        )
+    )
     var crl: [String] = []
 
     @Option(
         help: ArgumentHelp(
             "Intermediate CA certificates that may sign CRLs, never trusted as anchors: a device must still present its chain.",
-            valueName: "file"))
+            valueName: "file"
+        )
+    )
     var caChain: String?
 
-    @Option(name: .customLong("protocol"), help: "tls: judge the TLS handshake; mqtt: also CONNECT/CONNACK, PUBLISH, PINGREQ.")
+    @Option(
+        name: .customLong("protocol"),
+        help: "tls: judge the TLS handshake; mqtt: also CONNECT/CONNACK, PUBLISH, PINGREQ."
+    )
     var mode: ProtocolMode = .mqtt
 
     @Option(help: ArgumentHelp("Append one JSON line per connection verdict here.", valueName: "file"))
@@ -93,7 +106,9 @@ struct ServeCommand: AsyncParsableCommand {
         default: throw ValidationError("give the backend's PKI: --dir certs, or --ca FILE --cert FILE --key FILE")
         }
         if DurationText.seconds(self.handshakeTimeout) == nil {
-            throw ValidationError("--handshake-timeout '\(self.handshakeTimeout)' \(DurationText.problem(self.handshakeTimeout))")
+            throw ValidationError(
+                "--handshake-timeout '\(self.handshakeTimeout)' \(DurationText.problem(self.handshakeTimeout))"
+            )
         }
     }
 
@@ -144,12 +159,20 @@ struct ServeCommand: AsyncParsableCommand {
         policy.matchClientID = !self.noClientIdCheck
         policy.rootSubjects = Set(anchors.filter { $0.subject == $0.issuer }.map(\.subject))
         if !ownCRLs.isEmpty {
-            policy.revocation = DeviceRevocation(crls: ownCRLs, intermediates: intermediates, refusesUnknownIssuers: crlPEM == nil)
+            policy.revocation = DeviceRevocation(
+                crls: ownCRLs,
+                intermediates: intermediates,
+                refusesUnknownIssuers: crlPEM == nil
+            )
         }
         if let allow { policy.allow = Set(try Self.ids(in: allow)) }
         if let deny { policy.deny = Set(try Self.ids(in: deny)) }
 
-        let identity = DeviceIdentity(label: certPath, chainPEM: try InspectCommand.read(certPath), keyPEM: try InspectCommand.read(keyPath))
+        let identity = DeviceIdentity(
+            label: certPath,
+            chainPEM: try InspectCommand.read(certPath),
+            keyPEM: try InspectCommand.read(keyPath)
+        )
         var configuration = TLSConfiguration.makeServerConfiguration(identity: identity, trustRootsPEM: caPEM)
         configuration.crlPEM = crlPEM
         configuration.peerCheck = policy.peerCheck
@@ -164,7 +187,8 @@ struct ServeCommand: AsyncParsableCommand {
                 case .crlUnsupported, .crlUnloadable: crlPath
                 case .certificateUnloadable: certPath
                 case .keyUnloadable, .keyEncrypted, .keyMismatch: keyPath
-                case .contextUnavailable, .unsupportedCipherSuites, .unsupportedMaxFragmentLength, .noServerIdentity: nil
+                case .contextUnavailable, .unsupportedCipherSuites, .unsupportedMaxFragmentLength, .noServerIdentity:
+                    nil
                 }
             throw InputError(.tls(error.code), error.message, path: path)
         }
@@ -191,7 +215,11 @@ struct ServeCommand: AsyncParsableCommand {
         let server: BackendServer
         do {
             server = try await BackendServer(
-                host: host, port: port, context: context, settings: settings, audit: audit,
+                host: host,
+                port: port,
+                context: context,
+                settings: settings,
+                audit: audit,
                 connections: onConnection
             )
         } catch {
@@ -200,14 +228,17 @@ struct ServeCommand: AsyncParsableCommand {
         let endpoint = try await self.metricsOption.start(metrics.registry)
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
-        let ready = "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked"))\n"
+        let ready =
+            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked"))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
         await SignalWatcher.waitForStop()
         await server.stop()
         await endpoint?.stop()
         let counts = audit.counts
-        FileHandle.standardOutput.write(Data("stopped: \(counts["accepted"] ?? 0) accepted, \(counts["rejected"] ?? 0) rejected\n".utf8))
+        FileHandle.standardOutput.write(
+            Data("stopped: \(counts["accepted"] ?? 0) accepted, \(counts["rejected"] ?? 0) rejected\n".utf8)
+        )
     }
 
     static func ids(in path: String) throws -> [String] {

@@ -2,7 +2,7 @@ import Dispatch
 import Fleet
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Turns SIGINT and SIGTERM into calls of a handler instead of killing the process, so `run` can

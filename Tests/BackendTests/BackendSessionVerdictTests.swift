@@ -76,7 +76,12 @@ import Testing
         let session = try SessionHarness(.mqtt)
         if afterHandshake { session.handshakeCompleted(commonName: "tcu-0042", serialNumber: "tcu-0042") }
         var failure = TLSFailure(
-            .rejected(.certificateExpired), detail: "the certificate has expired", nativeCode: -150, alertSent: .certificateExpired, verifyResult: 10)
+            .rejected(.certificateExpired),
+            detail: "the certificate has expired",
+            nativeCode: -150,
+            alertSent: .certificateExpired,
+            verifyResult: 10
+        )
         failure.peer = PeerIdentity(commonName: "tcu-0042", serialNumber: "tcu-0042")
         session.fail(failure)
         let record = try #require(session.audit.first)
@@ -103,8 +108,14 @@ import Testing
     /// A device that leaves after its handshake: before the TLS verdict the phase is
     /// `tls-after-handshake` in either mode, never `mqtt`; in MQTT mode after the TLS verdict, it
     /// is `mqtt` (the CONNECT was awaited).
-    @Test(arguments: [(ProtocolMode.tls, false, "tls-after-handshake"), (.mqtt, false, "tls-after-handshake"), (.mqtt, true, "mqtt")])
-    func aDeviceThatLeavesAfterItsHandshakeIsRecordedInThePhaseItReached(mode: ProtocolMode, tlsAccepted: Bool, phase: String) throws {
+    @Test(arguments: [
+        (ProtocolMode.tls, false, "tls-after-handshake"), (.mqtt, false, "tls-after-handshake"), (.mqtt, true, "mqtt"),
+    ])
+    func aDeviceThatLeavesAfterItsHandshakeIsRecordedInThePhaseItReached(
+        mode: ProtocolMode,
+        tlsAccepted: Bool,
+        phase: String
+    ) throws {
         let session = try SessionHarness(mode)
         session.handshakeCompleted(commonName: "tcu-0042", serialNumber: "tcu-0042")
         if tlsAccepted { session.accepted() }

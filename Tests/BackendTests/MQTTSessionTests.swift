@@ -8,7 +8,14 @@ import Testing
 /// verdict, a violation closes the connection without a second record.
 @Suite struct MQTTSessionTests {
     static func publish(qos: UInt8, packetID: UInt16? = nil) -> MQTTPacket {
-        .publish(.init(topic: "vehicles/tcu-0042/telemetry", payload: ByteBuffer(string: "{\"speed\":88}"), qos: qos, packetID: packetID))
+        .publish(
+            .init(
+                topic: "vehicles/tcu-0042/telemetry",
+                payload: ByteBuffer(string: "{\"speed\":88}"),
+                qos: qos,
+                packetID: packetID
+            )
+        )
     }
 
     static func connected() throws -> SessionHarness {
@@ -47,7 +54,10 @@ import Testing
         #expect(!session.isOpen)
     }
 
-    @Test(arguments: [MQTTPacket.connect(.init(clientID: "tcu-0042")), .connack(sessionPresent: false, returnCode: 0), .puback(packetID: 3), .pingresp])
+    @Test(arguments: [
+        MQTTPacket.connect(.init(clientID: "tcu-0042")), .connack(sessionPresent: false, returnCode: 0),
+        .puback(packetID: 3), .pingresp,
+    ])
     func aViolationAfterTheVerdictClosesWithoutASecondRecord(packet: MQTTPacket) throws {
         let session = try Self.connected()
         try session.send(packet)

@@ -24,7 +24,12 @@ final class SessionHarness {
         let records = NIOLockedValueBox<[AuditRecord]>([])
         let audit = try AuditLog(path: nil) { record in records.withLockedValue { $0.append(record) } }
         let settings = BackendSession.Settings(
-            mode: mode, policy: policy, handshakeTimeout: .seconds(10), connectTimeout: .seconds(5), idleTimeout: .seconds(60))
+            mode: mode,
+            policy: policy,
+            handshakeTimeout: .seconds(10),
+            connectTimeout: .seconds(5),
+            idleTimeout: .seconds(60)
+        )
         self.records = records
         self.channel = EmbeddedChannel(handler: BackendSession(settings: settings, audit: audit))
         try self.channel.connect(to: SocketAddress(ipAddress: "192.0.2.7", port: 40_001)).wait()
@@ -37,8 +42,16 @@ final class SessionHarness {
 
     /// `TLSEvent.handshakeCompleted` for a device whose certificate has this CN and serialNumber.
     func handshakeCompleted(commonName: String?, serialNumber: String?, version: TLSVersion = .v1_3) {
-        let peer = commonName == nil && serialNumber == nil ? nil : PeerIdentity(commonName: commonName, serialNumber: serialNumber)
-        let info = TLSHandshakeInfo(version: version, cipherSuite: "TLS_AES_128_GCM_SHA256", resumed: false, peer: peer, at: .now())
+        let peer =
+            commonName == nil && serialNumber == nil
+            ? nil : PeerIdentity(commonName: commonName, serialNumber: serialNumber)
+        let info = TLSHandshakeInfo(
+            version: version,
+            cipherSuite: "TLS_AES_128_GCM_SHA256",
+            resumed: false,
+            peer: peer,
+            at: .now()
+        )
         self.channel.pipeline.syncOperations.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(info))
     }
 

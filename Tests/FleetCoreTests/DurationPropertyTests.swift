@@ -18,7 +18,10 @@ import Testing
         case 4: return "1e\(Int(random.next() % 700) - 350)"
         case 5: return ["nan", "inf", "-inf", "infinity", "0x1p1023", ".", "", "+"][Int(random.next() % 8)]
         case 6: return String(repeating: "9", count: Int(random.next() % 400))
-        default: return String((0..<Int(random.next() % 6)).map { _ in Character(Unicode.Scalar(UInt8(32 + random.next() % 95))) })
+        default:
+            return String(
+                (0..<Int(random.next() % 6)).map { _ in Character(Unicode.Scalar(UInt8(32 + random.next() % 95))) }
+            )
         }
     }
 
@@ -43,7 +46,10 @@ import Testing
             let seconds = Double(random.next() % 10_000_000) / 1_000  // ms resolution up to ~2.8 h
             let text = DurationText.format(seconds)
             let parsed = DurationText.seconds(text)
-            #expect(parsed.map { abs($0 - seconds) < 1e-6 } == true, "\(seconds) → \(text) → \(String(describing: parsed))")
+            #expect(
+                parsed.map { abs($0 - seconds) < 1e-6 } == true,
+                "\(seconds) → \(text) → \(String(describing: parsed))"
+            )
         }
     }
 

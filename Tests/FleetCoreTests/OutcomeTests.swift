@@ -36,7 +36,9 @@ import Testing
 }
 
 @Suite struct DurationTextTests {
-    @Test(arguments: [("500ms", 0.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0), ("1.5s", 1.5), (" 2s ", 2.0), ("2d", 172_800.0)])
+    @Test(arguments: [
+        ("500ms", 0.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0), ("1.5s", 1.5), (" 2s ", 2.0), ("2d", 172_800.0),
+    ])
     func parses(text: String, seconds: Double) {
         #expect(DurationText.seconds(text) == seconds)
     }

@@ -5,7 +5,9 @@ import Testing
 @Suite struct MQTTCodecTests {
     static let packets: [MQTTPacket] = [
         .connect(.init(clientID: "tcu-00001", keepAliveSeconds: 30)),
-        .connect(.init(clientID: "meter-7", keepAliveSeconds: 0, cleanSession: false, username: "u", password: [1, 2])),
+        .connect(
+            .init(clientID: "meter-7", keepAliveSeconds: 0, cleanSession: false, username: "u", password: [1, 2])
+        ),
         .connack(sessionPresent: false, returnCode: 0),
         .connack(sessionPresent: true, returnCode: 5),
         .publish(.init(topic: "telemetry/tcu-00001", payload: ByteBuffer(string: "{\"speed\":88}"))),

@@ -15,13 +15,16 @@ import X509
         let (revoked, _) = try await issuing.issue("dev-revoked")
         let (good, _) = try await issuing.issue("dev-good")
         try await issuing.revoke(revoked)
-        let text = try String(contentsOfFile: try await root.crl(), encoding: .utf8)
+        let text =
+            try String(contentsOfFile: try await root.crl(), encoding: .utf8)
             + String(contentsOfFile: try await issuing.crl(), encoding: .utf8)
         let crls = try RevocationList.all(in: Array(text.utf8))
         #expect(crls.count == 2)
         #expect(RevocationList.pemBlocks(in: text).count == 2)
         let trusted = try PEMFile.certificates(at: root.certificate)
-        let chain = { (leaf: String) in try PEMFile.certificates(at: leaf) + PEMFile.certificates(at: issuing.certificate) }
+        let chain = { (leaf: String) in
+            try PEMFile.certificates(at: leaf) + PEMFile.certificates(at: issuing.certificate)
+        }
         let lint = CertificateLint(role: .client, trusted: trusted, crls: crls)
         #expect(lint.lint(try chain(revoked)).compactMap(\.code) == [.revoked])
         #expect(lint.lint(try chain(good)).compactMap(\.code).isEmpty)

@@ -29,7 +29,12 @@ import X509
         let roots = try PEMFile.certificates(at: fixture.layout.rootCertificate)
         for (defect, code, severity) in Self.expected {
             let chain = try PEMFile.certificates(at: fixture.certificatePath(defect))
-            let lint = CertificateLint(role: .client, trusted: roots, crl: crl, keyPEM: try fixture.text(fixture.keyPath(defect)))
+            let lint = CertificateLint(
+                role: .client,
+                trusted: roots,
+                crl: crl,
+                keyPEM: try fixture.text(fixture.keyPath(defect))
+            )
             let problems = lint.lint(chain).filter { $0.code != nil }
             if let code {
                 #expect(problems.map(\.code) == [code], "\(defect): \(problems)")
@@ -44,13 +49,17 @@ import X509
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         // swift-certificates cannot parse it at all…
-        let unparseable = #expect(throws: PKIError.self) { try PEMFile.certificates(at: fixture.certificatePath(.weakRSA)) }
+        let unparseable = #expect(throws: PKIError.self) {
+            try PEMFile.certificates(at: fixture.certificatePath(.weakRSA))
+        }
         #expect(unparseable?.code == .certificateUnparseable)
         // …but the probe finds the key size, which is the defect.
         let pem = try fixture.text(fixture.certificatePath(.weakRSA))
         let der = try #require(try PEMDocument.parseMultiple(pemString: pem).first?.derBytes)
         #expect(WeakRSAProbe.rsaModulusBits(certificateDER: der) == 1024)
-        let good = try #require(try PEMDocument.parseMultiple(pemString: try fixture.text(fixture.certificatePath(.none))).first)
+        let good = try #require(
+            try PEMDocument.parseMultiple(pemString: try fixture.text(fixture.certificatePath(.none))).first
+        )
         #expect(WeakRSAProbe.rsaModulusBits(certificateDER: good.derBytes) == nil)  // ECDSA: not RSA
     }
 
@@ -86,6 +95,10 @@ import X509
         let server = try PEMFile.certificates(at: fixture.layout.serverCertificate)
         #expect(CertificateLint(role: .server, trusted: roots).lint(server).filter { $0.severity != .info }.isEmpty)
         let device = try PEMFile.certificates(at: fixture.certificatePath(.none))
-        #expect(CertificateLint(role: .server, trusted: roots).lint(device).compactMap(\.code).contains(.missingServerAuthEKU))
+        #expect(
+            CertificateLint(role: .server, trusted: roots).lint(device).compactMap(\.code).contains(
+                .missingServerAuthEKU
+            )
+        )
     }
 }

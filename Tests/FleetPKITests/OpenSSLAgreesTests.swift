@@ -23,8 +23,11 @@ import Testing
         // …and names the server's purpose correctly.
         let purpose = try await ForeignProcess.run(
             "openssl",
-            ["verify", "-purpose", "sslserver", "-CAfile", layout.rootCertificate, "-untrusted", layout.intermediateCertificate,
-             layout.serverCertificate],
+            [
+                "verify", "-purpose", "sslserver", "-CAfile", layout.rootCertificate, "-untrusted",
+                layout.intermediateCertificate,
+                layout.serverCertificate,
+            ],
             in: fixture.directory
         )
         #expect(purpose.status == 0, "\(purpose.output)")
@@ -40,14 +43,20 @@ import Testing
         )
         let revoked = try await ForeignProcess.run(
             "openssl",
-            ["verify", "-crl_check", "-CAfile", bundle, "-untrusted", layout.intermediateCertificate, fixture.certificatePath(.revoked)],
+            [
+                "verify", "-crl_check", "-CAfile", bundle, "-untrusted", layout.intermediateCertificate,
+                fixture.certificatePath(.revoked),
+            ],
             in: fixture.directory
         )
         #expect(revoked.status != 0)
         #expect(revoked.output.contains("certificate revoked"), "\(revoked.output)")
         let good = try await ForeignProcess.run(
             "openssl",
-            ["verify", "-crl_check", "-CAfile", bundle, "-untrusted", layout.intermediateCertificate, fixture.certificatePath(.none)],
+            [
+                "verify", "-crl_check", "-CAfile", bundle, "-untrusted", layout.intermediateCertificate,
+                fixture.certificatePath(.none),
+            ],
             in: fixture.directory
         )
         #expect(good.status == 0, "\(good.output)")
@@ -57,7 +66,11 @@ import Testing
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let id = fixture.devices[.none]!
-        let text = try await ForeignProcess.run("openssl", ["x509", "-noout", "-text", "-in", fixture.certificatePath(.none)], in: fixture.directory)
+        let text = try await ForeignProcess.run(
+            "openssl",
+            ["x509", "-noout", "-text", "-in", fixture.certificatePath(.none)],
+            in: fixture.directory
+        )
         #expect(text.stdout.contains("Subject: O = fleetsim, CN = \(id), serialNumber = \(id)"), "\(text.stdout)")
         #expect(text.stdout.contains("X509v3 Key Usage: critical\n                Digital Signature\n"))
         #expect(text.stdout.contains("X509v3 Extended Key Usage: \n                TLS Web Client Authentication\n"))
@@ -65,15 +78,35 @@ import Testing
         #expect(text.stdout.contains("X509v3 Subject Key Identifier"))
         #expect(text.stdout.contains("X509v3 Authority Key Identifier"))
 
-        let server = try await ForeignProcess.run("openssl", ["x509", "-noout", "-text", "-in", fixture.certificatePath(.serverEKU)], in: fixture.directory)
+        let server = try await ForeignProcess.run(
+            "openssl",
+            ["x509", "-noout", "-text", "-in", fixture.certificatePath(.serverEKU)],
+            in: fixture.directory
+        )
         #expect(server.stdout.contains("X509v3 Extended Key Usage: \n                TLS Web Server Authentication\n"))
-        let noEKU = try await ForeignProcess.run("openssl", ["x509", "-noout", "-text", "-in", fixture.certificatePath(.noEKU)], in: fixture.directory)
+        let noEKU = try await ForeignProcess.run(
+            "openssl",
+            ["x509", "-noout", "-text", "-in", fixture.certificatePath(.noEKU)],
+            in: fixture.directory
+        )
         #expect(!noEKU.stdout.contains("Extended Key Usage"))
-        let sha1 = try await ForeignProcess.run("openssl", ["x509", "-noout", "-text", "-in", fixture.certificatePath(.sha1)], in: fixture.directory)
+        let sha1 = try await ForeignProcess.run(
+            "openssl",
+            ["x509", "-noout", "-text", "-in", fixture.certificatePath(.sha1)],
+            in: fixture.directory
+        )
         #expect(sha1.stdout.contains("Signature Algorithm: sha1WithRSAEncryption"))
-        let weak = try await ForeignProcess.run("openssl", ["x509", "-noout", "-text", "-in", fixture.certificatePath(.weakRSA)], in: fixture.directory)
+        let weak = try await ForeignProcess.run(
+            "openssl",
+            ["x509", "-noout", "-text", "-in", fixture.certificatePath(.weakRSA)],
+            in: fixture.directory
+        )
         #expect(weak.stdout.contains("Public-Key: (1024 bit)"))
-        let expired = try await ForeignProcess.run("openssl", ["x509", "-noout", "-checkend", "0", "-in", fixture.certificatePath(.expired)], in: fixture.directory)
+        let expired = try await ForeignProcess.run(
+            "openssl",
+            ["x509", "-noout", "-checkend", "0", "-in", fixture.certificatePath(.expired)],
+            in: fixture.directory
+        )
         #expect(expired.stdout.contains("will expire"))
     }
 

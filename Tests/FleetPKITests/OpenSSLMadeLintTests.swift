@@ -9,7 +9,9 @@ import X509
 /// (`openssl ca` with explicit dates and extension sections) makes each defect, and the lint
 /// names it.
 @Suite struct OpenSSLMadeLintTests {
-    func codes(_ certificate: String, key: String? = nil, trusting ca: OpenSSLCA, crl: String? = nil) throws -> [DiagnosisCode] {
+    func codes(_ certificate: String, key: String? = nil, trusting ca: OpenSSLCA, crl: String? = nil) throws
+        -> [DiagnosisCode]
+    {
         let lint = CertificateLint(
             role: .client,
             trusted: try PEMFile.certificates(at: ca.certificate),
@@ -48,7 +50,8 @@ import X509
         let (foreign, _) = try await other.issue("dev-foreign")
         let foreignChain = try directory.write(
             "dev-foreign-chain.pem",
-            try String(contentsOfFile: foreign, encoding: .utf8) + (try String(contentsOfFile: other.certificate, encoding: .utf8))
+            try String(contentsOfFile: foreign, encoding: .utf8)
+                + (try String(contentsOfFile: other.certificate, encoding: .utf8))
         )
         #expect(try self.codes(foreignChain, trusting: ca) == [.untrustedIssuer])
 
@@ -61,16 +64,23 @@ import X509
         // Self-signed device certificate made by `openssl req -x509`.
         let selfSigned = directory.path("dev-self.pem")
         try await ca.openssl(
-            ["req", "-x509", "-config", ca.config, "-extensions", "client", "-nodes", "-days", "30", "-subj", "/CN=dev-self",
-             "-keyout", directory.path("dev-self.key"), "-out", selfSigned] + OpenSSLCA.keyArguments(rsa: nil)
+            [
+                "req", "-x509", "-config", ca.config, "-extensions", "client", "-nodes", "-days", "30", "-subj",
+                "/CN=dev-self",
+                "-keyout", directory.path("dev-self.key"), "-out", selfSigned,
+            ] + OpenSSLCA.keyArguments(rsa: nil)
         )
         #expect(try self.codes(selfSigned, trusting: ca) == [.selfSigned])
 
         // Revoked with `openssl ca -revoke`, CRL from `openssl ca -gencrl`.
         let (revoked, _) = try await ca.issue("dev-revoked")
-        try await ca.openssl(["ca", "-config", ca.config, "-cert", ca.certificate, "-keyfile", ca.key, "-revoke", revoked])
+        try await ca.openssl([
+            "ca", "-config", ca.config, "-cert", ca.certificate, "-keyfile", ca.key, "-revoke", revoked,
+        ])
         let crl = directory.path("openssl.crl")
-        try await ca.openssl(["ca", "-gencrl", "-config", ca.config, "-cert", ca.certificate, "-keyfile", ca.key, "-out", crl])
+        try await ca.openssl([
+            "ca", "-gencrl", "-config", ca.config, "-cert", ca.certificate, "-keyfile", ca.key, "-out", crl,
+        ])
         #expect(try self.codes(revoked, trusting: ca, crl: crl) == [.revoked])
         #expect(try self.codes(good, trusting: ca, crl: crl).isEmpty)
         let parsed = try RevocationList(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: crl))))
@@ -80,20 +90,33 @@ import X509
         let intermediateKey = directory.path("sub.key")
         let intermediateCSR = directory.path("sub.csr")
         let intermediate = directory.path("sub.pem")
-        try await ca.openssl(["req", "-new", "-config", ca.config, "-nodes", "-subj", "/CN=OpenSSL Sub CA",
-                              "-keyout", intermediateKey, "-out", intermediateCSR] + OpenSSLCA.keyArguments(rsa: nil))
-        try await ca.openssl(["ca", "-batch", "-notext", "-config", ca.config, "-cert", ca.certificate, "-keyfile", ca.key,
-                              "-in", intermediateCSR, "-out", intermediate, "-extensions", "v3_ca", "-extfile", ca.config, "-days", "30"])
+        try await ca.openssl(
+            [
+                "req", "-new", "-config", ca.config, "-nodes", "-subj", "/CN=OpenSSL Sub CA",
+                "-keyout", intermediateKey, "-out", intermediateCSR,
+            ] + OpenSSLCA.keyArguments(rsa: nil)
+        )
+        try await ca.openssl([
+            "ca", "-batch", "-notext", "-config", ca.config, "-cert", ca.certificate, "-keyfile", ca.key,
+            "-in", intermediateCSR, "-out", intermediate, "-extensions", "v3_ca", "-extfile", ca.config, "-days", "30",
+        ])
         let leafCSR = directory.path("dev-nochain.csr")
         let leaf = directory.path("dev-nochain.pem")
-        try await ca.openssl(["req", "-new", "-config", ca.config, "-nodes", "-subj", "/CN=dev-nochain",
-                              "-keyout", directory.path("dev-nochain.key"), "-out", leafCSR] + OpenSSLCA.keyArguments(rsa: nil))
-        try await ca.openssl(["x509", "-req", "-in", leafCSR, "-CA", intermediate, "-CAkey", intermediateKey, "-CAcreateserial",
-                              "-out", leaf, "-days", "30", "-extfile", ca.config, "-extensions", "client"])
+        try await ca.openssl(
+            [
+                "req", "-new", "-config", ca.config, "-nodes", "-subj", "/CN=dev-nochain",
+                "-keyout", directory.path("dev-nochain.key"), "-out", leafCSR,
+            ] + OpenSSLCA.keyArguments(rsa: nil)
+        )
+        try await ca.openssl([
+            "x509", "-req", "-in", leafCSR, "-CA", intermediate, "-CAkey", intermediateKey, "-CAcreateserial",
+            "-out", leaf, "-days", "30", "-extfile", ca.config, "-extensions", "client",
+        ])
         #expect(try self.codes(leaf, trusting: ca) == [.incompleteChain])
         let full = try directory.write(
             "dev-chain.pem",
-            try String(contentsOfFile: leaf, encoding: .utf8) + (try String(contentsOfFile: intermediate, encoding: .utf8))
+            try String(contentsOfFile: leaf, encoding: .utf8)
+                + (try String(contentsOfFile: intermediate, encoding: .utf8))
         )
         #expect(try self.codes(full, trusting: ca).isEmpty)
 

@@ -47,7 +47,10 @@ import X509
             #expect(error?.path == keyPath)
         }
         let keyPath = try directory.write("root.key", root.key.pkcs8PEM)
-        #expect(try CertificateAuthority.load(certificatePath: certificatePath, keyPath: keyPath).certificate == root.certificate)
+        #expect(
+            try CertificateAuthority.load(certificatePath: certificatePath, keyPath: keyPath).certificate
+                == root.certificate
+        )
     }
 
     @Test func aCAWithAKeyTypeFleetsimDoesNotIssueWithIsUnsupported() async throws {
@@ -55,8 +58,11 @@ import X509
         defer { directory.remove() }
         let made = try await ForeignProcess.run(
             "openssl",
-            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes", "-keyout", directory.path("ca.key"),
-             "-out", directory.path("ca.pem"), "-subj", "/CN=P-521 root", "-days", "1"],
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes", "-keyout",
+                directory.path("ca.key"),
+                "-out", directory.path("ca.pem"), "-subj", "/CN=P-521 root", "-days", "1",
+            ],
             in: directory
         )
         #expect(made.status == 0, "\(made.output)")
@@ -79,7 +85,9 @@ import X509
     }
 
     @Test func errorsAreEqualByCode() {
-        #expect(PKIError(.noSuchFile, "a: no such file", path: "a") == PKIError(.noSuchFile, "b: no such file", path: "b"))
+        #expect(
+            PKIError(.noSuchFile, "a: no such file", path: "a") == PKIError(.noSuchFile, "b: no such file", path: "b")
+        )
         #expect(PKIError(.noSuchFile, "a") != PKIError(.fileUnreadable, "a"))
         #expect(Set(PKIError.Code.allCases.map(\.rawValue)).count == PKIError.Code.allCases.count)
     }

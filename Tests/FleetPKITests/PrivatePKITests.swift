@@ -10,10 +10,17 @@ import X509
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("certs")
-        let pki = try PrivatePKI.create(in: path, algorithm: .ecdsaP256, serverNames: ["localhost", "127.0.0.1"], force: false)
+        let pki = try PrivatePKI.create(
+            in: path,
+            algorithm: .ecdsaP256,
+            serverNames: ["localhost", "127.0.0.1"],
+            force: false
+        )
         let layout = pki.layout
-        for file in [layout.rootCertificate, layout.rootKey, layout.intermediateCertificate, layout.intermediateKey,
-                     layout.caChain, layout.serverCertificate, layout.serverKey, layout.crl, layout.manifest] {
+        for file in [
+            layout.rootCertificate, layout.rootKey, layout.intermediateCertificate, layout.intermediateKey,
+            layout.caChain, layout.serverCertificate, layout.serverKey, layout.crl, layout.manifest,
+        ] {
             #expect(FileManager.default.fileExists(atPath: file), "\(file)")
         }
         for key in [layout.rootKey, layout.intermediateKey, layout.serverKey] {
@@ -39,7 +46,12 @@ import X509
     @Test func issueNamesDevicesAndRecordsThem() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var pki = try PrivatePKI.create(in: directory.path("certs"), algorithm: .ecdsaP256, serverNames: ["localhost"], force: false)
+        var pki = try PrivatePKI.create(
+            in: directory.path("certs"),
+            algorithm: .ecdsaP256,
+            serverNames: ["localhost"],
+            force: false
+        )
         let first = try await pki.issueDevices(count: 3, prefix: "tcu-", defect: .none, algorithm: .ecdsaP256)
         let second = try await pki.issueDevices(count: 2, prefix: "tcu-", defect: .none, algorithm: .ecdsaP256)
         #expect(first.map(\.id) == ["tcu-00001", "tcu-00002", "tcu-00003"])
@@ -53,24 +65,34 @@ import X509
         #expect(CertificateFacts.fingerprint(chain[0]) == device.fingerprint)
         #expect(CertificateLint.attribute(.RDNAttributeType.commonName, of: chain[0]) == device.id)
         #expect(CertificateLint.attribute(.RDNAttributeType.serialNumber, of: chain[0]) == device.id)
-        let mode = try FileManager.default.attributesOfItem(atPath: pki.layout.deviceKey(device.id))[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: pki.layout.deviceKey(device.id))[.posixPermissions] as? Int
         #expect(mode == 0o600)
         // No temporary files left behind by the atomic writes.
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: pki.layout.devices).filter { $0.hasPrefix(".fleetsim-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: pki.layout.devices).filter {
+            $0.hasPrefix(".fleetsim-")
+        }
         #expect(leftovers.isEmpty)
     }
 
     @Test func revokeReSignsTheCRLWithTheNextNumber() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var pki = try PrivatePKI.create(in: directory.path("certs"), algorithm: .ecdsaP256, serverNames: ["localhost"], force: false)
+        var pki = try PrivatePKI.create(
+            in: directory.path("certs"),
+            algorithm: .ecdsaP256,
+            serverNames: ["localhost"],
+            force: false
+        )
         let devices = try await pki.issueDevices(count: 3, prefix: "m-", defect: .none, algorithm: .ecdsaP256)
         _ = try pki.revoke(["m-00002"])
         _ = try pki.revoke(["m-00003"])
         let crl = try RevocationList(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: pki.layout.crl))))
         #expect(crl.number == 3)
         #expect(crl.isSigned(by: pki.intermediate.certificate))
-        let revoked = try [devices[1], devices[2]].map { try PEMFile.certificates(at: pki.layout.deviceCertificate($0.id))[0] }
+        let revoked = try [devices[1], devices[2]].map {
+            try PEMFile.certificates(at: pki.layout.deviceCertificate($0.id))[0]
+        }
         let good = try PEMFile.certificates(at: pki.layout.deviceCertificate(devices[0].id))[0]
         #expect(revoked.allSatisfy(crl.lists))
         #expect(!crl.lists(good))
@@ -90,7 +112,12 @@ import X509
     @Test func aBrokenManifestIsManifestUnreadable() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let pki = try PrivatePKI.create(in: directory.path("certs"), algorithm: .ecdsaP256, serverNames: ["localhost"], force: false)
+        let pki = try PrivatePKI.create(
+            in: directory.path("certs"),
+            algorithm: .ecdsaP256,
+            serverNames: ["localhost"],
+            force: false
+        )
         try "{ not json".write(toFile: pki.layout.manifest, atomically: true, encoding: .utf8)
         let error = #expect(throws: PKIError.self) { try PrivatePKI.open(directory.path("certs")) }
         #expect(error?.code == .manifestUnreadable)

@@ -9,7 +9,12 @@ import Testing
     let notAfter = Date(timeIntervalSince1970: 1_800_000_000)
 
     func verdict(clock: Date, dateError: Bool = false) -> DeviceClockCheck.Verdict {
-        DeviceClockCheck(clock: clock).judge(subject: "CN=broker", notBefore: self.notBefore, notAfter: self.notAfter, dateErrorByRealTime: dateError)
+        DeviceClockCheck(clock: clock).judge(
+            subject: "CN=broker",
+            notBefore: self.notBefore,
+            notAfter: self.notAfter,
+            dateErrorByRealTime: dateError
+        )
     }
 
     @Test func aClockBeforeTheCertificateRefusesIt() {

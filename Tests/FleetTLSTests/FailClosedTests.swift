@@ -26,8 +26,15 @@ import Testing
     }
 
     @Test func anUnreadableLeafIsRefusedByTheBackendsPolicy() throws {
-        let identity = DeviceIdentity(label: "server", chainPEM: self.pki.server.chainPEM, keyPEM: self.pki.server.keyPEM)
-        var configuration = TLSConfiguration.makeServerConfiguration(identity: identity, trustRootsPEM: self.pki.rootPEM)
+        let identity = DeviceIdentity(
+            label: "server",
+            chainPEM: self.pki.server.chainPEM,
+            keyPEM: self.pki.server.keyPEM
+        )
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            identity: identity,
+            trustRootsPEM: self.pki.rootPEM
+        )
         configuration.peerCheck = PeerCertificateCheck { _, _ in .accept }
         let context = try TLSContext(configuration: configuration)
         let connection = try TLSConnection(context: context, identity: nil, serverName: nil)

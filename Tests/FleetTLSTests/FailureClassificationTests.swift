@@ -25,7 +25,9 @@ import Testing
         )
     }
 
-    @Test(arguments: [(43, "unsupported-certificate"), (45, "certificate-expired"), (48, "unknown-ca"), (40, "handshake-failure")])
+    @Test(arguments: [
+        (43, "unsupported-certificate"), (45, "certificate-expired"), (48, "unknown-ca"), (40, "handshake-failure"),
+    ])
     func fatalAlertDuringTheHandshakeIsRejected(alert: Int, name: String) {
         let failure = TLSFailure.classify(self.snapshot(code: -313, received: (alert, 2)), nativeText: nil)
         #expect(failure.outcome.identifier == "rejected:\(name)")
@@ -33,7 +35,10 @@ import Testing
     }
 
     @Test func tls13RejectionAfterTheHandshakeIsStillRejectedNotANetworkError() {
-        let failure = TLSFailure.classify(self.snapshot(.client, .afterHandshake, code: -313, received: (116, 2)), nativeText: nil)
+        let failure = TLSFailure.classify(
+            self.snapshot(.client, .afterHandshake, code: -313, received: (116, 2)),
+            nativeText: nil
+        )
         #expect(failure.outcome == .rejected(.certificateRequired))
         #expect(failure.alertReceived == .certificateRequired)
         #expect(failure.nativeCode == WolfSSLCode.fatalAlert)
@@ -63,7 +68,10 @@ import Testing
 
     @Test func closeWithoutAlertIsClosedByServer() {
         #expect(TLSFailure.classify(self.snapshot(code: -397), nativeText: nil).outcome == .closedByServer)
-        #expect(TLSFailure.classify(self.snapshot(.client, .afterHandshake, code: -308), nativeText: nil).outcome == .closedByServer)
+        #expect(
+            TLSFailure.classify(self.snapshot(.client, .afterHandshake, code: -308), nativeText: nil).outcome
+                == .closedByServer
+        )
     }
 
     @Test func closeNotifyIsNotARejection() {

@@ -44,7 +44,9 @@ import Testing
 
         // PEM is kept as it is, whatever the file is called.
         #expect(try IdentityFiles.chainPEM(Array(self.device.chainPEM.utf8), label: "x") == self.device.chainPEM)
-        #expect(try IdentityFiles.keyPEM(Array(self.device.keyPEM.utf8), label: "x", passphrase: nil) == self.device.keyPEM)
+        #expect(
+            try IdentityFiles.keyPEM(Array(self.device.keyPEM.utf8), label: "x", passphrase: nil) == self.device.keyPEM
+        )
     }
 
     @Test func keyStructuresAreToldFromTheirShape() throws {
@@ -75,10 +77,22 @@ import Testing
         let certificate = try self.der(self.device.certificatePEM)
         let cases: [(() throws(TLSFailure) -> String, String)] = [
             ({ () throws(TLSFailure) in try IdentityFiles.chainPEM(key, label: "tcu-1") }, "holds a DER private key"),
-            ({ () throws(TLSFailure) in try IdentityFiles.chainPEM(Array("nothing here\n".utf8), label: "tcu-1") }, "neither PEM nor one DER certificate"),
-            ({ () throws(TLSFailure) in try IdentityFiles.chainPEM(certificate + certificate, label: "tcu-1") }, "leaf alone"),
-            ({ () throws(TLSFailure) in try IdentityFiles.keyPEM(certificate, label: "tcu-1", passphrase: nil) }, "neither a PEM private key nor a DER one"),
-            ({ () throws(TLSFailure) in try IdentityFiles.keyPEM([], label: "tcu-1", passphrase: nil) }, "neither a PEM private key nor a DER one"),
+            (
+                { () throws(TLSFailure) in try IdentityFiles.chainPEM(Array("nothing here\n".utf8), label: "tcu-1") },
+                "neither PEM nor one DER certificate"
+            ),
+            (
+                { () throws(TLSFailure) in try IdentityFiles.chainPEM(certificate + certificate, label: "tcu-1") },
+                "leaf alone"
+            ),
+            (
+                { () throws(TLSFailure) in try IdentityFiles.keyPEM(certificate, label: "tcu-1", passphrase: nil) },
+                "neither a PEM private key nor a DER one"
+            ),
+            (
+                { () throws(TLSFailure) in try IdentityFiles.keyPEM([], label: "tcu-1", passphrase: nil) },
+                "neither a PEM private key nor a DER one"
+            ),
         ]
         for (body, words) in cases {
             let detail = self.failure(body)?.detail ?? ""
@@ -88,12 +102,19 @@ import Testing
 
     @Test func encryptedKeysNeedTheRightPassphrase() throws {
         let encrypted = Array("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n".utf8)
-        let missing = self.failure { () throws(TLSFailure) in try IdentityFiles.keyPEM(encrypted, label: "tcu-2", passphrase: nil) }
+        let missing = self.failure { () throws(TLSFailure) in
+            try IdentityFiles.keyPEM(encrypted, label: "tcu-2", passphrase: nil)
+        }
         #expect(missing?.detail.contains("passphrase-protected") == true)
         #expect(missing?.detail.contains("--key-passphrase-env") == true)
-        let legacy = Array("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00000000000000000000000000000000\n\nAAAA\n-----END EC PRIVATE KEY-----\n".utf8)
+        let legacy = Array(
+            "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00000000000000000000000000000000\n\nAAAA\n-----END EC PRIVATE KEY-----\n"
+                .utf8
+        )
         for file in [encrypted, legacy] {
-            let wrong = self.failure { () throws(TLSFailure) in try IdentityFiles.keyPEM(file, label: "tcu-2", passphrase: KeyPassphrase("guess")) }
+            let wrong = self.failure { () throws(TLSFailure) in
+                try IdentityFiles.keyPEM(file, label: "tcu-2", passphrase: KeyPassphrase("guess"))
+            }
             #expect(wrong?.detail.hasPrefix("tcu-2: wrong passphrase") == true, "\(wrong?.detail ?? "")")
         }
         // A device key given directly (not from files) is still refused by name when encrypted.
@@ -117,7 +138,10 @@ import Testing
         #expect(all.deviceID == "serial")
         #expect(all.isNamed("cn") && all.isNamed("serial") && all.isNamed("urn:dev:x") && !all.isNamed("other"))
         #expect(PeerIdentity(commonName: "cn", serialNumber: nil, uri: "urn:dev:x").deviceID == "cn")
-        #expect(PeerIdentity(commonName: nil, serialNumber: nil, uri: "spiffe://fleet.example/x").deviceID == "spiffe://fleet.example/x")
+        #expect(
+            PeerIdentity(commonName: nil, serialNumber: nil, uri: "spiffe://fleet.example/x").deviceID
+                == "spiffe://fleet.example/x"
+        )
         #expect(PeerIdentity(commonName: nil, serialNumber: nil).deviceID == nil)
     }
 }

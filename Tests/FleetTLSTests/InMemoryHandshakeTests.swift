@@ -51,11 +51,17 @@ import Testing
     func contexts(_ version: TLSVersion) throws -> (client: TLSContext, server: TLSContext) {
         let server = try TLSContext(
             configuration: TLSConfiguration.makeServerConfiguration(
-                identity: DeviceIdentity(label: "server", chainPEM: self.pki.server.chainPEM, keyPEM: self.pki.server.keyPEM),
+                identity: DeviceIdentity(
+                    label: "server",
+                    chainPEM: self.pki.server.chainPEM,
+                    keyPEM: self.pki.server.keyPEM
+                ),
                 trustRootsPEM: self.pki.rootPEM
             ).only(version)
         )
-        let client = try TLSContext(configuration: TLSConfiguration.makeClientConfiguration(trustRootsPEM: self.pki.rootPEM))
+        let client = try TLSContext(
+            configuration: TLSConfiguration.makeClientConfiguration(trustRootsPEM: self.pki.rootPEM)
+        )
         return (client, server)
     }
 
@@ -102,10 +108,18 @@ import Testing
         )
         try first.run()
         #expect(first.clientRecorder.record.handshake?.resumed == false)
-        let session = try #require(first.clientRecorder.record.session, "no resumable session after the first connection")
+        let session = try #require(
+            first.clientRecorder.record.session,
+            "no resumable session after the first connection"
+        )
 
         let second = try Pair(
-            clientHandler: TLSHandler(context: clientContext, identity: identity, serverName: "localhost", resume: session),
+            clientHandler: TLSHandler(
+                context: clientContext,
+                identity: identity,
+                serverName: "localhost",
+                resume: session
+            ),
             serverHandler: TLSHandler(context: serverContext)
         )
         try second.run()

@@ -12,8 +12,11 @@ import Testing
         self.pki = try TestPKI()
     }
 
-    func error(_ configuration: TLSConfiguration, sourceLocation: SourceLocation = #_sourceLocation) -> TLSContextError? {
-        #expect(throws: TLSContextError.self, sourceLocation: sourceLocation) { try TLSContext(configuration: configuration) }
+    func error(_ configuration: TLSConfiguration, sourceLocation: SourceLocation = #_sourceLocation) -> TLSContextError?
+    {
+        #expect(throws: TLSContextError.self, sourceLocation: sourceLocation) {
+            try TLSContext(configuration: configuration)
+        }
     }
 
     @Test func clientInputs() {

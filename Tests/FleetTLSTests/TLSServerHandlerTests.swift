@@ -41,15 +41,26 @@ import Testing
 
         /// The record of the first connection, once it has ended (bounded wait).
         func firstConnection() async throws -> EventRecorder.Record {
-            try await Poll.value("the end of the server's first connection", timeout: .seconds(3), interval: .milliseconds(10)) {
+            try await Poll.value(
+                "the end of the server's first connection",
+                timeout: .seconds(3),
+                interval: .milliseconds(10)
+            ) {
                 self.recorders.withLockedValue { $0.first?.record }.flatMap { $0.inactive ? $0 : nil }
             }
         }
     }
 
     func serverContext(_ version: String) throws -> TLSContext {
-        let identity = DeviceIdentity(label: "server", chainPEM: self.pki.server.chainPEM, keyPEM: self.pki.server.keyPEM)
-        let configuration = TLSConfiguration.makeServerConfiguration(identity: identity, trustRootsPEM: self.pki.rootPEM)
+        let identity = DeviceIdentity(
+            label: "server",
+            chainPEM: self.pki.server.chainPEM,
+            keyPEM: self.pki.server.keyPEM
+        )
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            identity: identity,
+            trustRootsPEM: self.pki.rootPEM
+        )
         return try TLSContext(configuration: configuration.only(version == "1.2" ? .v1_2 : .v1_3))
     }
 

@@ -43,7 +43,12 @@ public struct AuditLogFile: Sendable {
         where predicate: (AuditLine) -> Bool = { _ in true },
         timeout: Duration = .seconds(15)
     ) async throws -> [AuditLine] {
-        try await Poll.value("\(count) matching line(s) in \(self.path)", timeout: timeout, interval: .milliseconds(50), detail: self.tail) {
+        try await Poll.value(
+            "\(count) matching line(s) in \(self.path)",
+            timeout: timeout,
+            interval: .milliseconds(50),
+            detail: self.tail
+        ) {
             let lines = try self.lines()
             return lines.filter(predicate).count >= count ? lines : nil
         }
@@ -52,10 +57,16 @@ public struct AuditLogFile: Sendable {
     /// Waits until a line names each device of `ids`, and returns every line.
     /// - Throws: ``PollTimeout`` naming the devices still missing when `timeout` passes first.
     @discardableResult
-    public func waitForDevices(_ ids: some Collection<String>, timeout: Duration = .seconds(15)) async throws -> [AuditLine] {
+    public func waitForDevices(_ ids: some Collection<String>, timeout: Duration = .seconds(15)) async throws
+        -> [AuditLine]
+    {
         var missing = Set(ids)
-        return try await Poll.value("a line for each of \(ids.count) device(s) in \(self.path)", timeout: timeout, interval: .milliseconds(50),
-                                    detail: { "still missing: \(missing.sorted())" }) {
+        return try await Poll.value(
+            "a line for each of \(ids.count) device(s) in \(self.path)",
+            timeout: timeout,
+            interval: .milliseconds(50),
+            detail: { "still missing: \(missing.sorted())" }
+        ) {
             let lines = try self.lines()
             missing.subtract(lines.compactMap(\.deviceID))
             return missing.isEmpty ? lines : nil

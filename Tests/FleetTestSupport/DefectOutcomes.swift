@@ -22,6 +22,8 @@ public enum DefectOutcomes {
 
     /// An `--expect` file for every device of a fixture.
     public static func expectFile(for fixture: PKIFixture) -> String {
-        fixture.pki.manifest.devices.map { "\($0.id)\t\(Self.openSSLBackend[$0.defect]!.identifier)" }.joined(separator: "\n") + "\n"
+        fixture.pki.manifest.devices.map { "\($0.id)\t\(Self.openSSLBackend[$0.defect]!.identifier)" }.joined(
+            separator: "\n"
+        ) + "\n"
     }
 }

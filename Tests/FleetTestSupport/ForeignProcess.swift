@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real program (openssl, mosquitto, fleetsim itself) that a test starts on 127.0.0.1 and stops
@@ -101,10 +101,17 @@ public final class ForeignProcess: @unchecked Sendable {
     /// Waits until `text` appears in stdout or stderr (bounded), e.g. s_server's "ACCEPT".
     /// - Throws: ``PollTimeout`` at the deadline; ``ForeignProcessError`` if the process exits first.
     public func waitForOutput(_ text: String, timeout: Duration = .seconds(10)) async throws {
-        try await Poll.until("'\(text)' from \(self.command)", timeout: timeout, interval: .milliseconds(10), detail: { self.output }) {
+        try await Poll.until(
+            "'\(text)' from \(self.command)",
+            timeout: timeout,
+            interval: .milliseconds(10),
+            detail: { self.output }
+        ) {
             if self.output.contains(text) { return true }
             if let status = self.terminationStatus {
-                throw ForeignProcessError("\(self.command) exited (\(status)) before printing '\(text)':\n\(self.output)")
+                throw ForeignProcessError(
+                    "\(self.command) exited (\(status)) before printing '\(text)':\n\(self.output)"
+                )
             }
             return false
         }
@@ -126,7 +133,12 @@ public final class ForeignProcess: @unchecked Sendable {
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
         do {
-            return try await Poll.value("\(self.command) to exit", timeout: timeout, interval: .milliseconds(10), detail: { self.output }) {
+            return try await Poll.value(
+                "\(self.command) to exit",
+                timeout: timeout,
+                interval: .milliseconds(10),
+                detail: { self.output }
+            ) {
                 self.terminationStatus
             }
         } catch let error as PollTimeout {
@@ -181,7 +193,14 @@ extension ForeignProcess {
         timeout: Duration = .seconds(60)
     ) async throws -> CommandResult {
         let name = "\((executable as NSString).lastPathComponent)-\(UUID().uuidString.prefix(8))"
-        let process = try ForeignProcess(executable, arguments, in: directory, name: name, input: input, environment: environment)
+        let process = try ForeignProcess(
+            executable,
+            arguments,
+            in: directory,
+            name: name,
+            input: input,
+            environment: environment
+        )
         let status = try await process.waitForExit(timeout: timeout)
         return CommandResult(status: status, stdout: process.stdout, stderr: process.stderr)
     }
@@ -196,7 +215,9 @@ public enum FleetsimBinary {
         if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
         let candidate = directory.appendingPathComponent("fleetsim").path
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/fleetsim").path
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
+            ".build/debug/fleetsim"
+        ).path
     }
 
     /// Runs `fleetsim` with `arguments` (and `environment` added to the test's) and returns what it did.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Finds a TCP port on 127.0.0.1 that is free right now, for foreign programs that cannot pick

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A minimal HTTP/1.0 GET over a blocking socket to 127.0.0.1, for scraping `--metrics` in tests
@@ -19,7 +19,9 @@ public enum HTTPGet {
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-        guard write(fd, request, request.count) == request.count else { throw ForeignProcessError("cannot send the request") }
+        guard write(fd, request, request.count) == request.count else {
+            throw ForeignProcessError("cannot send the request")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -28,7 +30,9 @@ public enum HTTPGet {
             bytes += chunk[0..<count]
         }
         let text = String(decoding: bytes, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw ForeignProcessError("not an HTTP response: \(text.prefix(200))") }
+        guard let split = text.range(of: "\r\n\r\n") else {
+            throw ForeignProcessError("not an HTTP response: \(text.prefix(200))")
+        }
         let head = String(text[..<split.lowerBound])
         let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
         return Response(status: status, headers: head, body: String(text[split.upperBound...]))

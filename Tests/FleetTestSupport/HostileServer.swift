@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A deliberately broken server on 127.0.0.1 for the hardening tests: it speaks plain text, sends
@@ -37,12 +37,16 @@ public final class HostileServer: Sendable {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = Loopback.address(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
         guard bound == 0, listen(fd, 512) == 0 else {
             close(fd)
             throw ForeignProcessError("cannot listen on 127.0.0.1")
         }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         self.port = Int(UInt16(bigEndian: address.sin_port))
         self.listener = fd
         let server = self
@@ -86,7 +90,9 @@ public final class HostileServer: Sendable {
             // Never read what the device sends: wait (bounded by stop()) for it to give up.
             var descriptor = pollfd(fd: client, events: 0x2000 /* POLLRDHUP */, revents: 0)
             while !self.stopped.load(ordering: .relaxed) {
-                if poll(&descriptor, 1, 200) > 0 && descriptor.revents & Int16(0x2000 | POLLHUP | POLLERR) != 0 { break }
+                if poll(&descriptor, 1, 200) > 0 && descriptor.revents & Int16(0x2000 | POLLHUP | POLLERR) != 0 {
+                    break
+                }
             }
         case .stallAfterFirstFlight(let upstream):
             self.relay(client, upstream: upstream, after: nil) { _, fromServer in fromServer > 0 ? .swallow : .pass }
@@ -114,7 +120,10 @@ public final class HostileServer: Sendable {
         var fromClient = 0, fromServer = 0
         let start = Date()
         var corrupted = false
-        var descriptors = [pollfd(fd: client, events: Int16(POLLIN), revents: 0), pollfd(fd: server, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [
+            pollfd(fd: client, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: server, events: Int16(POLLIN), revents: 0),
+        ]
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !self.stopped.load(ordering: .relaxed) {
             if let corruptAfter, !corrupted, Date().timeIntervalSince(start) >= corruptAfter {

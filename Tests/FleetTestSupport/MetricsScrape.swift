@@ -23,10 +23,16 @@ public struct MetricsScrape: Sendable {
     /// Waits until `series` is at least `value` (a missing series counts as 0); returns the samples.
     /// - Throws: ``PollTimeout`` with the last value seen when `timeout` passes first.
     @discardableResult
-    public func waitFor(_ series: String, atLeast value: Double, timeout: Duration = .seconds(30)) async throws -> [String: Double] {
+    public func waitFor(_ series: String, atLeast value: Double, timeout: Duration = .seconds(30)) async throws
+        -> [String: Double]
+    {
         var last = 0.0
-        return try await Poll.value("\(series) ≥ \(value) on 127.0.0.1:\(self.port)", timeout: timeout, interval: .milliseconds(50),
-                                    detail: { "last value \(last)" }) {
+        return try await Poll.value(
+            "\(series) ≥ \(value) on 127.0.0.1:\(self.port)",
+            timeout: timeout,
+            interval: .milliseconds(50),
+            detail: { "last value \(last)" }
+        ) {
             let samples = try self.samples()
             last = samples[series] ?? 0
             return last >= value ? samples : nil
@@ -37,7 +43,9 @@ public struct MetricsScrape: Sendable {
     public static func samples(in text: String) -> [String: Double] {
         var samples: [String: Double] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                continue
+            }
             samples[String(line[..<space])] = value
         }
         return samples

@@ -9,14 +9,28 @@ public final class MosquittoBroker: Sendable {
     public let process: ForeignProcess
 
     /// - Parameter version: "1.2" or "1.3" to allow only that version; nil allows both.
-    public convenience init(layout: PKILayout, version: String?, in directory: TemporaryDirectory, crl: Bool = true) async throws {
+    public convenience init(layout: PKILayout, version: String?, in directory: TemporaryDirectory, crl: Bool = true)
+        async throws
+    {
         try await self.init(
-            cafile: layout.rootCertificate, certfile: layout.serverCertificate, keyfile: layout.serverKey,
-            crlfile: crl ? layout.crl : nil, version: version, in: directory)
+            cafile: layout.rootCertificate,
+            certfile: layout.serverCertificate,
+            keyfile: layout.serverKey,
+            crlfile: crl ? layout.crl : nil,
+            version: version,
+            in: directory
+        )
     }
 
     /// From files: what it trusts for devices, its own certificate (leaf, then chain) and key, a CRL.
-    public init(cafile: String, certfile: String, keyfile: String, crlfile: String?, version: String?, in directory: TemporaryDirectory) async throws {
+    public init(
+        cafile: String,
+        certfile: String,
+        keyfile: String,
+        crlfile: String?,
+        version: String?,
+        in directory: TemporaryDirectory
+    ) async throws {
         (self.process, self.port) = try await ForeignProcess.listening(ready: "running", name: "mosquitto") { port in
             var config = """
                 per_listener_settings false
@@ -39,7 +53,9 @@ public final class MosquittoBroker: Sendable {
             if let crlfile { config += "crlfile \(crlfile)\n" }
             if let version { config += "tls_version tlsv\(version)\n" }
             let configPath = try directory.write("mosquitto-\(port).conf", config)
-            let executable = FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto"
+            let executable =
+                FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto")
+                ? "/usr/sbin/mosquitto" : "mosquitto"
             return try ForeignProcess(executable, ["-c", configPath], in: directory, name: "mosquitto-\(port)")
         }
     }

@@ -39,11 +39,16 @@ public struct OpenSSLCA: Sendable {
         """
 
     /// A self-signed CA (`rsa` for SHA-1 signing).
-    public static func make(_ name: String, in directory: TemporaryDirectory, rsa: Bool = false) async throws -> OpenSSLCA {
+    public static func make(_ name: String, in directory: TemporaryDirectory, rsa: Bool = false) async throws
+        -> OpenSSLCA
+    {
         let ca = try Self.prepare(name, in: directory)
         try await ca.openssl(
-            ["req", "-x509", "-config", ca.config, "-extensions", "v3_ca", "-nodes", "-days", "30", "-subj", "/CN=\(name)",
-             "-keyout", ca.key, "-out", ca.certificate] + Self.keyArguments(rsa: rsa ? 2048 : nil)
+            [
+                "req", "-x509", "-config", ca.config, "-extensions", "v3_ca", "-nodes", "-days", "30", "-subj",
+                "/CN=\(name)",
+                "-keyout", ca.key, "-out", ca.certificate,
+            ] + Self.keyArguments(rsa: rsa ? 2048 : nil)
         )
         return ca
     }
@@ -54,10 +59,14 @@ public struct OpenSSLCA: Sendable {
         let csr = self.directory.path("\(name).csr")
         try await self.openssl(
             ["req", "-new", "-config", sub.config, "-nodes", "-subj", "/CN=\(name)", "-keyout", sub.key, "-out", csr]
-                + Self.keyArguments(rsa: nil))
+                + Self.keyArguments(rsa: nil)
+        )
         try await self.openssl(
-            ["ca", "-batch", "-notext", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key, "-in", csr,
-             "-out", sub.certificate, "-extensions", "v3_ca", "-extfile", self.config, "-days", "30"])
+            [
+                "ca", "-batch", "-notext", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key,
+                "-in", csr,
+                "-out", sub.certificate, "-extensions", "v3_ca", "-extfile", self.config, "-days", "30",
+            ])
         return sub
     }
 
@@ -69,28 +78,28 @@ public struct OpenSSLCA: Sendable {
         try "".write(toFile: "\(state)/index.txt", atomically: true, encoding: .utf8)
         try "1000\n".write(toFile: "\(state)/serial", atomically: true, encoding: .utf8)
         try """
-            [ ca ]
-            default_ca = own
-            [ own ]
-            database = \(state)/index.txt
-            new_certs_dir = \(state)
-            serial = \(state)/serial
-            default_md = sha256
-            default_crl_days = 30
-            policy = any
-            unique_subject = no
-            [ any ]
-            commonName = supplied
-            serialNumber = optional
-            [ loose ]
-            organizationName = optional
-            commonName = optional
-            serialNumber = optional
-            [ req ]
-            distinguished_name = dn
-            [ dn ]
-            \(Self.extensions)
-            """.write(toFile: ca.config, atomically: true, encoding: .utf8)
+        [ ca ]
+        default_ca = own
+        [ own ]
+        database = \(state)/index.txt
+        new_certs_dir = \(state)
+        serial = \(state)/serial
+        default_md = sha256
+        default_crl_days = 30
+        policy = any
+        unique_subject = no
+        [ any ]
+        commonName = supplied
+        serialNumber = optional
+        [ loose ]
+        organizationName = optional
+        commonName = optional
+        serialNumber = optional
+        [ req ]
+        distinguished_name = dn
+        [ dn ]
+        \(Self.extensions)
+        """.write(toFile: ca.config, atomically: true, encoding: .utf8)
         return ca
     }
 
@@ -101,7 +110,9 @@ public struct OpenSSLCA: Sendable {
     @discardableResult
     public func openssl(_ arguments: [String]) async throws -> CommandResult {
         let result = try await ForeignProcess.run("openssl", arguments, in: self.directory)
-        guard result.status == 0 else { throw ForeignProcessError("openssl \(arguments.joined(separator: " ")):\n\(result.output)") }
+        guard result.status == 0 else {
+            throw ForeignProcessError("openssl \(arguments.joined(separator: " ")):\n\(result.output)")
+        }
         return result
     }
 
@@ -126,7 +137,10 @@ public struct OpenSSLCA: Sendable {
         let csr = self.directory.path("\(id).csr")
         let certificate = self.directory.path("\(id).pem")
         try await self.openssl(
-            ["req", "-new", "-config", self.config, "-nodes", "-subj", subject ?? "/CN=\(id)/serialNumber=\(id)", "-keyout", key, "-out", csr]
+            [
+                "req", "-new", "-config", self.config, "-nodes", "-subj", subject ?? "/CN=\(id)/serialNumber=\(id)",
+                "-keyout", key, "-out", csr,
+            ]
                 + Self.keyArguments(rsa: rsa, curve: curve)
         )
         var extensionFile = self.config
@@ -135,15 +149,17 @@ public struct OpenSSLCA: Sendable {
             extensionFile = self.directory.path("\(id)-extensions.cnf")
             extensions = "client_uri"
             try """
-                [ client_uri ]
-                basicConstraints = critical,CA:FALSE
-                keyUsage = critical,digitalSignature
-                extendedKeyUsage = clientAuth
-                subjectAltName = URI:\(uri)
-                """.write(toFile: extensionFile, atomically: true, encoding: .utf8)
+            [ client_uri ]
+            basicConstraints = critical,CA:FALSE
+            keyUsage = critical,digitalSignature
+            extendedKeyUsage = clientAuth
+            subjectAltName = URI:\(uri)
+            """.write(toFile: extensionFile, atomically: true, encoding: .utf8)
         }
-        var arguments = ["ca", "-batch", "-notext", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key,
-                         "-in", csr, "-out", certificate, "-extensions", extensions, "-extfile", extensionFile, "-md", digest]
+        var arguments = [
+            "ca", "-batch", "-notext", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key,
+            "-in", csr, "-out", certificate, "-extensions", extensions, "-extfile", extensionFile, "-md", digest,
+        ]
         if subject != nil { arguments += ["-policy", "loose"] }
         if let start { arguments += ["-startdate", start] }
         arguments += end.map { ["-enddate", $0] } ?? ["-days", "30"]
@@ -153,13 +169,17 @@ public struct OpenSSLCA: Sendable {
 
     /// Revokes a certificate this CA issued (`openssl ca -revoke`).
     public func revoke(_ certificate: String) async throws {
-        try await self.openssl(["ca", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key, "-revoke", certificate])
+        try await self.openssl([
+            "ca", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key, "-revoke", certificate,
+        ])
     }
 
     /// This CA's CRL (`openssl ca -gencrl`), written to `<name>.crl.pem`.
     public func crl() async throws -> String {
         let path = self.directory.path("\(self.name).crl.pem")
-        try await self.openssl(["ca", "-gencrl", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key, "-out", path])
+        try await self.openssl([
+            "ca", "-gencrl", "-config", self.config, "-cert", self.certificate, "-keyfile", self.key, "-out", path,
+        ])
         return path
     }
 }

@@ -43,7 +43,8 @@ public final class OpenSSLServer: Sendable {
         extraArguments: [String] = []
     ) async throws {
         let tag = UUID().uuidString.prefix(6)
-        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "openssl s_server") { port in
+        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "openssl s_server") {
+            port in
             var arguments = [
                 "s_server", "-accept", "127.0.0.1:\(port)", "-cert", leaf, "-cert_chain", chain, "-key", key,
                 "-CAfile", ca, "-verify_return_error", "-rev",
@@ -63,10 +64,14 @@ public final class OpenSSLServer: Sendable {
     /// `arguments` such as `-nocert -cipher ADH-AES128-SHA:@SECLEVEL=0` (anonymous DH) or a NULL cipher.
     public init(weak arguments: [String], in directory: TemporaryDirectory) async throws {
         let tag = UUID().uuidString.prefix(6)
-        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "openssl s_server") { port in
+        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "openssl s_server") {
+            port in
             try ForeignProcess(
-                "openssl", ["s_server", "-accept", "127.0.0.1:\(port)", "-rev"] + arguments, in: directory,
-                name: "s_server-weak-\(tag)-\(port)")
+                "openssl",
+                ["s_server", "-accept", "127.0.0.1:\(port)", "-rev"] + arguments,
+                in: directory,
+                name: "s_server-weak-\(tag)-\(port)"
+            )
         }
     }
 

@@ -29,7 +29,9 @@ public struct PKIFixture: Sendable {
         return PKIFixture(directory: directory, pki: pki, devices: devices)
     }
 
-    public func certificatePath(_ defect: DeviceDefect) -> String { self.layout.deviceCertificate(self.devices[defect]!) }
+    public func certificatePath(_ defect: DeviceDefect) -> String {
+        self.layout.deviceCertificate(self.devices[defect]!)
+    }
     public func keyPath(_ defect: DeviceDefect) -> String { self.layout.deviceKey(self.devices[defect]!) }
 
     public func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }

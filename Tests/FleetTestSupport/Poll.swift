@@ -14,7 +14,9 @@ public enum Poll {
         detail: () -> String = { "" },
         _ condition: () async throws -> Bool
     ) async throws {
-        _ = try await Self.value(what(), timeout: timeout, interval: interval, detail: detail) { try await condition() ? true : nil }
+        _ = try await Self.value(what(), timeout: timeout, interval: interval, detail: detail) {
+            try await condition() ? true : nil
+        }
     }
 
     /// Polls `produce` every `interval` until it returns a value, and returns it.
@@ -32,7 +34,9 @@ public enum Poll {
             if let value = try await produce() { return value }
             guard clock.now < deadline else {
                 let more = detail()
-                throw PollTimeout(description: "timed out after \(timeout) waiting for \(what())" + (more.isEmpty ? "" : ":\n\(more)"))
+                throw PollTimeout(
+                    description: "timed out after \(timeout) waiting for \(what())" + (more.isEmpty ? "" : ":\n\(more)")
+                )
             }
             try await Task.sleep(for: interval)
         }

@@ -43,14 +43,26 @@ public final class PythonTLSServer: Sendable {
         """#
 
     /// - Parameters: `chainPEM`/`keyPEM` the server's identity, `clientCAPEM` what it trusts for devices.
-    public init(chainPEM: String, keyPEM: String, clientCAPEM: String, behaviour: Behaviour, in directory: TemporaryDirectory) async throws {
+    public init(
+        chainPEM: String,
+        keyPEM: String,
+        clientCAPEM: String,
+        behaviour: Behaviour,
+        in directory: TemporaryDirectory
+    ) async throws {
         let tag = UUID().uuidString.prefix(6)
         let script = try directory.write("tls-server-\(tag).py", Self.script)
         let cert = try directory.write("tls-server-\(tag).pem", chainPEM)
         let key = try directory.write("tls-server-\(tag).key", keyPEM)
         let ca = try directory.write("tls-server-\(tag)-ca.pem", clientCAPEM)
-        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "python ssl server") { port in
-            try ForeignProcess("python3", [script, "\(port)", cert, key, ca, behaviour.rawValue], in: directory, name: "tls-server-\(tag)-\(port)")
+        (self.process, self.port) = try await ForeignProcess.listening(ready: "ACCEPT", name: "python ssl server") {
+            port in
+            try ForeignProcess(
+                "python3",
+                [script, "\(port)", cert, key, ca, behaviour.rawValue],
+                in: directory,
+                name: "tls-server-\(tag)-\(port)"
+            )
         }
     }
 

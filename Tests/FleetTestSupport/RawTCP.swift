@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain TCP client on 127.0.0.1 for hostile-client tests: idle connections, floods, garbage,
@@ -46,8 +46,12 @@ extension Collection where Element == RawTCP {
     /// Waits until the peer has closed every connection of the collection.
     /// - Throws: ``PollTimeout`` saying how many are still open when `timeout` passes first.
     public func waitUntilClosedByPeer(_ what: String, timeout: Duration = .seconds(10)) async throws {
-        try await Poll.until("the server to close \(what)", timeout: timeout, interval: .milliseconds(50),
-                             detail: { "\(self.filter { !$0.isClosedByPeer }.count) of \(self.count) still open" }) {
+        try await Poll.until(
+            "the server to close \(what)",
+            timeout: timeout,
+            interval: .milliseconds(50),
+            detail: { "\(self.filter { !$0.isClosedByPeer }.count) of \(self.count) still open" }
+        ) {
             self.allSatisfy(\.isClosedByPeer)
         }
     }

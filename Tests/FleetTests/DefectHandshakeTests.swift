@@ -33,14 +33,20 @@ import Testing
             plain.stop()
             withCRL.stop()
         }
-        let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: fixture.text(layout.rootCertificate)))
+        let context = try TLSContext(
+            configuration: .makeClientConfiguration(trustRootsPEM: fixture.text(layout.rootCertificate))
+        )
 
         for defect in DeviceDefect.allCases {
             let expected = DefectOutcomes.openSSLBackend[defect]!
             let id = fixture.devices[defect]!
             let target = defect == .revoked ? withCRL : plain
             let runner = OneDevice(context: context, port: target.port)
-            let device = runner.device(id, chainPEM: try fixture.text(layout.deviceCertificate(id)), keyPEM: try fixture.text(layout.deviceKey(id)))
+            let device = runner.device(
+                id,
+                chainPEM: try fixture.text(layout.deviceCertificate(id)),
+                keyPEM: try fixture.text(layout.deviceKey(id))
+            )
             let (result, _) = await runner.run(device)
             #expect(result.outcome == expected, "TLS \(version) \(defect): \(result.detail ?? "")")
         }
@@ -48,7 +54,11 @@ import Testing
         let good = fixture.devices[.none]!
         let runner = OneDevice(context: context, port: withCRL.port)
         let (result, _) = await runner.run(
-            runner.device(good, chainPEM: try fixture.text(layout.deviceCertificate(good)), keyPEM: try fixture.text(layout.deviceKey(good)))
+            runner.device(
+                good,
+                chainPEM: try fixture.text(layout.deviceCertificate(good)),
+                keyPEM: try fixture.text(layout.deviceKey(good))
+            )
         )
         #expect(result.outcome == .ok, "\(result.detail ?? "")")
     }

@@ -22,14 +22,15 @@ import Testing
     }
 
     @Test func profileBehaviourKeys() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID().uuidString).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID().uuidString).yaml")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try """
-            tls: { versions: [1.2], max-fragment-length: 1024, resumption: session-ids }
-            clock: { start: 2000-01-01, skew: -90d, spread: 10m }
-            reconnect: { backoff: constant, jitter: none, base: 2s, cap: 30s, retries: 4 }
-            churn: { connections: 3, pause: 500ms }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        tls: { versions: [1.2], max-fragment-length: 1024, resumption: session-ids }
+        clock: { start: 2000-01-01, skew: -90d, spread: 10m }
+        reconnect: { backoff: constant, jitter: none, base: 2s, cap: 30s, retries: 4 }
+        churn: { connections: 3, pause: 500ms }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let profile = try DeviceProfile.load(path: path)
         #expect(profile.maxFragmentLength == 1024)
         #expect(profile.resumption == .sessionIDs)

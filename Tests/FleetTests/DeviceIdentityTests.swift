@@ -47,7 +47,9 @@ import Testing
         defer { listener.close(promise: nil) }
         let port = try #require(listener.localAddress?.port)
         let runner = OneDevice(context: self.context, port: port)
-        let (result, state) = await runner.run(runner.device("tcu-mismatch", chainPEM: device.chainPEM, keyPEM: otherKey.pkcs8PEM))
+        let (result, state) = await runner.run(
+            runner.device("tcu-mismatch", chainPEM: device.chainPEM, keyPEM: otherKey.pkcs8PEM)
+        )
         #expect(result.outcome == .identityInvalid)
         #expect(result.timings.tcpConnect == nil)
         #expect(state.connections.attempts == 0)
@@ -59,7 +61,11 @@ import Testing
 
     @Test func garbageCertificateIsIdentityInvalid() throws {
         let device = try self.pki.device(.good)
-        let identity = DeviceIdentity(label: "devices/tcu-9.pem", chainPEM: "not a certificate\n", keyPEM: device.keyPEM)
+        let identity = DeviceIdentity(
+            label: "devices/tcu-9.pem",
+            chainPEM: "not a certificate\n",
+            keyPEM: device.keyPEM
+        )
         let error = #expect(throws: TLSFailure.self) { try self.context.validate(identity) }
         #expect(error?.outcome == .identityInvalid)
         #expect(error?.nativeCode != nil)  // wolfSSL refused to load it

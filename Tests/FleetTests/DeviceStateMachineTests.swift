@@ -10,7 +10,10 @@ import Testing
     typealias Action = DeviceStateMachine.Action
 
     static func plan(
-        _ mode: ProtocolMode = .tls, retries: Int = 0, connections: Int = 1, hold: Double? = nil,
+        _ mode: ProtocolMode = .tls,
+        retries: Int = 0,
+        connections: Int = 1,
+        hold: Double? = nil,
         jitter: ReconnectPolicy.Jitter = .none
     ) -> Machine.Plan {
         var plan = Machine.Plan()
@@ -44,7 +47,11 @@ import Testing
         #expect(machine.handshakeCompleted() == [.arm(.accept)])
         #expect(machine.state == .awaitingAccept)
         #expect(machine.outcome == nil)  // TLS 1.3: handshake done is not accepted
-        #expect(machine.tlsAccepted(at: 1) == [.recordConnection(.ok, kind: .first, recovering: false), .report(.ok, connections: 1), .disconnect])
+        #expect(
+            machine.tlsAccepted(at: 1) == [
+                .recordConnection(.ok, kind: .first, recovering: false), .report(.ok, connections: 1), .disconnect,
+            ]
+        )
         #expect(machine.outcome == .ok)
         #expect(machine.tlsAccepted(at: 1) == [])  // a second ticket changes nothing
         #expect(machine.closed(at: 1, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
@@ -61,12 +68,18 @@ import Testing
         #expect(machine.state == .closing(.completed))
     }
 
-    @Test(arguments: [(UInt8(5), Outcome.mqttRefused(.notAuthorized)), (2, .mqttRefused(.identifierRejected)), (9, .protocolError)])
+    @Test(arguments: [
+        (UInt8(5), Outcome.mqttRefused(.notAuthorized)), (2, .mqttRefused(.identifierRejected)), (9, .protocolError),
+    ])
     func refusedConnack(code: UInt8, outcome: Outcome) {
         var machine = Self.started(Self.plan(.mqtt))
         _ = machine.tcpConnected()
         _ = machine.handshakeCompleted()
-        #expect(machine.connack(returnCode: code, at: 1) == [.recordConnection(outcome, kind: .first, recovering: false), .close])
+        #expect(
+            machine.connack(returnCode: code, at: 1) == [
+                .recordConnection(outcome, kind: .first, recovering: false), .close,
+            ]
+        )
         // The device's outcome is decided when the connection is over and no retry follows.
         #expect(machine.closed(at: 1, random: 0, stopped: false) == [.report(outcome, connections: 1), .finish])
         #expect(machine.outcome == outcome)
@@ -75,7 +88,11 @@ import Testing
     @Test func eachPhaseHasItsOwnTimeout() {
         var handshaking = Self.started(Self.plan())
         _ = handshaking.tcpConnected()
-        #expect(handshaking.deadline(at: 0) == [.recordConnection(.handshakeTimeout, kind: .first, recovering: false), .close])
+        #expect(
+            handshaking.deadline(at: 0) == [
+                .recordConnection(.handshakeTimeout, kind: .first, recovering: false), .close,
+            ]
+        )
         var accepting = Self.started(Self.plan())
         _ = accepting.tcpConnected()
         _ = accepting.handshakeCompleted()
@@ -89,7 +106,10 @@ import Testing
         var connecting = Self.started(Self.plan())
         #expect(
             connecting.connectFailed(.tcpTimeout, at: 5, random: 0, stopped: false)
-                == [.recordConnection(.tcpTimeout, kind: .first, recovering: false), .report(.tcpTimeout, connections: 1), .finish]
+                == [
+                    .recordConnection(.tcpTimeout, kind: .first, recovering: false),
+                    .report(.tcpTimeout, connections: 1), .finish,
+                ]
         )
     }
 
@@ -101,13 +121,19 @@ import Testing
         #expect(quiet.handshakeCompleted() == [.arm(.quiet)])
         #expect(
             quiet.deadline(at: 1)
-                == [.acceptedBySilence, .recordConnection(.ok, kind: .first, recovering: false), .report(.ok, connections: 1), .disconnect]
+                == [
+                    .acceptedBySilence, .recordConnection(.ok, kind: .first, recovering: false),
+                    .report(.ok, connections: 1), .disconnect,
+                ]
         )
         // A refusal inside the quiet period wins, as any first terminal event does.
         var refused = Self.started(plan)
         _ = refused.tcpConnected()
         _ = refused.handshakeCompleted()
-        #expect(refused.failed(.rejected(.certificateExpired)).first == .recordConnection(.rejected(.certificateExpired), kind: .first, recovering: false))
+        #expect(
+            refused.failed(.rejected(.certificateExpired)).first
+                == .recordConnection(.rejected(.certificateExpired), kind: .first, recovering: false)
+        )
         // MQTT mode: the CONNACK is the verdict, silence never is.
         var mqttPlan = Self.plan(.mqtt)
         mqttPlan.acceptsSilence = true
@@ -135,7 +161,10 @@ import Testing
         _ = machine.handshakeCompleted()
         #expect(
             machine.closed(at: 1, random: 0, stopped: false)
-                == [.recordConnection(.closedByServer, kind: .first, recovering: false), .report(.closedByServer, connections: 1), .finish]
+                == [
+                    .recordConnection(.closedByServer, kind: .first, recovering: false),
+                    .report(.closedByServer, connections: 1), .finish,
+                ]
         )
     }
 
@@ -143,7 +172,11 @@ import Testing
         var machine = Self.started(Self.plan(.mqtt, hold: 30))
         _ = machine.tcpConnected()
         _ = machine.handshakeCompleted()
-        #expect(machine.connack(returnCode: 0, at: 2).suffix(3) == [.report(.ok, connections: 1), .startSession, .arm(.hold(seconds: 30))])
+        #expect(
+            machine.connack(returnCode: 0, at: 2).suffix(3) == [
+                .report(.ok, connections: 1), .startSession, .arm(.hold(seconds: 30)),
+            ]
+        )
         #expect(machine.state == .holding)
         #expect(machine.failed(.tcpReset) == [])  // a drop during the hold does not rewrite ok
         #expect(machine.deadline(at: 0) == [.disconnect])
@@ -177,10 +210,14 @@ import Testing
 
     @Test func retriesBackOffThenTheLastFailureStands() {
         var machine = Self.started(Self.plan(retries: 2))
-        #expect(machine.connectFailed(.tcpRefused, at: 0, random: 0.5, stopped: false).last == .arm(.backoff(seconds: 1)))
+        #expect(
+            machine.connectFailed(.tcpRefused, at: 0, random: 0.5, stopped: false).last == .arm(.backoff(seconds: 1))
+        )
         #expect(machine.state == .waiting(.retry))
         #expect(machine.backoffElapsed(stopped: false) == [.connect(.retry)])
-        #expect(machine.connectFailed(.tcpTimeout, at: 1, random: 0.5, stopped: false).last == .arm(.backoff(seconds: 2)))
+        #expect(
+            machine.connectFailed(.tcpTimeout, at: 1, random: 0.5, stopped: false).last == .arm(.backoff(seconds: 2))
+        )
         _ = machine.backoffElapsed(stopped: false)
         _ = machine.tcpConnected()
         _ = machine.failed(.tcpReset)
@@ -207,7 +244,11 @@ import Testing
         _ = machine.backoffElapsed(stopped: false)
         _ = machine.tcpConnected()
         _ = machine.handshakeCompleted()
-        #expect(machine.tlsAccepted(at: 1) == [.recordConnection(.ok, kind: .retry, recovering: false), .report(.ok, connections: 2), .disconnect])
+        #expect(
+            machine.tlsAccepted(at: 1) == [
+                .recordConnection(.ok, kind: .retry, recovering: false), .report(.ok, connections: 2), .disconnect,
+            ]
+        )
         #expect(machine.closed(at: 1, random: 0, stopped: false) == [.recordClosed(lost: false), .finish])
         #expect(machine.outcome == .ok)
     }
@@ -217,7 +258,9 @@ import Testing
         _ = machine.tcpConnected()
         _ = machine.handshakeCompleted()
         #expect(machine.tlsAccepted(at: 0).last == .arm(.hold(seconds: 10)))
-        #expect(machine.closed(at: 4, random: 0, stopped: false) == [.recordClosed(lost: true), .arm(.backoff(seconds: 1))])
+        #expect(
+            machine.closed(at: 4, random: 0, stopped: false) == [.recordClosed(lost: true), .arm(.backoff(seconds: 1))]
+        )
         #expect(machine.recovering)
         #expect(machine.backoffElapsed(stopped: false) == [.connect(.reconnect)])
         // The server is still down: the reconnect fails and backs off further, still a reconnect.
@@ -263,7 +306,11 @@ import Testing
         var machine = Self.started(Self.plan(connections: 5))
         _ = machine.tcpConnected()
         _ = machine.failed(.rejected(.certificateExpired))
-        #expect(machine.closed(at: 0, random: 0, stopped: false) == [.report(.rejected(.certificateExpired), connections: 1), .finish])
+        #expect(
+            machine.closed(at: 0, random: 0, stopped: false) == [
+                .report(.rejected(.certificateExpired), connections: 1), .finish,
+            ]
+        )
     }
 
     @Test func aStoppedRunEndsTheWaitAndTheLastFailureStands() {
@@ -274,7 +321,10 @@ import Testing
         var ending = Self.started(Self.plan(retries: 5))
         #expect(
             ending.connectFailed(.tcpRefused, at: 0, random: 0, stopped: true)
-                == [.recordConnection(.tcpRefused, kind: .first, recovering: false), .report(.tcpRefused, connections: 1), .finish]
+                == [
+                    .recordConnection(.tcpRefused, kind: .first, recovering: false),
+                    .report(.tcpRefused, connections: 1), .finish,
+                ]
         )
     }
 }

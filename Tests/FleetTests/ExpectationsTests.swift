@@ -23,14 +23,18 @@ import Testing
     }
 
     /// The error names the file and the line, so the user can fix it.
-    @Test(arguments: [("tcu-1\tok\ntcu-2\n", 2), ("tcu-1\tok extra\n", 1), ("\n\ntcu-1\tfine\n", 3), ("tcu-1\trejected:no-such-alert\n", 1)])
+    @Test(arguments: [
+        ("tcu-1\tok\ntcu-2\n", 2), ("tcu-1\tok extra\n", 1), ("\n\ntcu-1\tfine\n", 3),
+        ("tcu-1\trejected:no-such-alert\n", 1),
+    ])
     func aBadLineIsAnErrorAtItsLine(text: String, line: Int) {
         let error = #expect(throws: Expectations.ParseError.self) { try Expectations(text: text, source: "expect.tsv") }
         #expect(error?.description.hasPrefix("expect.tsv:\(line):") == true, "\(error.map(\.description) ?? "")")
     }
 
     static let everyRejection: [Outcome] = [
-        .rejected(.handshakeFailure), .rejected(.badCertificate), .rejected(.unsupportedCertificate), .rejected(.certificateRevoked),
+        .rejected(.handshakeFailure), .rejected(.badCertificate), .rejected(.unsupportedCertificate),
+        .rejected(.certificateRevoked),
         .rejected(.certificateExpired), .rejected(.certificateUnknown), .rejected(.unknownCA), .rejected(.accessDenied),
         .rejected(.protocolVersion), .rejected(.insufficientSecurity), .rejected(.certificateRequired),
     ]
@@ -40,7 +44,9 @@ import Testing
         #expect(Expectations.Expected.anyRejection.matches(outcome))
     }
 
-    @Test(arguments: [Outcome.ok, .mqttRefused(.notAuthorized), .closedByServer, .protocolError, .serverUntrusted, .handshakeTimeout])
+    @Test(arguments: [
+        Outcome.ok, .mqttRefused(.notAuthorized), .closedByServer, .protocolError, .serverUntrusted, .handshakeTimeout,
+    ])
     func rejectedMatchesNothingElse(outcome: Outcome) {
         #expect(!Expectations.Expected.anyRejection.matches(outcome))
     }
@@ -53,13 +59,17 @@ import Testing
 
     @Test func everyDifferenceIsAMismatch() throws {
         let expectations = try Expectations(text: "a\tok\nb\trejected\nc\trejected:unknown-ca\nd\tok\n", source: "e")
-        let outcomes: [String: Outcome] = ["a": .ok, "b": .rejected(.certificateExpired), "c": .rejected(.badCertificate), "x": .ok]
+        let outcomes: [String: Outcome] = [
+            "a": .ok, "b": .rejected(.certificateExpired), "c": .rejected(.badCertificate), "x": .ok,
+        ]
         let mismatches = expectations.check(outcomes: outcomes, selected: ["a", "b", "c", "d", "x"], subset: false)
-        #expect(mismatches == [
-            .init(id: "c", expected: "rejected:unknown-ca", actual: "rejected:bad-certificate"),
-            .init(id: "x", expected: "(no line in the file)", actual: "ok"),
-            .init(id: "d", expected: "ok", actual: "(did not run)"),
-        ])
+        #expect(
+            mismatches == [
+                .init(id: "c", expected: "rejected:unknown-ca", actual: "rejected:bad-certificate"),
+                .init(id: "x", expected: "(no line in the file)", actual: "ok"),
+                .init(id: "d", expected: "ok", actual: "(did not run)"),
+            ]
+        )
     }
 
     @Test func aSubsetRunSkipsOnlyTheDevicesItDidNotSelect() throws {

@@ -50,11 +50,15 @@ import Testing
             ("tcu-1\trejected:no-such-alert\n", .unknownOutcome, 1),
         ]
         for (text, code, line) in cases {
-            let error = #expect(throws: Expectations.ParseError.self) { try Expectations(text: text, source: "expect.tsv") }
+            let error = #expect(throws: Expectations.ParseError.self) {
+                try Expectations(text: text, source: "expect.tsv")
+            }
             #expect(error?.code == code, "\(error?.description ?? "")")
             #expect(error?.line == line)
             #expect(error?.path == "expect.tsv")
         }
-        #expect(throws: Never.self) { try Expectations(text: "tcu-1\tok\ntcu-2 rejected # any\n", source: "expect.tsv") }
+        #expect(throws: Never.self) {
+            try Expectations(text: "tcu-1\tok\ntcu-2 rejected # any\n", source: "expect.tsv")
+        }
     }
 }

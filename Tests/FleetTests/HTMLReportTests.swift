@@ -14,13 +14,17 @@ import Testing
     }
 
     static func page(_ devices: [RunReport.Device], gates: [RunReport.Gate] = [], interrupted: Bool = false) -> String {
-        HTMLReport.make(RunReport.fixture(interrupted: interrupted, devices: devices, histograms: Self.histograms(), gates: gates))
+        HTMLReport.make(
+            RunReport.fixture(interrupted: interrupted, devices: devices, histograms: Self.histograms(), gates: gates)
+        )
     }
 
     static func count(_ text: String, in page: String) -> Int { page.components(separatedBy: text).count - 1 }
 
     /// A failed device's row: its id cell, then its outcome.
-    static func row(_ escapedID: String) -> String { "<td><code>\(escapedID)</code></td><td><code class=\"outcome-bad\">" }
+    static func row(_ escapedID: String) -> String {
+        "<td><code>\(escapedID)</code></td><td><code class=\"outcome-bad\">"
+    }
 
     @Test func onePageWithNothingToRunOrFetch() {
         let page = Self.page([.ok("tcu-1"), .failed("tcu-2", .rejected(.unknownCA), alert: 48)])
@@ -29,23 +33,37 @@ import Testing
         #expect(Self.count("<html", in: page) == 1 && Self.count("</html>", in: page) == 1)
         let lower = page.lowercased()
         #expect(lower.firstMatch(of: #/\son[a-z]+\s*=/#) == nil, "an event handler attribute")
-        for forbidden in ["<script", "javascript:", "<link", "<iframe", "<img", "src=", "href=", "url(", "@import", "http://", "https://"] {
+        for forbidden in [
+            "<script", "javascript:", "<link", "<iframe", "<img", "src=", "href=", "url(", "@import", "http://",
+            "https://",
+        ] {
             #expect(!lower.contains(forbidden), "the page contains '\(forbidden)'")
         }
         #expect(Self.count("<svg", in: page) == 2, "the latency histogram and the timeline are inline SVG")
     }
 
     @Test func everyFailedDeviceIsListedOnceAndOKDevicesAreNot() {
-        let page = Self.page([.ok("tcu-ok-1"), .ok("tcu-ok-2"), .failed("tcu-bad-1", .tcpRefused), .failed("tcu-bad-2", .rejected(.certificateExpired), alert: 45)])
+        let page = Self.page([
+            .ok("tcu-ok-1"), .ok("tcu-ok-2"), .failed("tcu-bad-1", .tcpRefused),
+            .failed("tcu-bad-2", .rejected(.certificateExpired), alert: 45),
+        ])
         #expect(Self.count(Self.row("tcu-bad-1"), in: page) == 1)
         #expect(Self.count(Self.row("tcu-bad-2"), in: page) == 1)
         #expect(!page.contains("tcu-ok-1") && !page.contains("tcu-ok-2"))
-        #expect(Self.count("<code class=\"outcome-bad\">rejected:certificate-expired</code>", in: page) == 2, "in the outcomes and the device's row")
+        #expect(
+            Self.count("<code class=\"outcome-bad\">rejected:certificate-expired</code>", in: page) == 2,
+            "in the outcomes and the device's row"
+        )
     }
 
     @Test func deviceIDsAndDiagnosesAreEscaped() {
         let id = "tcu-<img src=x onerror=alert(1)>&co"
-        let device = RunReport.Device.failed(id, .protocolError, detail: "<b>bold</b>", diagnoses: [("code<1>", "a & b")])
+        let device = RunReport.Device.failed(
+            id,
+            .protocolError,
+            detail: "<b>bold</b>",
+            diagnoses: [("code<1>", "a & b")]
+        )
         let page = Self.page([device])
         #expect(Self.count(Self.row("tcu-&lt;img src=x onerror=alert(1)&gt;&amp;co"), in: page) == 1)
         #expect(!page.contains("<img"))

@@ -24,7 +24,10 @@ import Testing
         let chain = try self.directory.write("chain-\(version).pem", self.pki.intermediatePEM)
         let key = try self.directory.write("server-\(version).key", self.pki.server.keyPEM)
         let ca = try self.directory.write("ca-\(version).pem", self.pki.rootPEM)
-        var arguments = ["-cert", certificate, "-cert_chain", chain, "-key", key, "-CAfile", ca, "-tls\(version == "1.2" ? "1_2" : "1_3")"]
+        var arguments = [
+            "-cert", certificate, "-cert_chain", chain, "-key", key, "-CAfile", ca,
+            "-tls\(version == "1.2" ? "1_2" : "1_3")",
+        ]
         if asking { arguments += ["-Verify", "2", "-verify_return_error"] }
         let server = try await OpenSSLServer(weak: arguments, in: self.directory)
         defer { server.stop() }
@@ -40,8 +43,21 @@ import Testing
         #expect(report.outcome == .ok, "\(report.detail ?? "")")
         #expect(report.clientCertificateRequested == false)
         #expect(state.connections.withoutClientCertificate == 1)
-        let result = FleetRunner.Result(state: state, startedAt: Date(), seconds: 1, interrupted: false, notStarted: 0, startSpan: 0)
-        let (gates, _) = RunGates(mutualTLS: true).evaluate(result, mode: .tls, outcomes: state.outcomeByDevice, selected: ["tcu-good"], subset: false)
+        let result = FleetRunner.Result(
+            state: state,
+            startedAt: Date(),
+            seconds: 1,
+            interrupted: false,
+            notStarted: 0,
+            startSpan: 0
+        )
+        let (gates, _) = RunGates(mutualTLS: true).evaluate(
+            result,
+            mode: .tls,
+            outcomes: state.outcomeByDevice,
+            selected: ["tcu-good"],
+            subset: false
+        )
         #expect(gates.map(\.name) == ["mutual-tls"])
         #expect(gates.first?.passed == false)
     }
@@ -53,9 +69,25 @@ import Testing
         #expect(report.clientCertificateRequested == true)
         #expect(state.connections.withoutClientCertificate == 0)
         #expect(state.connections.negotiated.count == 1)
-        #expect(state.connections.negotiated.keys.first?.hasPrefix("TLS \(version) ") == true, "\(state.connections.negotiated)")
-        let result = FleetRunner.Result(state: state, startedAt: Date(), seconds: 1, interrupted: false, notStarted: 0, startSpan: 0)
-        let (gates, _) = RunGates(mutualTLS: true).evaluate(result, mode: .tls, outcomes: state.outcomeByDevice, selected: ["tcu-good"], subset: false)
+        #expect(
+            state.connections.negotiated.keys.first?.hasPrefix("TLS \(version) ") == true,
+            "\(state.connections.negotiated)"
+        )
+        let result = FleetRunner.Result(
+            state: state,
+            startedAt: Date(),
+            seconds: 1,
+            interrupted: false,
+            notStarted: 0,
+            startSpan: 0
+        )
+        let (gates, _) = RunGates(mutualTLS: true).evaluate(
+            result,
+            mode: .tls,
+            outcomes: state.outcomeByDevice,
+            selected: ["tcu-good"],
+            subset: false
+        )
         #expect(gates.first?.passed == true)
     }
 }

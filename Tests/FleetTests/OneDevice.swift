@@ -17,7 +17,12 @@ struct OneDevice {
 
     /// Runs `device` to its outcome; returns its report and what the collector counted.
     func run(_ device: FleetDevice) async -> (report: DeviceReport, state: RunCollector.State) {
-        let state = await FleetRunner.runOne(device, settings: self.settings, context: self.context, group: MultiThreadedEventLoopGroup.singleton)
+        let state = await FleetRunner.runOne(
+            device,
+            settings: self.settings,
+            context: self.context,
+            group: MultiThreadedEventLoopGroup.singleton
+        )
         precondition(state.devices.count == 1, "one device, one report")
         return (state.devices[0], state)
     }

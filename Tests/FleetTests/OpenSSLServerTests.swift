@@ -98,7 +98,12 @@ import Testing
 
     @Test(arguments: ["1.2", "1.3"])
     func deviceResumesWithOpenSSLAndResumptionIsCounted(version: String) async throws {
-        let server = try await OpenSSLServer(server: self.pki.server, clientCAPEM: self.pki.rootPEM, version: version, in: self.directory)
+        let server = try await OpenSSLServer(
+            server: self.pki.server,
+            clientCAPEM: self.pki.rootPEM,
+            version: version,
+            in: self.directory
+        )
         defer { server.stop() }
         // Two connections of one device (churn): the second offers the session the first got.
         var runner = try self.oneDevice(port: server.port)

@@ -9,7 +9,12 @@ import Testing
 /// as the unsplit samples (a property, checked over many seeded random cases).
 @Suite struct ReportMergeTests {
     static func report(_ histograms: PhaseHistograms, shard: String, devices: [String], start: Date) -> RunReport {
-        RunReport.fixture(startedAt: start, shard: shard, devices: devices.map { RunReport.Device.ok($0) }, histograms: histograms)
+        RunReport.fixture(
+            startedAt: start,
+            shard: shard,
+            devices: devices.map { RunReport.Device.ok($0) },
+            histograms: histograms
+        )
     }
 
     @Test(arguments: 0..<40)
@@ -28,7 +33,15 @@ import Testing
         }
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let reports = shards.enumerated().map { index, histograms in
-            (source: "s\(index)", report: Self.report(histograms, shard: "\(index + 1)/\(shardCount)", devices: ["d\(index)"], start: start))
+            (
+                source: "s\(index)",
+                report: Self.report(
+                    histograms,
+                    shard: "\(index + 1)/\(shardCount)",
+                    devices: ["d\(index)"],
+                    start: start
+                )
+            )
         }
         let merged = try ReportMerge.merge(reports)
         #expect(merged.latencyMs["tlsHandshake"] == whole.summary(.tlsHandshake), "seed \(seed)")

@@ -24,7 +24,10 @@ import Testing
     }
 
     @Test func anAnonymousServerIsNeverAccepted() async throws {
-        let server = try await OpenSSLServer(weak: ["-nocert", "-cipher", "ADH-AES128-SHA:@SECLEVEL=0", "-tls1_2"], in: self.directory)
+        let server = try await OpenSSLServer(
+            weak: ["-nocert", "-cipher", "ADH-AES128-SHA:@SECLEVEL=0", "-tls1_2"],
+            in: self.directory
+        )
         defer { server.stop() }
         let report = try await self.run(against: server)
         #expect(report.outcome == .rejected(.handshakeFailure), "\(report.detail ?? "") — \(server.process.output)")
@@ -34,7 +37,9 @@ import Testing
         let certificate = try self.directory.write("null.pem", self.pki.server.chainPEM)
         let key = try self.directory.write("null.key", self.pki.server.keyPEM)
         let server = try await OpenSSLServer(
-            weak: ["-cert", certificate, "-key", key, "-cipher", "NULL-SHA256:@SECLEVEL=0", "-tls1_2"], in: self.directory)
+            weak: ["-cert", certificate, "-key", key, "-cipher", "NULL-SHA256:@SECLEVEL=0", "-tls1_2"],
+            in: self.directory
+        )
         defer { server.stop() }
         let report = try await self.run(against: server)
         #expect(report.outcome == .rejected(.handshakeFailure), "\(report.detail ?? "") — \(server.process.output)")
@@ -42,7 +47,10 @@ import Testing
 
     @Test func theDefaultOfferHoldsNoWeakSuite() throws {
         let suites = TLSConfiguration.defaultCipherSuites.split(separator: ":")
-        for weak in ["ADH", "AECDH", "NULL", "RC4", "DES-CBC3", "PSK", "EXP", "CAMELLIA", "TLS13-SHA256-SHA256", "TLS13-SHA384-SHA384"] {
+        for weak in [
+            "ADH", "AECDH", "NULL", "RC4", "DES-CBC3", "PSK", "EXP", "CAMELLIA", "TLS13-SHA256-SHA256",
+            "TLS13-SHA384-SHA384",
+        ] {
             #expect(!suites.contains { $0.contains(weak) }, "\(weak) offered by default")
         }
         // Every suite of the default list is one this wolfSSL build knows: the context accepts it.

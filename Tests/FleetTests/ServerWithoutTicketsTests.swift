@@ -31,8 +31,12 @@ import Testing
     /// `s_server -num_tickets 0`, fed from a pipe that never sends: after the handshake it is silent.
     func silentOpenSSLServer() async throws -> OpenSSLServer {
         try await OpenSSLServer(
-            server: self.pki.server, clientCAPEM: self.pki.rootPEM, version: "1.3", in: self.directory,
-            extraArguments: ["-num_tickets", "0"])
+            server: self.pki.server,
+            clientCAPEM: self.pki.rootPEM,
+            version: "1.3",
+            in: self.directory,
+            extraArguments: ["-num_tickets", "0"]
+        )
     }
 
     @Test func anAcceptedDeviceIsOkAgainstASilentServer() async throws {
@@ -50,7 +54,10 @@ import Testing
         let runner = try self.oneDevice(port: server.port)
         for kind in [TestPKI.Device.expired, .foreignCA, .serverEKU] {
             let (report, state) = await runner.run(try self.device(kind, on: runner))
-            #expect({ if case .rejected = report.outcome { true } else { false } }(), "\(kind): \(report.outcome.identifier) \(report.detail ?? "")")
+            #expect(
+                { if case .rejected = report.outcome { true } else { false } }(),
+                "\(kind): \(report.outcome.identifier) \(report.detail ?? "")"
+            )
             #expect(state.connections.acceptedBySilence == 0)
         }
     }
@@ -68,13 +75,21 @@ import Testing
     func aCleanCloseAfterTheHandshakeIsAnAcceptanceNeverARefusal(accept: AcceptPolicy) async throws {
         let issued = self.pki.server
         let server = try await PythonTLSServer(
-            chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, clientCAPEM: self.pki.rootPEM, behaviour: .closeNotify, in: self.directory)
+            chainPEM: issued.chainPEM,
+            keyPEM: issued.keyPEM,
+            clientCAPEM: self.pki.rootPEM,
+            behaviour: .closeNotify,
+            in: self.directory
+        )
         defer { server.stop() }
         let runner = try self.oneDevice(port: server.port, accept: accept)
         // Sequential devices, as in the field report: whichever record wins the race, never a refusal.
         for index in 0..<30 {
             let (report, state) = await runner.run(try self.device(.good, on: runner))
-            #expect(report.outcome == .ok, "device \(index): \(report.outcome.identifier) \(report.detail ?? "") — \(server.process.output)")
+            #expect(
+                report.outcome == .ok,
+                "device \(index): \(report.outcome.identifier) \(report.detail ?? "") — \(server.process.output)"
+            )
             #expect(state.connections.acceptedBySilence == 0)
         }
     }
@@ -82,7 +97,12 @@ import Testing
     @Test func aCleanCloseDuringTheHoldIsALostConnection() async throws {
         let issued = self.pki.server
         let server = try await PythonTLSServer(
-            chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, clientCAPEM: self.pki.rootPEM, behaviour: .closeNotify, in: self.directory)
+            chainPEM: issued.chainPEM,
+            keyPEM: issued.keyPEM,
+            clientCAPEM: self.pki.rootPEM,
+            behaviour: .closeNotify,
+            in: self.directory
+        )
         defer { server.stop() }
         var runner = try self.oneDevice(port: server.port)
         runner.settings.hold = 5

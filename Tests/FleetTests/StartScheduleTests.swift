@@ -23,7 +23,11 @@ import Testing
 
     @Test func achievedRateMatchesTheRequestedRate() {
         // Step a virtual clock in 1 ms ticks and count starts per simulated second.
-        var admission = StartAdmission(schedule: StartSchedule(count: 5000, rate: 1000), concurrency: nil, duration: nil)
+        var admission = StartAdmission(
+            schedule: StartSchedule(count: 5000, rate: 1000),
+            concurrency: nil,
+            duration: nil
+        )
         var startsBySecond = [Int](repeating: 0, count: 6)
         var tick = 0
         while !admission.isFinished(at: Double(tick) / 1000) {

@@ -15,13 +15,17 @@ import Testing
 @Suite(.serialized) struct BackendUnderAttackTests {
     /// Connects one device over mutual TLS and, once the backend accepted it, sends `bytes` as they
     /// are; waits briefly for the backend's reaction. Returns whether the backend closed the connection.
-    static func sendAfterHandshake(_ bytes: [UInt8], identity: DeviceIdentity, context: TLSContext, port: Int) async throws -> Bool {
+    static func sendAfterHandshake(_ bytes: [UInt8], identity: DeviceIdentity, context: TLSContext, port: Int)
+        async throws -> Bool
+    {
         let sent = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let once = Once()  // `sent` is completed once: by the write, a close, or the deadline
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(try TLSHandler(context: context, identity: identity, serverName: "localhost"))
+                    try channel.pipeline.syncOperations.addHandler(
+                        try TLSHandler(context: context, identity: identity, serverName: "localhost")
+                    )
                     try channel.pipeline.syncOperations.addHandler(RawSender(bytes: bytes, sent: sent, once: once))
                 }
             }
@@ -30,7 +34,9 @@ import Testing
         // The handshake may take a while on a loaded (or sanitized) build: wait for the bytes to go
         // out (bounded), then give the backend 600 ms to react.
         channel.closeFuture.whenComplete { _ in if once.first() { sent.fail(ChannelError.alreadyClosed) } }
-        channel.eventLoop.scheduleTask(in: .seconds(15)) { if once.first() { sent.fail(ChannelError.connectTimeout(.seconds(15))) } }
+        channel.eventLoop.scheduleTask(in: .seconds(15)) {
+            if once.first() { sent.fail(ChannelError.connectTimeout(.seconds(15))) }
+        }
         guard (try? await sent.futureResult.get()) != nil else {
             try? await channel.close()
             return false
@@ -97,7 +103,9 @@ import Testing
         let layout = fixture.layout
         let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
         let server = try await FleetsimServer(
-            ["--dir", layout.directory, "--protocol", "mqtt", "--audit", audit.path, "--handshake-timeout", "2s"], in: fixture.directory)
+            ["--dir", layout.directory, "--protocol", "mqtt", "--audit", audit.path, "--handshake-timeout", "2s"],
+            in: fixture.directory
+        )
         defer { server.stop() }
 
         // Slowloris: a ClientHello one byte at a time, a byte before each of the attacks below.
@@ -125,11 +133,17 @@ import Testing
 
         // Random and truncated MQTT from an authenticated device.
         let good = fixture.devices[.none]!
-        var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: try fixture.text(layout.rootCertificate))
+        var configuration = TLSConfiguration.makeClientConfiguration(
+            trustRootsPEM: try fixture.text(layout.rootCertificate)
+        )
         configuration.groups = [.secp256r1]
         let context = try TLSContext(configuration: configuration)
         let identity = try context.validate(
-            DeviceIdentity(label: good, chainPEM: Array(try fixture.text(layout.deviceCertificate(good)).utf8), keyPEM: Array(try fixture.text(layout.deviceKey(good)).utf8))
+            DeviceIdentity(
+                label: good,
+                chainPEM: Array(try fixture.text(layout.deviceCertificate(good)).utf8),
+                keyPEM: Array(try fixture.text(layout.deviceKey(good)).utf8)
+            )
         )
         let cases = Self.hostileMQTT(clientID: good, count: 200)
         var closedByBackend = 0
@@ -139,7 +153,12 @@ import Testing
                 for bytes in batch {
                     group.addTask {
                         // A connect refused under the flood is the backend protecting itself, not a failure here.
-                        (try? await Self.sendAfterHandshake(bytes, identity: identity, context: context, port: server.port)) ?? false
+                        (try? await Self.sendAfterHandshake(
+                            bytes,
+                            identity: identity,
+                            context: context,
+                            port: server.port
+                        )) ?? false
                     }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -148,11 +167,14 @@ import Testing
         #expect(closedByBackend > 0, "the backend closes connections that send garbage")
 
         // Meanwhile the whole defect matrix runs: good devices served, every defect refused.
-        let expect = fixture.pki.manifest.devices.map { "\($0.id)\t\(ServeCommandTests.backendVerdicts[$0.defect]!)" }.joined(separator: "\n")
+        let expect = fixture.pki.manifest.devices.map { "\($0.id)\t\(ServeCommandTests.backendVerdicts[$0.defect]!)" }
+            .joined(separator: "\n")
         let expectPath = try fixture.directory.write("expect.tsv", expect + "\n")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
-             "--protocol", "mqtt", "--expect", expectPath, "--quiet"],
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
+                "--protocol", "mqtt", "--expect", expectPath, "--quiet",
+            ],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")

@@ -65,10 +65,16 @@ import Testing
         defer { fixture.directory.remove() }
         let d = fixture.directory
         let layout = fixture.layout
-        let garbage = try d.write("garbage.pem", "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
+        let garbage = try d.write(
+            "garbage.pem",
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"
+        )
         let encrypted = d.path("encrypted.key")
         let made = try await ForeignProcess.run(
-            "openssl", ["pkey", "-in", layout.serverKey, "-aes256", "-passout", "pass:secret", "-out", encrypted], in: d)
+            "openssl",
+            ["pkey", "-in", layout.serverKey, "-aes256", "-passout", "pass:secret", "-out", encrypted],
+            in: d
+        )
         #expect(made.status == 0, "\(made.output)")
         let base = ["serve", "--listen", "127.0.0.1:0", "--ca", layout.caChain]
         // The code says what is wrong; a message names the certificate or CA file. (Key errors are
@@ -77,8 +83,16 @@ import Testing
         let cases: [(arguments: [String], code: String, names: String?)] = [
             (base + ["--cert", garbage, "--key", layout.serverKey], "tls:certificate-unloadable", "garbage.pem"),
             (base + ["--cert", layout.serverCertificate, "--key", encrypted], "tls:key-encrypted", nil),
-            (base + ["--cert", layout.serverCertificate, "--key", layout.serverCertificate], "tls:key-unloadable", nil),
-            (["serve", "--listen", "127.0.0.1:0", "--ca", emptyCA, "--cert", layout.serverCertificate, "--key", layout.serverKey], "pki:not-pem", "empty.pem"),
+            (
+                base + ["--cert", layout.serverCertificate, "--key", layout.serverCertificate], "tls:key-unloadable",
+                nil
+            ),
+            (
+                [
+                    "serve", "--listen", "127.0.0.1:0", "--ca", emptyCA, "--cert", layout.serverCertificate, "--key",
+                    layout.serverKey,
+                ], "pki:not-pem", "empty.pem"
+            ),
         ]
         for (arguments, code, names) in cases {
             let result = try await FleetsimBinary.run(arguments, in: d, timeout: .seconds(20))
@@ -100,7 +114,8 @@ import Testing
         let key = try fixture.text(layout.deviceKey(good))
         // Two good devices, then one of each kind of broken identity.
         for id in ["good-1", "good-2"] {
-            let other = id == "good-1" ? good : fixture.pki.manifest.devices.first { $0.defect == .none && $0.id != good }!.id
+            let other =
+                id == "good-1" ? good : fixture.pki.manifest.devices.first { $0.defect == .none && $0.id != good }!.id
             try FileManager.default.copyItem(atPath: layout.deviceCertificate(other), toPath: "\(folder)/\(id).pem")
             try FileManager.default.copyItem(atPath: layout.deviceKey(other), toPath: "\(folder)/\(id).key")
         }
@@ -112,7 +127,13 @@ import Testing
         _ = try d.write("identities/key-as-cert.key", key)
         _ = try d.write("identities/lonely.pem", chain)  // no key: skipped with a warning
         let made = try await ForeignProcess.run(
-            "openssl", ["pkey", "-in", layout.deviceKey(good), "-aes256", "-passout", "pass:secret", "-out", "\(folder)/encrypted.key"], in: d)
+            "openssl",
+            [
+                "pkey", "-in", layout.deviceKey(good), "-aes256", "-passout", "pass:secret", "-out",
+                "\(folder)/encrypted.key",
+            ],
+            in: d
+        )
         #expect(made.status == 0)
         _ = try d.write("identities/encrypted.pem", chain)
 
@@ -120,16 +141,22 @@ import Testing
         defer { server.stop() }
         let json = d.path("report.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--identities", folder, "--ca", layout.rootCertificate,
-             "--server-name", "localhost", "--json", json, "--quiet"],
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--identities", folder, "--ca", layout.rootCertificate,
+                "--server-name", "localhost", "--json", json, "--quiet",
+            ],
             in: d
         )
         #expect(run.status == 0, "\(run.output)")
         #expect(run.stderr.contains("lonely.pem"), "the unpaired file is named: \(run.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
         #expect((report["counts"] as? [String: Int])?["succeeded"] == 2)
         #expect(report["failures"] as? [String: Int] == ["identity-invalid": 4], "lonely.pem is skipped, not run")
-        let devices = Dictionary(uniqueKeysWithValues: ((report["devices"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0) })
+        let devices = Dictionary(
+            uniqueKeysWithValues: ((report["devices"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0) }
+        )
         for id in ["garbage", "cert-as-key", "key-as-cert", "encrypted"] {
             let device = try #require(devices[id], "\(id) missing from the report")
             #expect(device["outcome"] as? String == "identity-invalid", "\(id)")

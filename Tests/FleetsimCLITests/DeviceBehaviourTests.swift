@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Device behaviours of `fleetsim run` against real servers: the device's clock, constrained TLS,
@@ -14,7 +14,9 @@ import Glibc
 /// bench/device-behaviour.sh.
 @Suite(.serialized) struct DeviceBehaviourTests {
     func report(_ path: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        )
     }
 
     func goodDevices(_ fixture: PKIFixture, count: Int) async throws -> String {
@@ -23,7 +25,8 @@ import Glibc
         // Only the fleet-* devices, in a folder of their own (the same files: a user's identities folder).
         let folder = fixture.directory.path("fleet")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: fixture.layout.devices) where name.hasPrefix("fleet-") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixture.layout.devices)
+        where name.hasPrefix("fleet-") {
             try FileManager.default.copyItem(atPath: fixture.layout.devices + "/" + name, toPath: folder + "/" + name)
         }
         return folder
@@ -32,14 +35,23 @@ import Glibc
     @Test func aDeviceWithoutARealTimeClockRefusesAValidServer() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--protocol", "tls"], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--protocol", "tls"],
+            in: fixture.directory
+        )
         defer { server.stop() }
         let identities = try await self.goodDevices(fixture, count: 2)
-        let common = ["run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca", fixture.layout.rootCertificate,
-                      "--server-name", "localhost", "--quiet", "--per-device"]
+        let common = [
+            "run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca",
+            fixture.layout.rootCertificate,
+            "--server-name", "localhost", "--quiet", "--per-device",
+        ]
 
         let skewedPath = fixture.directory.path("skewed.json")
-        let skewed = try await FleetsimBinary.run(common + ["--clock-start", "2000-01-01", "--json", skewedPath], in: fixture.directory)
+        let skewed = try await FleetsimBinary.run(
+            common + ["--clock-start", "2000-01-01", "--json", skewedPath],
+            in: fixture.directory
+        )
         #expect(skewed.status == 0, "\(skewed.output)")
         let report = try self.report(skewedPath)
         let devices = try #require(report["devices"] as? [[String: Any]])
@@ -59,13 +71,22 @@ import Glibc
 
         // A clock far ahead: the server's certificate has expired by it.
         let aheadPath = fixture.directory.path("ahead.json")
-        let ahead = try await FleetsimBinary.run(common + ["--devices", "1", "--clock-skew=+20000d", "--json", aheadPath], in: fixture.directory)
+        let ahead = try await FleetsimBinary.run(
+            common + ["--devices", "1", "--clock-skew=+20000d", "--json", aheadPath],
+            in: fixture.directory
+        )
         #expect(ahead.status == 0, "\(ahead.output)")
         let aheadDevice = try #require((try self.report(aheadPath)["devices"] as? [[String: Any]])?.first)
         #expect(aheadDevice["outcome"] as? String == "server-untrusted", "\(aheadDevice)")
         #expect((aheadDevice["diagnosis"] as? [String])?.first == "clock-skew", "\(aheadDevice)")
-        let aheadClock = try #require(ISO8601DateFormatter().date(from: aheadDevice["clock"] as? String ?? ""), "\(aheadDevice)")
-        #expect(aheadClock > Date(timeIntervalSinceNow: 19_999 * 86_400), "the device judged by its own clock, 20000 days ahead")
+        let aheadClock = try #require(
+            ISO8601DateFormatter().date(from: aheadDevice["clock"] as? String ?? ""),
+            "\(aheadDevice)"
+        )
+        #expect(
+            aheadClock > Date(timeIntervalSinceNow: 19_999 * 86_400),
+            "the device judged by its own clock, 20000 days ahead"
+        )
     }
 
     @Test func aTLS12OnlyDeviceAgainstATLS13OnlyServerGetsWhatTheServerSends() async throws {
@@ -73,14 +94,21 @@ import Glibc
         defer { fixture.directory.remove() }
         let layout = fixture.layout
         let server = try await OpenSSLServer(
-            certificate: layout.serverCertificate, chain: layout.intermediateCertificate, key: layout.serverKey,
-            clientCA: layout.rootCertificate, version: "1.3", in: fixture.directory
+            certificate: layout.serverCertificate,
+            chain: layout.intermediateCertificate,
+            key: layout.serverKey,
+            clientCA: layout.rootCertificate,
+            version: "1.3",
+            in: fixture.directory
         )
         defer { server.stop() }
         let json = fixture.directory.path("report.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost", "--tls", "1.2",
-             "--devices", "1", "--json", json, "--quiet"],
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
+                "--tls", "1.2",
+                "--devices", "1", "--json", json, "--quiet",
+            ],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
@@ -96,16 +124,24 @@ import Glibc
         let layout = fixture.layout
         // s_server resumes both ways (session cache and tickets) and answers one connection at a time.
         let server = try await OpenSSLServer(
-            certificate: layout.serverCertificate, chain: layout.intermediateCertificate, key: layout.serverKey,
-            clientCA: layout.rootCertificate, version: version, in: fixture.directory
+            certificate: layout.serverCertificate,
+            chain: layout.intermediateCertificate,
+            key: layout.serverKey,
+            clientCA: layout.rootCertificate,
+            version: version,
+            in: fixture.directory
         )
         defer { server.stop() }
         let identities = try await self.goodDevices(fixture, count: 8)
         let json = fixture.directory.path("report.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca", layout.rootCertificate,
-             "--server-name", "localhost", "--tls", version, "--concurrency", "1", "--churn", "4", "--churn-pause", "0ms",
-             "--resumption", mode, "--json", json, "--quiet"],
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca",
+                layout.rootCertificate,
+                "--server-name", "localhost", "--tls", version, "--concurrency", "1", "--churn", "4", "--churn-pause",
+                "0ms",
+                "--resumption", mode, "--json", json, "--quiet",
+            ],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
@@ -138,9 +174,13 @@ import Glibc
         let json = fixture.directory.path("storm.json")
         let run = try ForeignProcess(
             FleetsimBinary.path,
-            ["run", "--target", "127.0.0.1:\(port)", "--identities", identities, "--ca", fixture.layout.rootCertificate,
-             "--server-name", "localhost", "--hold", "6s", "--retries", "10", "--backoff", "constant", "--backoff-base", "1s",
-             "--jitter", jitter, "--json", json, "--quiet"],
+            [
+                "run", "--target", "127.0.0.1:\(port)", "--identities", identities, "--ca",
+                fixture.layout.rootCertificate,
+                "--server-name", "localhost", "--hold", "6s", "--retries", "10", "--backoff", "constant",
+                "--backoff-base", "1s",
+                "--jitter", jitter, "--json", json, "--quiet",
+            ],
             in: fixture.directory,
             name: "storm-\(jitter)"
         )

@@ -17,18 +17,42 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "plain HTTP", behaviour: { _ in .plainText("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") }, tls: "1.3", expected: "protocol-error"),
+        Case(
+            name: "plain HTTP",
+            behaviour: { _ in .plainText("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") },
+            tls: "1.3",
+            expected: "protocol-error"
+        ),
         Case(name: "random bytes", behaviour: { _ in .randomBytes(4096) }, tls: "1.3", expected: "protocol-error"),
         Case(name: "silent", behaviour: { _ in .silent }, tls: "1.3", expected: "handshake-timeout"),
-        Case(name: "stall after the first flight", behaviour: { .stallAfterFirstFlight(upstream: $0) }, tls: "1.2", expected: "handshake-timeout"),
+        Case(
+            name: "stall after the first flight",
+            behaviour: { .stallAfterFirstFlight(upstream: $0) },
+            tls: "1.2",
+            expected: "handshake-timeout"
+        ),
         // TLS 1.3: the device's handshake is done and the server says nothing. Only a server's record
         // proves acceptance (first-record); by default, silence for the quiet period counts as
         // acceptance (servers without tickets), counted apart in the report.
         Case(
-            name: "stall after the first flight", behaviour: { .stallAfterFirstFlight(upstream: $0) }, tls: "1.3", expected: "accept-timeout",
-            arguments: ["--tls-accept", "first-record"]),
-        Case(name: "close after the first flight", behaviour: { .closeAfterFirstFlight(upstream: $0) }, tls: "1.2", expected: "closed-by-server"),
-        Case(name: "close after the first flight", behaviour: { .closeAfterFirstFlight(upstream: $0) }, tls: "1.3", expected: "closed-by-server"),
+            name: "stall after the first flight",
+            behaviour: { .stallAfterFirstFlight(upstream: $0) },
+            tls: "1.3",
+            expected: "accept-timeout",
+            arguments: ["--tls-accept", "first-record"]
+        ),
+        Case(
+            name: "close after the first flight",
+            behaviour: { .closeAfterFirstFlight(upstream: $0) },
+            tls: "1.2",
+            expected: "closed-by-server"
+        ),
+        Case(
+            name: "close after the first flight",
+            behaviour: { .closeAfterFirstFlight(upstream: $0) },
+            tls: "1.3",
+            expected: "closed-by-server"
+        ),
     ]
 
     static func fleet(_ fixture: PKIFixture, pki: PrivatePKI? = nil, count: Int) throws -> String {
@@ -36,8 +60,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let good = (pki ?? fixture.pki).manifest.devices.filter { $0.defect == .none }.prefix(count)
         for device in good {
-            try FileManager.default.copyItem(atPath: fixture.layout.deviceCertificate(device.id), toPath: "\(folder)/\(device.id).pem")
-            try FileManager.default.copyItem(atPath: fixture.layout.deviceKey(device.id), toPath: "\(folder)/\(device.id).key")
+            try FileManager.default.copyItem(
+                atPath: fixture.layout.deviceCertificate(device.id),
+                toPath: "\(folder)/\(device.id).pem"
+            )
+            try FileManager.default.copyItem(
+                atPath: fixture.layout.deviceKey(device.id),
+                toPath: "\(folder)/\(device.id).key"
+            )
         }
         return folder
     }
@@ -48,21 +78,34 @@ import Testing
         var pki = fixture.pki
         _ = try await pki.issueDevices(count: 3, prefix: "more-", defect: .none, algorithm: .ecdsaP256)
         let fleet = try Self.fleet(fixture, pki: pki, count: 5)
-        let profile = try fixture.directory.write("short.yaml", "timeouts: {connect: 2s, handshake: 1500ms, accept: 1500ms}\n")
-        let upstream = try await FleetsimServer(["--dir", fixture.layout.directory, "--protocol", "tls"], in: fixture.directory)
+        let profile = try fixture.directory.write(
+            "short.yaml",
+            "timeouts: {connect: 2s, handshake: 1500ms, accept: 1500ms}\n"
+        )
+        let upstream = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--protocol", "tls"],
+            in: fixture.directory
+        )
         defer { upstream.stop() }
         for (index, test) in Self.cases.enumerated() {
             let hostile = try HostileServer(test.behaviour(upstream.port))
             defer { hostile.stop() }
             let json = fixture.directory.path("hostile-\(index).json")
             let run = try await FleetsimBinary.run(
-                ["run", "--target", "127.0.0.1:\(hostile.port)", "--identities", fleet, "--ca", fixture.layout.rootCertificate,
-                 "--server-name", "localhost", "--tls", test.tls, "--profile", profile, "--json", json, "--per-device", "--quiet"]
+                [
+                    "run", "--target", "127.0.0.1:\(hostile.port)", "--identities", fleet, "--ca",
+                    fixture.layout.rootCertificate,
+                    "--server-name", "localhost", "--tls", test.tls, "--profile", profile, "--json", json,
+                    "--per-device", "--quiet",
+                ]
                     + test.arguments,
-                in: fixture.directory, timeout: .seconds(30)  // bounded: the devices end by their timeouts, not by the server
+                in: fixture.directory,
+                timeout: .seconds(30)  // bounded: the devices end by their timeouts, not by the server
             )
             #expect(run.status == 0, "\(test): \(run.output)")
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+            )
             let counts = try #require(report["counts"] as? [String: Int])
             #expect(counts["devices"] == 5 && counts["attempted"] == 5, "\(test)")
             #expect(counts["failed"] == 5, "\(test): \(counts)")
@@ -78,18 +121,27 @@ import Testing
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let fleet = try Self.fleet(fixture, count: 2)
-        let upstream = try await FleetsimServer(["--dir", fixture.layout.directory, "--protocol", "tls"], in: fixture.directory)
+        let upstream = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--protocol", "tls"],
+            in: fixture.directory
+        )
         defer { upstream.stop() }
         let hostile = try HostileServer(.corruptAfter(seconds: 1, upstream: upstream.port))
         defer { hostile.stop() }
         let json = fixture.directory.path("corrupt.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(hostile.port)", "--identities", fleet, "--ca", fixture.layout.rootCertificate,
-             "--server-name", "localhost", "--hold", "4s", "--json", json, "--quiet"],
-            in: fixture.directory, timeout: .seconds(30)
+            [
+                "run", "--target", "127.0.0.1:\(hostile.port)", "--identities", fleet, "--ca",
+                fixture.layout.rootCertificate,
+                "--server-name", "localhost", "--hold", "4s", "--json", json, "--quiet",
+            ],
+            in: fixture.directory,
+            timeout: .seconds(30)
         )
         #expect(run.status == 0, "\(run.output)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
         #expect((report["counts"] as? [String: Int])?["succeeded"] == 2)
         #expect((report["connections"] as? [String: Any])?["lost"] as? Int == 2, "\(report["connections"] ?? "")")
     }

@@ -34,7 +34,8 @@ struct IdentityInputs {
         var id: String
         var rsa: Int? = nil
         var certificate: Certificate = .pem("pem")
-        var key: [String]? = nil  // openssl arguments turning `-in KEY` into the device's key; nil: as issued (PKCS#8 PEM)
+        /// openssl arguments turning `-in KEY` into the device's key; nil: as issued (PKCS#8 PEM).
+        var key: [String]? = nil
         var encrypted = false
         var subject: String? = nil
         var uri: String? = nil
@@ -53,11 +54,31 @@ struct IdentityInputs {
         Recipe(id: "der-pkcs8der", certificate: .der("der"), key: ["pkcs8", "-topk8", "-nocrypt", "-outform", "DER"]),
         Recipe(id: "crtder-sec1der", certificate: .der("crt"), key: ["ec", "-outform", "DER"]),
         Recipe(id: "rsa-pkcs1", rsa: 2048, key: ["rsa", "-traditional"]),
-        Recipe(id: "rsader-pkcs1der", rsa: 2048, certificate: .der("der"), key: ["rsa", "-traditional", "-outform", "DER"]),
+        Recipe(
+            id: "rsader-pkcs1der",
+            rsa: 2048,
+            certificate: .der("der"),
+            key: ["rsa", "-traditional", "-outform", "DER"]
+        ),
         Recipe(id: "enc-pkcs8", key: Self.ecEncrypt, encrypted: true),
-        Recipe(id: "enc-pkcs8der", certificate: .der("der"), key: Self.ecEncrypt + ["-outform", "DER"], encrypted: true),
-        Recipe(id: "enc-sec1-legacy", certificate: .pem("crt"), key: ["ec", "-aes256", "-passout", "env:\(Self.variable)"], encrypted: true),
-        Recipe(id: "enc-rsa-legacy", rsa: 2048, key: ["rsa", "-traditional", "-aes256", "-passout", "env:\(Self.variable)"], encrypted: true),
+        Recipe(
+            id: "enc-pkcs8der",
+            certificate: .der("der"),
+            key: Self.ecEncrypt + ["-outform", "DER"],
+            encrypted: true
+        ),
+        Recipe(
+            id: "enc-sec1-legacy",
+            certificate: .pem("crt"),
+            key: ["ec", "-aes256", "-passout", "env:\(Self.variable)"],
+            encrypted: true
+        ),
+        Recipe(
+            id: "enc-rsa-legacy",
+            rsa: 2048,
+            key: ["rsa", "-traditional", "-aes256", "-passout", "env:\(Self.variable)"],
+            encrypted: true
+        ),
         Recipe(id: Self.mismatched, key: Self.ecEncrypt, encrypted: true),
         Recipe(id: Self.uriDevice, subject: "/O=fleet", uri: Self.uriDevice),
         Recipe(id: Self.spiffeDevice, key: Self.ecEncrypt, encrypted: true, subject: "/O=fleet", uri: Self.spiffeURI),
@@ -73,19 +94,30 @@ struct IdentityInputs {
         try FileManager.default.createDirectory(atPath: identities, withIntermediateDirectories: true)
         func openssl(_ arguments: [String]) async throws {
             let result = try await ForeignProcess.run("openssl", arguments, in: directory, environment: environment)
-            guard result.status == 0 else { throw ForeignProcessError("openssl \(arguments.joined(separator: " ")):\n\(result.output)") }
+            guard result.status == 0 else {
+                throw ForeignProcessError("openssl \(arguments.joined(separator: " ")):\n\(result.output)")
+            }
         }
         var made: [String: String] = [:]
         for recipe in Self.recipes {
-            let (certificate, issuedKey) = try await ca.issue(recipe.id, rsa: recipe.rsa, subject: recipe.subject, uri: recipe.uri)
+            let (certificate, issuedKey) = try await ca.issue(
+                recipe.id,
+                rsa: recipe.rsa,
+                subject: recipe.subject,
+                uri: recipe.uri
+            )
             var key = issuedKey
             if recipe.id == Self.mismatched {
                 key = directory.path("other.key")
                 try await openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
             }
             switch recipe.certificate {
-            case .pem(let ext): try FileManager.default.copyItem(atPath: certificate, toPath: "\(identities)/\(recipe.id).\(ext)")
-            case .der(let ext): try await openssl(["x509", "-in", certificate, "-outform", "DER", "-out", "\(identities)/\(recipe.id).\(ext)"])
+            case .pem(let ext):
+                try FileManager.default.copyItem(atPath: certificate, toPath: "\(identities)/\(recipe.id).\(ext)")
+            case .der(let ext):
+                try await openssl([
+                    "x509", "-in", certificate, "-outform", "DER", "-out", "\(identities)/\(recipe.id).\(ext)",
+                ])
             }
             if let arguments = recipe.key {
                 try await openssl(arguments + ["-in", key, "-out", "\(identities)/\(recipe.id).key"])
@@ -95,15 +127,27 @@ struct IdentityInputs {
             made[recipe.id] = "\(recipe.certificate) + key \((recipe.key ?? ["as issued"]).joined(separator: " "))"
         }
         return IdentityInputs(
-            directory: directory, ca: ca, identities: identities, passphrase: passphrase, serverCertificate: serverCertificate,
-            serverKey: serverKey, made: made, encrypted: Set(Self.recipes.filter(\.encrypted).map(\.id)))
+            directory: directory,
+            ca: ca,
+            identities: identities,
+            passphrase: passphrase,
+            serverCertificate: serverCertificate,
+            serverKey: serverKey,
+            made: made,
+            encrypted: Set(Self.recipes.filter(\.encrypted).map(\.id))
+        )
     }
 
     /// `openssl s_server -Verify 2 -verify_return_error` (TLS 1.3) as the broker, trusting the root for devices.
     func openSSLServer() async throws -> OpenSSLServer {
         try await OpenSSLServer(
-            certificate: self.serverCertificate, chain: self.ca.certificate, key: self.serverKey, clientCA: self.ca.certificate,
-            version: "1.3", in: self.directory)
+            certificate: self.serverCertificate,
+            chain: self.ca.certificate,
+            key: self.serverKey,
+            clientCA: self.ca.certificate,
+            version: "1.3",
+            in: self.directory
+        )
     }
 
     /// One `fleetsim run` of the whole folder; returns what it did and each device's report entry.
@@ -112,11 +156,17 @@ struct IdentityInputs {
     {
         let json = outputs.first ?? self.directory.path("report-\(UUID().uuidString.prefix(6)).json")
         let result = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(port)", "--identities", self.identities, "--ca", self.ca.certificate,
-             "--server-name", "localhost", "--per-device", "--json", json] + extra,
-            in: self.directory, environment: environment)
+            [
+                "run", "--target", "127.0.0.1:\(port)", "--identities", self.identities, "--ca", self.ca.certificate,
+                "--server-name", "localhost", "--per-device", "--json", json,
+            ] + extra,
+            in: self.directory,
+            environment: environment
+        )
         #expect(result.status == 0, "\(result.output)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
         let devices = try #require(report["devices"] as? [[String: Any]])
         return (result, Dictionary(uniqueKeysWithValues: devices.map { ($0["id"] as? String ?? "", $0) }))
     }

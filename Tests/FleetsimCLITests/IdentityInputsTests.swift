@@ -14,12 +14,17 @@ import Testing
         let server = try await inputs.openSSLServer()
         defer { server.stop() }
         let (run, devices) = try await inputs.run(
-            port: server.port, ["--protocol", "tls", "--key-passphrase-env", IdentityInputs.variable],
-            environment: [IdentityInputs.variable: inputs.passphrase])
+            port: server.port,
+            ["--protocol", "tls", "--key-passphrase-env", IdentityInputs.variable],
+            environment: [IdentityInputs.variable: inputs.passphrase]
+        )
         #expect(devices.count == IdentityInputs.recipes.count, "every file pair is a device: \(devices.keys.sorted())")
         #expect(!run.stderr.contains("without their partner"), "\(run.stderr)")
         for id in inputs.made.keys.sorted() where id != IdentityInputs.mismatched {
-            #expect(devices[id]?["outcome"] as? String == "ok", "\(id) (\(inputs.made[id]!)): \(devices[id] ?? [:]) — \(server.process.output)")
+            #expect(
+                devices[id]?["outcome"] as? String == "ok",
+                "\(id) (\(inputs.made[id]!)): \(devices[id] ?? [:]) — \(server.process.output)"
+            )
         }
         let mismatched = try #require(devices[IdentityInputs.mismatched])
         #expect(mismatched["outcome"] as? String == "identity-invalid")
@@ -35,10 +40,17 @@ import Testing
         defer { server.stop() }
         let cases: [([String], [String: String], [String])] = [
             ([], [:], ["passphrase-protected", "--key-passphrase-env"]),
-            (["--key-passphrase-env", IdentityInputs.variable], [IdentityInputs.variable: "not-\(inputs.passphrase)"], ["wrong passphrase"]),
+            (
+                ["--key-passphrase-env", IdentityInputs.variable],
+                [IdentityInputs.variable: "not-\(inputs.passphrase)"], ["wrong passphrase"]
+            ),
         ]
         for (flags, environment, words) in cases {
-            let (_, devices) = try await inputs.run(port: server.port, ["--protocol", "tls", "--quiet"] + flags, environment: environment)
+            let (_, devices) = try await inputs.run(
+                port: server.port,
+                ["--protocol", "tls", "--quiet"] + flags,
+                environment: environment
+            )
             for id in inputs.made.keys.sorted() {
                 let device = try #require(devices[id], "\(id) missing")
                 guard inputs.encrypted.contains(id) else {
@@ -64,13 +76,19 @@ import Testing
         let allowed = inputs.made.keys.map { $0 == IdentityInputs.spiffeDevice ? IdentityInputs.spiffeURI : $0 }
         let allow = try inputs.directory.write("allow.txt", allowed.sorted().joined(separator: "\n") + "\n")
         let server = try await FleetsimServer(
-            ["--ca", inputs.ca.certificate, "--cert", inputs.serverCertificate, "--key", inputs.serverKey, "--protocol", "mqtt",
-             "--audit", audit.path, "--allow", allow],
-            in: inputs.directory)
+            [
+                "--ca", inputs.ca.certificate, "--cert", inputs.serverCertificate, "--key", inputs.serverKey,
+                "--protocol", "mqtt",
+                "--audit", audit.path, "--allow", allow,
+            ],
+            in: inputs.directory
+        )
         defer { server.stop() }
         let (_, devices) = try await inputs.run(
-            port: server.port, ["--protocol", "mqtt", "--quiet", "--key-passphrase-env", IdentityInputs.variable],
-            environment: [IdentityInputs.variable: inputs.passphrase])
+            port: server.port,
+            ["--protocol", "mqtt", "--quiet", "--key-passphrase-env", IdentityInputs.variable],
+            environment: [IdentityInputs.variable: inputs.passphrase]
+        )
         let connected = inputs.made.keys.filter { $0 != IdentityInputs.mismatched }
         let spiffe = IdentityInputs.spiffeDevice
         for id in connected where id != spiffe {
@@ -96,24 +114,45 @@ import Testing
     @Test func namingErrors() async throws {
         let inputs = try await IdentityInputs.make()
         defer { inputs.directory.remove() }
-        let base = ["run", "--target", "127.0.0.1:\(FreePort.find())", "--identities", inputs.identities, "--ca", inputs.ca.certificate,
-                    "--protocol", "tls", "--quiet"]
+        let base = [
+            "run", "--target", "127.0.0.1:\(FreePort.find())", "--identities", inputs.identities, "--ca",
+            inputs.ca.certificate,
+            "--protocol", "tls", "--quiet",
+        ]
 
-        let unset = try await FleetsimBinary.run(base + ["--key-passphrase-env", "FLEETSIM_TEST_NOT_SET"], in: inputs.directory)
+        let unset = try await FleetsimBinary.run(
+            base + ["--key-passphrase-env", "FLEETSIM_TEST_NOT_SET"],
+            in: inputs.directory
+        )
         #expect(unset.status == 2)
         #expect(unset.inputErrorCode == "key-passphrase-unset", "\(unset.stderr)")
         #expect(unset.stderr.contains("FLEETSIM_TEST_NOT_SET"))
-        let notAName = try await FleetsimBinary.run(base + ["--key-passphrase-env", inputs.passphrase], in: inputs.directory)
+        let notAName = try await FleetsimBinary.run(
+            base + ["--key-passphrase-env", inputs.passphrase],
+            in: inputs.directory
+        )
         #expect(notAName.status == 2)
-        #expect(!notAName.output.contains(inputs.passphrase), "a passphrase given by mistake is not echoed: \(notAName.output)")
+        #expect(
+            !notAName.output.contains(inputs.passphrase),
+            "a passphrase given by mistake is not echoed: \(notAName.output)"
+        )
 
-        try FileManager.default.copyItem(atPath: "\(inputs.identities)/pem-pkcs8.pem", toPath: "\(inputs.identities)/lonely.der")
-        try FileManager.default.copyItem(atPath: "\(inputs.identities)/pem-pkcs8.pem", toPath: "\(inputs.identities)/solo.crt")
+        try FileManager.default.copyItem(
+            atPath: "\(inputs.identities)/pem-pkcs8.pem",
+            toPath: "\(inputs.identities)/lonely.der"
+        )
+        try FileManager.default.copyItem(
+            atPath: "\(inputs.identities)/pem-pkcs8.pem",
+            toPath: "\(inputs.identities)/solo.crt"
+        )
         let unpaired = try await FleetsimBinary.run(base, in: inputs.directory)
         #expect(unpaired.status == 0, "\(unpaired.output)")
         #expect(unpaired.stderr.contains("lonely.der") && unpaired.stderr.contains("solo.crt"), "\(unpaired.stderr)")
 
-        try FileManager.default.copyItem(atPath: "\(inputs.identities)/pem-pkcs8.pem", toPath: "\(inputs.identities)/pem-pkcs8.crt")
+        try FileManager.default.copyItem(
+            atPath: "\(inputs.identities)/pem-pkcs8.pem",
+            toPath: "\(inputs.identities)/pem-pkcs8.crt"
+        )
         let twice = try await FleetsimBinary.run(base, in: inputs.directory)
         #expect(twice.status == 2)
         #expect(twice.inputErrorCode == "identities:two-certificates", "\(twice.stderr)")

@@ -6,9 +6,14 @@ import Testing
 /// `fleetsim inspect` as a user runs it: exit 0 clean, 1 with errors, 2 on unreadable input.
 @Suite struct InspectCommandTests {
     /// `inspect --json`: the exit status and the report's findings.
-    func inspect(_ arguments: [String], in fixture: PKIFixture) async throws -> (status: Int32, report: [String: Any], codes: [String]) {
+    func inspect(_ arguments: [String], in fixture: PKIFixture) async throws -> (
+        status: Int32, report: [String: Any], codes: [String]
+    ) {
         let result = try await FleetsimBinary.run(["inspect"] + arguments + ["--json"], in: fixture.directory)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.output)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            "\(result.output)"
+        )
         let findings = try #require(report["findings"] as? [[String: Any]])
         #expect(findings.allSatisfy { $0.keys.contains("code") && $0["message"] is String }, "\(findings)")
         return (result.status, report, findings.compactMap { $0["code"] as? String })
@@ -18,7 +23,10 @@ import Testing
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let ca = fixture.layout.rootCertificate
-        let clean = try await self.inspect([fixture.certificatePath(.none), "--ca", ca, "--key", fixture.keyPath(.none)], in: fixture)
+        let clean = try await self.inspect(
+            [fixture.certificatePath(.none), "--ca", ca, "--key", fixture.keyPath(.none)],
+            in: fixture
+        )
         #expect(clean.status == 0, "\(clean.report)")
         #expect(clean.codes.isEmpty)
         #expect(clean.report["errors"] as? Int == 0)
@@ -31,7 +39,10 @@ import Testing
         #expect(weak.status == 1, "\(weak.report)")
         #expect(weak.codes.contains("weak-key"), "\(weak.codes)")
 
-        let revoked = try await self.inspect([fixture.certificatePath(.revoked), "--ca", ca, "--crl", fixture.layout.crl], in: fixture)
+        let revoked = try await self.inspect(
+            [fixture.certificatePath(.revoked), "--ca", ca, "--crl", fixture.layout.crl],
+            in: fixture
+        )
         #expect(revoked.status == 1)
         let findings = try #require(revoked.report["findings"] as? [[String: Any]])
         #expect(findings.contains { $0["code"] as? String == "revoked" && $0["severity"] as? String == "error" })

@@ -5,7 +5,9 @@ import Yams
 
 /// `deploy/kubernetes/`: the Indexed Job manifest has what a sharded run depends on.
 @Suite struct KubernetesManifestTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/kubernetes").standardized.path
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../deploy/kubernetes"
+    ).standardized.path
 
     static func documents(_ name: String) throws -> [[String: Any]] {
         let text = try String(contentsOfFile: "\(Self.directory)/\(name)", encoding: .utf8)
@@ -26,7 +28,9 @@ import Yams
         #expect((container["image"] as? String)?.isEmpty == false)
         let args = try #require(container["args"] as? [String])
         #expect(args.first == "run")
-        func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil } }
+        func value(_ flag: String) -> String? {
+            args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil }
+        }
         #expect(value("--shards") == String(completions), "--shards must equal completions")
         #expect(value("--shard") == nil)
         let json = try #require(value("--json"))
@@ -65,7 +69,9 @@ import Yams
 
     /// kubectl is optional on development machines: without it the test shows as skipped (the parse
     /// checks above always run).
-    static let kubectlAvailable = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    static let kubectlAvailable = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].contains {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     @Test(.enabled(if: kubectlAvailable, "kubectl is not installed"))
     func kustomizeBuildsTheManifests() async throws {

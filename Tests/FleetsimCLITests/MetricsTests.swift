@@ -7,8 +7,12 @@ import Testing
 /// format, and the counters grow.
 @Suite(.serialized) struct MetricsTests {
     /// `# HELP`/`# TYPE` lines, or `name{label="value",…} number`.
-    static var sample: Regex<(Substring, Substring?, Substring?, Substring, Substring?)> { #/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/# }
-    static var comment: Regex<(Substring, Substring, Substring?)> { #/^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/# }
+    static var sample: Regex<(Substring, Substring?, Substring?, Substring, Substring?)> {
+        #/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/#
+    }
+    static var comment: Regex<(Substring, Substring, Substring?)> {
+        #/^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/#
+    }
 
     /// Checks the exposition format line by line.
     static func checkFormat(_ text: String) {
@@ -22,7 +26,8 @@ import Testing
             #expect(line.wholeMatch(of: Self.sample) != nil, "bad sample line: \(line)")
             let family = String(line.prefix { $0 != "{" && $0 != " " })
             let base = ["_bucket", "_sum", "_count"].reduce(family) { name, suffix in
-                name.hasSuffix(suffix) && typed.contains(String(name.dropLast(suffix.count))) ? String(name.dropLast(suffix.count)) : name
+                name.hasSuffix(suffix) && typed.contains(String(name.dropLast(suffix.count)))
+                    ? String(name.dropLast(suffix.count)) : name
             }
             #expect(typed.contains(base), "no # TYPE before \(family)")
         }
@@ -34,16 +39,22 @@ import Testing
         var pki = fixture.pki
         _ = try await pki.issueDevices(count: 30, prefix: "fleet-", defect: .none, algorithm: .ecdsaP256)
         let server = try await FleetsimServer(
-            ["--dir", fixture.layout.directory, "--protocol", "mqtt", "--metrics", "127.0.0.1:0"], in: fixture.directory)
+            ["--dir", fixture.layout.directory, "--protocol", "mqtt", "--metrics", "127.0.0.1:0"],
+            in: fixture.directory
+        )
         defer { server.stop() }
         let served = try await MetricsScrape(printedBy: server.process)
 
         // 43 devices at 5/s: the run lasts ~9 s, long enough to scrape twice while it goes.
         let run = try ForeignProcess(
             FleetsimBinary.path,
-            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--protocol", "mqtt", "--rate", "5", "--hold", "1s", "--metrics", "127.0.0.1:0", "--quiet"],
-            in: fixture.directory, name: "metrics-run"
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name",
+                "localhost",
+                "--protocol", "mqtt", "--rate", "5", "--hold", "1s", "--metrics", "127.0.0.1:0", "--quiet",
+            ],
+            in: fixture.directory,
+            name: "metrics-run"
         )
         defer { run.stop() }
         let metrics = try await MetricsScrape(printedBy: run)

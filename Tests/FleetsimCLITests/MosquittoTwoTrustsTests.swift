@@ -19,7 +19,8 @@ import Testing
         let chain = try String(contentsOfFile: issuing.certificate, encoding: .utf8)
         var files: [String: String] = [:]
         let devices: [(String, Int?, String, String?, String?)] = [
-            ("tcu-p384", nil, "P-384", nil, nil), ("tcu-rsa", 2048, "P-256", nil, nil), ("tcu-revoked", nil, "P-256", nil, nil),
+            ("tcu-p384", nil, "P-384", nil, nil), ("tcu-rsa", 2048, "P-256", nil, nil),
+            ("tcu-revoked", nil, "P-256", nil, nil),
             ("tcu-expired", nil, "P-256", "20200101000000Z", "20200201000000Z"),
         ]
         for (id, rsa, curve, start, end) in devices {
@@ -32,20 +33,39 @@ import Testing
         try await issuing.revoke(files["tcu-revoked"]!)
         let crl = try await issuing.crl()
         let brokerChain = try directory.write(
-            "broker-chain.pem", try String(contentsOfFile: brokerCertificate, encoding: .utf8) + String(contentsOfFile: serverRoot.certificate, encoding: .utf8))
+            "broker-chain.pem",
+            try String(contentsOfFile: brokerCertificate, encoding: .utf8)
+                + String(contentsOfFile: serverRoot.certificate, encoding: .utf8)
+        )
         let broker = try await MosquittoBroker(
-            cafile: deviceRoot.certificate, certfile: brokerChain, keyfile: brokerKey, crlfile: crl, version: nil, in: directory)
+            cafile: deviceRoot.certificate,
+            certfile: brokerChain,
+            keyfile: brokerKey,
+            crlfile: crl,
+            version: nil,
+            in: directory
+        )
         defer { broker.stop() }
 
         let json = directory.path("report.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(broker.port)", "--identities", identities, "--ca", serverRoot.certificate,
-             "--device-ca", deviceRoot.certificate, "--crl", crl, "--server-name", "localhost", "--protocol", "mqtt",
-             "--json", json, "--per-device", "--quiet"],
-            in: directory)
+            [
+                "run", "--target", "127.0.0.1:\(broker.port)", "--identities", identities, "--ca",
+                serverRoot.certificate,
+                "--device-ca", deviceRoot.certificate, "--crl", crl, "--server-name", "localhost", "--protocol", "mqtt",
+                "--json", json, "--per-device", "--quiet",
+            ],
+            in: directory
+        )
         #expect(run.status == 0, "\(run.output)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
-        let byID = Dictionary(uniqueKeysWithValues: ((report["devices"] as? [[String: Any]]) ?? []).map { ($0["id"] as? String ?? "", $0) })
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
+        let byID = Dictionary(
+            uniqueKeysWithValues: ((report["devices"] as? [[String: Any]]) ?? []).map {
+                ($0["id"] as? String ?? "", $0)
+            }
+        )
         #expect(byID["tcu-p384"]?["outcome"] as? String == "ok", "\(byID) — \(broker.process.output)")
         #expect(byID["tcu-rsa"]?["outcome"] as? String == "ok")
         #expect(byID["tcu-revoked"]?["outcome"] as? String == "rejected:certificate-revoked")

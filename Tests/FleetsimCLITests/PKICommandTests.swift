@@ -9,12 +9,21 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let certs = directory.path("certs")
-        let created = try await FleetsimBinary.run(["pki", "init", "--dir", certs, "--server-name", "broker.local"], in: directory)
+        let created = try await FleetsimBinary.run(
+            ["pki", "init", "--dir", certs, "--server-name", "broker.local"],
+            in: directory
+        )
         #expect(created.status == 0, "\(created.output)")
         // The server certificate is for the name given: OpenSSL verifies it for that host.
         let verified = try await ForeignProcess.run(
-            "openssl", ["verify", "-CAfile", "\(certs)/root.pem", "-untrusted", "\(certs)/intermediate.pem", "-purpose", "sslserver",
-                        "-verify_hostname", "broker.local", "\(certs)/server.pem"], in: directory)
+            "openssl",
+            [
+                "verify", "-CAfile", "\(certs)/root.pem", "-untrusted", "\(certs)/intermediate.pem", "-purpose",
+                "sslserver",
+                "-verify_hostname", "broker.local", "\(certs)/server.pem",
+            ],
+            in: directory
+        )
         #expect(verified.status == 0, "\(verified.output)")
 
         let again = try await FleetsimBinary.run(["pki", "init", "--dir", certs], in: directory)
@@ -24,8 +33,15 @@ import Testing
 
         let issued = try await FleetsimBinary.run(["pki", "issue", "--dir", certs, "--count", "3"], in: directory)
         #expect(issued.status == 0, "\(issued.output)")
-        #expect(try FleetManifest.load(from: "\(certs)/fleet.json").devices.map(\.id) == ["tcu-00001", "tcu-00002", "tcu-00003"])
-        let expired = try await FleetsimBinary.run(["pki", "issue", "--dir", certs, "--count", "1", "--defect", "expired"], in: directory)
+        #expect(
+            try FleetManifest.load(from: "\(certs)/fleet.json").devices.map(\.id) == [
+                "tcu-00001", "tcu-00002", "tcu-00003",
+            ]
+        )
+        let expired = try await FleetsimBinary.run(
+            ["pki", "issue", "--dir", certs, "--count", "1", "--defect", "expired"],
+            in: directory
+        )
         #expect(expired.status == 0, "\(expired.output)")
 
         let revoked = try await FleetsimBinary.run(["pki", "revoke", "--dir", certs, "tcu-00002"], in: directory)
@@ -47,7 +63,10 @@ import Testing
     @Test func usageErrorsExitTwoAndRunNothing() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let noPKI = try await FleetsimBinary.run(["pki", "issue", "--dir", directory.path("none"), "--count", "1"], in: directory)
+        let noPKI = try await FleetsimBinary.run(
+            ["pki", "issue", "--dir", directory.path("none"), "--count", "1"],
+            in: directory
+        )
         #expect(noPKI.status == 2)
         #expect(noPKI.inputErrorCode == "pki:no-pki", "\(noPKI.stderr)")
         let zero = try await FleetsimBinary.run(["pki", "issue", "--count", "0"], in: directory)
@@ -55,7 +74,10 @@ import Testing
         #expect(zero.stderr.contains("--count"))
         let defect = try await FleetsimBinary.run(["pki", "issue", "--count", "1", "--defect", "rusty"], in: directory)
         #expect(defect.status == 2)
-        let weakChoice = try await FleetsimBinary.run(["pki", "init", "--dir", directory.path("c"), "--key", "rsa-1024"], in: directory)
+        let weakChoice = try await FleetsimBinary.run(
+            ["pki", "init", "--dir", directory.path("c"), "--key", "rsa-1024"],
+            in: directory
+        )
         #expect(weakChoice.status == 2)
         #expect(!FileManager.default.fileExists(atPath: directory.path("c/root.key")))
     }

@@ -28,7 +28,9 @@ import Testing
         _ = try await FleetsimBinary.run(["pki", "init", "--dir", directory.path("certs")], in: directory)
         for (flags, name) in Self.runCases {
             let result = try await FleetsimBinary.run(
-                ["run", "--target", "127.0.0.1:9", "--dir", directory.path("certs")] + flags, in: directory)
+                ["run", "--target", "127.0.0.1:9", "--dir", directory.path("certs")] + flags,
+                in: directory
+            )
             #expect(result.status == 2, "\(flags): exit \(result.status) \(result.stderr)")
             #expect(result.stderr.contains(name), "\(flags) is not named: \(result.stderr)")
         }
@@ -39,13 +41,16 @@ import Testing
         defer { directory.remove() }
         _ = try await FleetsimBinary.run(["pki", "init", "--dir", directory.path("certs")], in: directory)
         for (yaml, key) in [
-            ("timeouts: {handshake: 99999999d}\n", "timeouts.handshake"), ("timeouts: {connect: 99999999999}\n", "timeouts.connect"),
+            ("timeouts: {handshake: 99999999d}\n", "timeouts.handshake"),
+            ("timeouts: {connect: 99999999999}\n", "timeouts.connect"),
             ("mqtt: {keep-alive: -5s}\n", "mqtt.keep-alive"), ("clock: {skew: 99999999999}\n", "clock.skew"),
             ("tls: {accept: quiet-period 2h}\n", "tls.accept"),
         ] {
             let profile = try directory.write("bounds.yaml", yaml)
             let result = try await FleetsimBinary.run(
-                ["run", "--target", "127.0.0.1:9", "--dir", directory.path("certs"), "--profile", profile], in: directory)
+                ["run", "--target", "127.0.0.1:9", "--dir", directory.path("certs"), "--profile", profile],
+                in: directory
+            )
             #expect(result.status == 2, "\(yaml): exit \(result.status) \(result.stderr)")
             #expect(result.inputErrorCode == "profile:bad-value", "\(yaml): \(result.stderr)")
             #expect(result.stderr.contains(key), "\(yaml): \(result.stderr)")
@@ -57,7 +62,9 @@ import Testing
         defer { directory.remove() }
         _ = try await FleetsimBinary.run(["pki", "init", "--dir", directory.path("certs")], in: directory)
         let result = try await FleetsimBinary.run(
-            ["serve", "--listen", "127.0.0.1:0", "--dir", directory.path("certs"), "--handshake-timeout", "99999999d"], in: directory)
+            ["serve", "--listen", "127.0.0.1:0", "--dir", directory.path("certs"), "--handshake-timeout", "99999999d"],
+            in: directory
+        )
         #expect(result.status == 2, "exit \(result.status) \(result.stderr)")
         #expect(result.stderr.contains("--handshake-timeout"))
     }

@@ -5,13 +5,15 @@ import Foundation
 import Testing
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// `fleetsim run` end to end: the built binary, a fleet with every defect kind, real backends.
 @Suite(.serialized) struct RunCommandTests {
     func report(_ path: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        )
     }
 
     func outcomes(_ report: [String: Any]) -> [String: String] {
@@ -25,8 +27,12 @@ import FoundationXML
         defer { fixture.directory.remove() }
         let layout = fixture.layout
         let server = try await OpenSSLServer(
-            certificate: layout.serverCertificate, chain: layout.intermediateCertificate, key: layout.serverKey,
-            clientCA: layout.rootCertificate, version: version, in: fixture.directory,
+            certificate: layout.serverCertificate,
+            chain: layout.intermediateCertificate,
+            key: layout.serverKey,
+            clientCA: layout.rootCertificate,
+            version: version,
+            in: fixture.directory,
             extraArguments: ["-CRL", layout.crl, "-crl_check"]
         )
         defer { server.stop() }
@@ -36,9 +42,12 @@ import FoundationXML
         let html = fixture.directory.path("report.html")
         // s_server serves one connection at a time: one device at a time.
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
-             "--tls", version, "--concurrency", "1", "--expect", expect, "--json", json, "--junit", junit, "--html", html,
-             "--per-device"],
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
+                "--tls", version, "--concurrency", "1", "--expect", expect, "--json", json, "--junit", junit, "--html",
+                html,
+                "--per-device",
+            ],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
@@ -48,8 +57,11 @@ import FoundationXML
             #expect(outcomes[device.id] == DefectOutcomes.openSSLBackend[device.defect]!.identifier, "\(device.id)")
         }
         // Documented fields (DESIGN.md §5a).
-        for key in ["schema", "target", "protocol", "tls", "startedAt", "durationSeconds", "counts", "rates", "latencyMs", "failures",
-                    "devices", "cpu", "histograms"] {
+        for key in [
+            "schema", "target", "protocol", "tls", "startedAt", "durationSeconds", "counts", "rates", "latencyMs",
+            "failures",
+            "devices", "cpu", "histograms",
+        ] {
             #expect(report[key] != nil, "missing \(key)")
         }
         #expect(report["schema"] as? String == "fleetsim.report/1")
@@ -95,8 +107,11 @@ import FoundationXML
         defer { broker.stop() }
         let json = fixture.directory.path("report.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--tls", version, "--protocol", mode, "--profile", "devices/tcu.yaml", "--json", json, "--per-device"],
+            [
+                "run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name",
+                "localhost",
+                "--tls", version, "--protocol", mode, "--profile", "devices/tcu.yaml", "--json", json, "--per-device",
+            ],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
@@ -125,15 +140,24 @@ import FoundationXML
         let broker = try await MosquittoBroker(layout: fixture.layout, version: nil, in: fixture.directory)
         defer { broker.stop() }
         let json = fixture.directory.path("report.json")
-        let base = ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-                    "--json", json, "--quiet"]
+        let base = [
+            "run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name",
+            "localhost",
+            "--json", json, "--quiet",
+        ]
 
-        let right = try fixture.directory.write("right.tsv", DefectOutcomes.expectFile(for: fixture).replacingOccurrences(of: "rejected:unknown-ca", with: "rejected"))
+        let right = try fixture.directory.write(
+            "right.tsv",
+            DefectOutcomes.expectFile(for: fixture).replacingOccurrences(of: "rejected:unknown-ca", with: "rejected")
+        )
         let pass = try await FleetsimBinary.run(base + ["--expect", right], in: fixture.directory)
         #expect(pass.status == 0, "\(pass.output)")
         #expect(self.gates(try self.report(json)) == ["expect": true])
 
-        let wrongText = DefectOutcomes.expectFile(for: fixture).replacingOccurrences(of: "rejected:certificate-expired", with: "ok")
+        let wrongText = DefectOutcomes.expectFile(for: fixture).replacingOccurrences(
+            of: "rejected:certificate-expired",
+            with: "ok"
+        )
         let wrong = try fixture.directory.write("wrong.tsv", wrongText)
         let fail = try await FleetsimBinary.run(base + ["--expect", wrong], in: fixture.directory)
         #expect(fail.status == 1)
@@ -144,7 +168,10 @@ import FoundationXML
         let strict = try await FleetsimBinary.run(base + ["--max-failure-rate", "0.1"], in: fixture.directory)
         #expect(strict.status == 1)
         #expect(self.gates(try self.report(json)) == ["max-failure-rate": false])
-        let lenient = try await FleetsimBinary.run(base + ["--max-failure-rate", "0.9", "--max-p99", "10s"], in: fixture.directory)
+        let lenient = try await FleetsimBinary.run(
+            base + ["--max-failure-rate", "0.9", "--max-p99", "10s"],
+            in: fixture.directory
+        )
         #expect(lenient.status == 0, "\(lenient.output)")
         #expect(self.gates(try self.report(json)) == ["max-failure-rate": true, "max-p99": true])
         let fast = try await FleetsimBinary.run(base + ["--max-p99", "1ms"], in: fixture.directory)
@@ -185,10 +212,19 @@ import FoundationXML
             (["run", "--target", "localhost", "--dir", fixture.layout.directory], nil, "HOST:PORT"),
             (["run", "--target", "127.0.0.1:1", "--identities", fixture.layout.devices], nil, "--ca"),
             (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--rate", "-3"], nil, "--rate"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--hold", "forever"], nil, "--hold"),
+            (
+                ["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--hold", "forever"], nil,
+                "--hold"
+            ),
             (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--shard", "5/4"], nil, "--shard"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--profile", badProfile], "profile:unknown-key", "tls.version"),
-            (["run", "--target", "127.0.0.1:1", "--dir", fixture.directory.path("nowhere")], "pki:no-such-file", "nowhere"),
+            (
+                ["run", "--target", "127.0.0.1:1", "--dir", fixture.layout.directory, "--profile", badProfile],
+                "profile:unknown-key", "tls.version"
+            ),
+            (
+                ["run", "--target", "127.0.0.1:1", "--dir", fixture.directory.path("nowhere")], "pki:no-such-file",
+                "nowhere"
+            ),
         ]
         for (arguments, code, names) in cases {
             let result = try await FleetsimBinary.run(arguments, in: fixture.directory)
@@ -206,8 +242,11 @@ import FoundationXML
         let json = fixture.directory.path("report.json")
         let run = try ForeignProcess(
             FleetsimBinary.path,
-            ["run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--protocol", "mqtt", "--hold", "60s", "--json", json, "--metrics", "127.0.0.1:0"],
+            [
+                "run", "--target", "127.0.0.1:\(broker.port)", "--dir", fixture.layout.directory, "--server-name",
+                "localhost",
+                "--protocol", "mqtt", "--hold", "60s", "--json", json, "--metrics", "127.0.0.1:0",
+            ],
             in: fixture.directory,
             name: "interrupted-run"
         )

@@ -15,7 +15,8 @@ import Testing
 
         // Every key file: 0600, and the lines of its base64 body to search for.
         var secrets: [String] = []
-        let keyFiles = try FileManager.default.contentsOfDirectory(atPath: layout.devices).filter { $0.hasSuffix(".key") }
+        let keyFiles =
+            try FileManager.default.contentsOfDirectory(atPath: layout.devices).filter { $0.hasSuffix(".key") }
             .map { "\(layout.devices)/\($0)" } + [layout.rootKey, layout.intermediateKey, layout.serverKey]
         #expect(keyFiles.count == 16)
         for path in keyFiles {
@@ -26,25 +27,39 @@ import Testing
         #expect(secrets.count > 100)
 
         let audit = d.path("audit.jsonl")
-        let server = try await FleetsimServer(["--dir", layout.directory, "--protocol", "mqtt", "--audit", audit], in: d)
+        let server = try await FleetsimServer(
+            ["--dir", layout.directory, "--protocol", "mqtt", "--audit", audit],
+            in: d
+        )
         let outputs = ["report.json", "report.xml", "report.html"].map(d.path)
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost", "--protocol", "mqtt",
-             "--per-device", "--json", outputs[0], "--junit", outputs[1], "--html", outputs[2]],
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory, "--server-name", "localhost",
+                "--protocol", "mqtt",
+                "--per-device", "--json", outputs[0], "--junit", outputs[1], "--html", outputs[2],
+            ],
             in: d
         )
         #expect(run.status == 0, "\(run.output)")
         var texts = [run.stdout, run.stderr]
         for defect in [DeviceDefect.keyMismatch, .expired, .weakRSA] {
             let repro = try await FleetsimBinary.run(
-                ["repro", fixture.devices[defect]!, "--target", "127.0.0.1:\(server.port)", "--dir", layout.directory,
-                 "--server-name", "localhost", "--protocol", "mqtt", "--json"],
+                [
+                    "repro", fixture.devices[defect]!, "--target", "127.0.0.1:\(server.port)", "--dir",
+                    layout.directory,
+                    "--server-name", "localhost", "--protocol", "mqtt", "--json",
+                ],
                 in: d
             )
             #expect(repro.status == 1)
             texts += [repro.stdout, repro.stderr]
             let inspect = try await FleetsimBinary.run(
-                ["inspect", fixture.certificatePath(defect), "--key", fixture.keyPath(defect), "--ca", layout.rootCertificate, "--json"], in: d)
+                [
+                    "inspect", fixture.certificatePath(defect), "--key", fixture.keyPath(defect), "--ca",
+                    layout.rootCertificate, "--json",
+                ],
+                in: d
+            )
             texts += [inspect.stdout, inspect.stderr]
         }
         server.stop()
@@ -83,8 +98,11 @@ import Testing
         var secrets: [String] = []
         for id in inputs.encrypted.sorted() {
             let plain = try await ForeignProcess.run(
-                "openssl", ["pkey", "-in", "\(inputs.identities)/\(id).key", "-passin", "env:\(variable)"], in: d,
-                environment: [variable: inputs.passphrase])
+                "openssl",
+                ["pkey", "-in", "\(inputs.identities)/\(id).key", "-passin", "env:\(variable)"],
+                in: d,
+                environment: [variable: inputs.passphrase]
+            )
             #expect(plain.status == 0, "\(plain.output)")
             secrets += Self.pieces(ofPEM: plain.stdout)
         }
@@ -94,14 +112,22 @@ import Testing
         for (passphrase, tag) in [(inputs.passphrase, "right"), (wrong, "wrong")] {
             let outputs = ["json", "xml", "html"].map { d.path("report-\(tag).\($0)") }
             let (run, _) = try await inputs.run(
-                port: server.port, ["--protocol", "tls", "--key-passphrase-env", variable, "--junit", outputs[1], "--html", outputs[2]],
-                environment: [variable: passphrase], outputs: outputs)
+                port: server.port,
+                ["--protocol", "tls", "--key-passphrase-env", variable, "--junit", outputs[1], "--html", outputs[2]],
+                environment: [variable: passphrase],
+                outputs: outputs
+            )
             texts += [run.stdout, run.stderr] + (try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) })
             for id in ["enc-pkcs8", IdentityInputs.mismatched] {
                 let repro = try await FleetsimBinary.run(
-                    ["repro", id, "--target", "127.0.0.1:\(server.port)", "--identities", inputs.identities, "--ca", inputs.ca.certificate,
-                     "--server-name", "localhost", "--protocol", "tls", "--key-passphrase-env", variable] + (tag == "right" ? ["--json"] : []),
-                    in: d, environment: [variable: passphrase])
+                    [
+                        "repro", id, "--target", "127.0.0.1:\(server.port)", "--identities", inputs.identities, "--ca",
+                        inputs.ca.certificate,
+                        "--server-name", "localhost", "--protocol", "tls", "--key-passphrase-env", variable,
+                    ] + (tag == "right" ? ["--json"] : []),
+                    in: d,
+                    environment: [variable: passphrase]
+                )
                 texts += [repro.stdout, repro.stderr]
             }
         }

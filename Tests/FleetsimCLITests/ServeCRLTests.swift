@@ -21,33 +21,53 @@ import Testing
             let (certificate, key) = try await issuing.issue(id)
             leaves[id] = certificate
             let leaf = try String(contentsOfFile: certificate, encoding: .utf8)
-            try (id == "tcu-nochain" ? leaf : leaf + intermediatePEM).write(toFile: "\(identities)/\(id).pem", atomically: true, encoding: .utf8)
+            try (id == "tcu-nochain" ? leaf : leaf + intermediatePEM).write(
+                toFile: "\(identities)/\(id).pem",
+                atomically: true,
+                encoding: .utf8
+            )
             try FileManager.default.copyItem(atPath: key, toPath: "\(identities)/\(id).key")
         }
         try await issuing.revoke(leaves["tcu-revoked"]!)
         let bundle = try directory.write(
             "crls.pem",
-            try String(contentsOfFile: try await root.crl(), encoding: .utf8) + String(contentsOfFile: try await issuing.crl(), encoding: .utf8))
+            try String(contentsOfFile: try await root.crl(), encoding: .utf8)
+                + String(contentsOfFile: try await issuing.crl(), encoding: .utf8)
+        )
         let audit = directory.path("audit.jsonl")
         let server = try await FleetsimServer(
-            ["--ca", root.certificate, "--cert", serverCertificate, "--key", serverKey, "--crl", bundle, "--protocol", "tls",
-             "--audit", audit],
-            in: directory)
+            [
+                "--ca", root.certificate, "--cert", serverCertificate, "--key", serverKey, "--crl", bundle,
+                "--protocol", "tls",
+                "--audit", audit,
+            ],
+            in: directory
+        )
         defer { server.stop() }
 
         let json = directory.path("report.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca", root.certificate,
-             "--server-name", "localhost", "--protocol", "tls", "--json", json, "--per-device", "--quiet"],
-            in: directory)
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca", root.certificate,
+                "--server-name", "localhost", "--protocol", "tls", "--json", json, "--per-device", "--quiet",
+            ],
+            in: directory
+        )
         #expect([0, 1].contains(run.status), "\(run.output)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
-        let outcomes = Dictionary(uniqueKeysWithValues: ((report["devices"] as? [[String: Any]]) ?? []).map {
-            ($0["id"] as? String ?? "", $0["outcome"] as? String ?? "")
-        })
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
+        let outcomes = Dictionary(
+            uniqueKeysWithValues: ((report["devices"] as? [[String: Any]]) ?? []).map {
+                ($0["id"] as? String ?? "", $0["outcome"] as? String ?? "")
+            }
+        )
         #expect(outcomes["tcu-good"] == "ok", "\(outcomes) — \(server.process.output)")
         #expect(outcomes["tcu-revoked"]?.hasPrefix("rejected:") == true, "\(outcomes)")
-        #expect(outcomes["tcu-nochain"]?.hasPrefix("rejected:") == true, "the issuing CA is no trust anchor: \(outcomes)")
+        #expect(
+            outcomes["tcu-nochain"]?.hasPrefix("rejected:") == true,
+            "the issuing CA is no trust anchor: \(outcomes)"
+        )
 
         let lines = try await AuditLogFile(audit).waitForLines(3)
         let revoked = try #require(lines.first { $0.deviceID == "tcu-revoked" })
@@ -67,19 +87,30 @@ import Testing
         let identities = directory.path("identities")
         try FileManager.default.createDirectory(atPath: identities, withIntermediateDirectories: true)
         let (certificate, key) = try await issuing.issue("tcu-good")
-        try (try String(contentsOfFile: certificate, encoding: .utf8) + String(contentsOfFile: issuing.certificate, encoding: .utf8))
+        try
+            (try String(contentsOfFile: certificate, encoding: .utf8)
+            + String(contentsOfFile: issuing.certificate, encoding: .utf8))
             .write(toFile: "\(identities)/tcu-good.pem", atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: key, toPath: "\(identities)/tcu-good.key")
         let server = try await FleetsimServer(
-            ["--ca", root.certificate, "--cert", serverCertificate, "--key", serverKey, "--crl", try await other.crl(), "--protocol", "tls"],
-            in: directory)
+            [
+                "--ca", root.certificate, "--cert", serverCertificate, "--key", serverKey, "--crl",
+                try await other.crl(), "--protocol", "tls",
+            ],
+            in: directory
+        )
         defer { server.stop() }
         let json = directory.path("report.json")
         _ = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca", root.certificate,
-             "--server-name", "localhost", "--protocol", "tls", "--json", json, "--per-device", "--quiet"],
-            in: directory)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--identities", identities, "--ca", root.certificate,
+                "--server-name", "localhost", "--protocol", "tls", "--json", json, "--per-device", "--quiet",
+            ],
+            in: directory
+        )
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
         let device = try #require((report["devices"] as? [[String: Any]])?.first)
         #expect((device["outcome"] as? String)?.hasPrefix("rejected:") == true, "\(device)")
     }

@@ -5,19 +5,23 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `fleetsim serve` judged by real foreign clients: `mosquitto_pub` and `openssl s_client`.
 @Suite(.serialized) struct ServeCommandTests {
     /// mosquitto_pub with a device's own identity; returns its result.
-    func publish(_ fixture: PKIFixture, _ defect: DeviceDefect, port: Int, clientID: String? = nil) async throws -> CommandResult {
+    func publish(_ fixture: PKIFixture, _ defect: DeviceDefect, port: Int, clientID: String? = nil) async throws
+        -> CommandResult
+    {
         let id = fixture.devices[defect]!
         return try await ForeignProcess.run(
             "/usr/bin/mosquitto_pub",
-            ["-h", "127.0.0.1", "-p", "\(port)", "--cafile", fixture.layout.rootCertificate,
-             "--cert", fixture.certificatePath(defect), "--key", fixture.keyPath(defect), "-i", clientID ?? id,
-             "-t", "vehicles/\(id)/telemetry", "-m", "{\"speed\":88}", "-q", "1", "-d"],
+            [
+                "-h", "127.0.0.1", "-p", "\(port)", "--cafile", fixture.layout.rootCertificate,
+                "--cert", fixture.certificatePath(defect), "--key", fixture.keyPath(defect), "-i", clientID ?? id,
+                "-t", "vehicles/\(id)/telemetry", "-m", "{\"speed\":88}", "-q", "1", "-d",
+            ],
             in: fixture.directory,
             timeout: .seconds(20)
         )
@@ -27,14 +31,19 @@ import Glibc
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--audit", audit.path],
+            in: fixture.directory
+        )
         defer { server.stop() }
 
         let good = try await self.publish(fixture, .none, port: server.port)
         #expect(good.status == 0, "\(good.output)")
         #expect(good.output.contains("received PUBACK"), "\(good.output)")  // QoS 1 acknowledged
 
-        let refused: [DeviceDefect] = [.expired, .notYetValid, .serverEKU, .noEKU, .wrongCA, .selfSigned, .noChain, .revoked, .weakRSA, .sha1]
+        let refused: [DeviceDefect] = [
+            .expired, .notYetValid, .serverEKU, .noEKU, .wrongCA, .selfSigned, .noChain, .revoked, .weakRSA, .sha1,
+        ]
         for defect in refused {
             let result = try await self.publish(fixture, defect, port: server.port)
             #expect(result.status != 0, "\(defect) was let in: \(result.output)")
@@ -53,9 +62,14 @@ import Glibc
             #expect(record.outcome == Self.backendVerdicts[defect], "\(defect): \(record)")
         }
         // Policy refusals share bad_certificate: the reason starts with the policy's code.
-        let reasons = Dictionary(uniqueKeysWithValues: records.compactMap { r in r.deviceID.map { ($0, r.reason ?? "") } })
+        let reasons = Dictionary(
+            uniqueKeysWithValues: records.compactMap { r in r.deviceID.map { ($0, r.reason ?? "") } }
+        )
         for (defect, code) in [(DeviceDefect.noEKU, "missing-client-auth-eku"), (.noChain, "incomplete-chain")] {
-            #expect(reasons[fixture.devices[defect]!]?.hasPrefix("policy: \(code):") == true, "\(defect): \(reasons[fixture.devices[defect]!] ?? "none")")
+            #expect(
+                reasons[fixture.devices[defect]!]?.hasPrefix("policy: \(code):") == true,
+                "\(defect): \(reasons[fixture.devices[defect]!] ?? "none")"
+            )
         }
     }
 
@@ -64,7 +78,8 @@ import Glibc
     static let backendVerdicts: [DeviceDefect: String] = [
         .none: "ok", .expired: "rejected:certificate-expired", .notYetValid: "rejected:certificate-expired",
         .serverEKU: "rejected:bad-certificate", .noEKU: "rejected:bad-certificate", .wrongCA: "rejected:unknown-ca",
-        .selfSigned: "rejected:bad-certificate", .noChain: "rejected:bad-certificate", .revoked: "rejected:certificate-revoked",
+        .selfSigned: "rejected:bad-certificate", .noChain: "rejected:bad-certificate",
+        .revoked: "rejected:certificate-revoked",
         .keyMismatch: "identity-invalid", .weakRSA: "rejected:bad-certificate", .sha1: "rejected:bad-certificate",
     ]
 
@@ -73,13 +88,21 @@ import Glibc
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--audit", audit.path],
+            in: fixture.directory
+        )
         defer { server.stop() }
-        let expect = fixture.pki.manifest.devices.map { "\($0.id)\t\(Self.backendVerdicts[$0.defect]!)" }.joined(separator: "\n")
+        let expect = fixture.pki.manifest.devices.map { "\($0.id)\t\(Self.backendVerdicts[$0.defect]!)" }.joined(
+            separator: "\n"
+        )
         let expectPath = try fixture.directory.write("expect.tsv", expect + "\n")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--protocol", "mqtt", "--tls", version, "--expect", expectPath],
+            [
+                "run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name",
+                "localhost",
+                "--protocol", "mqtt", "--tls", version, "--expect", expectPath,
+            ],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
@@ -100,7 +123,10 @@ import Glibc
         #expect(good.count == 2)
         let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
         let deny = try fixture.directory.write("deny.txt", "# stolen unit\n\(good[0])\n")
-        let denying = try await FleetsimServer(["--dir", fixture.layout.directory, "--deny", deny, "--audit", audit.path], in: fixture.directory)
+        let denying = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--deny", deny, "--audit", audit.path],
+            in: fixture.directory
+        )
         #expect(try await self.publish(fixture, .none, port: denying.port).status != 0)  // good[0]
         let denied = try await audit.waitForDevices([good[0]])
         denying.stop()
@@ -109,17 +135,28 @@ import Glibc
         #expect(record.outcome == "rejected:bad-certificate", "\(record)")
 
         let allow = try fixture.directory.write("allow.txt", "\(good[1])\n")
-        let allowing = try await FleetsimServer(["--dir", fixture.layout.directory, "--allow", allow], in: fixture.directory)
+        let allowing = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--allow", allow],
+            in: fixture.directory
+        )
         defer { allowing.stop() }
         let json = fixture.directory.path("report.json")
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(allowing.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-             "--protocol", "mqtt", "--per-device", "--json", json],
+            [
+                "run", "--target", "127.0.0.1:\(allowing.port)", "--dir", fixture.layout.directory, "--server-name",
+                "localhost",
+                "--protocol", "mqtt", "--per-device", "--json", json,
+            ],
             in: fixture.directory
         )
         #expect(run.status == 0, "\(run.output)")
-        let devices = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])["devices"] as? [[String: Any]]
-        let outcomes = Dictionary(uniqueKeysWithValues: (devices ?? []).map { ($0["id"] as! String, $0["outcome"] as! String) })
+        let devices =
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+            )["devices"] as? [[String: Any]]
+        let outcomes = Dictionary(
+            uniqueKeysWithValues: (devices ?? []).map { ($0["id"] as! String, $0["outcome"] as! String) }
+        )
         #expect(outcomes[good[1]] == "ok")
         #expect(outcomes[good[0]] == "rejected:bad-certificate", "\(outcomes[good[0]] ?? "none")")
     }
@@ -128,7 +165,10 @@ import Glibc
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--audit", audit.path],
+            in: fixture.directory
+        )
         defer { server.stop() }
         let result = try await self.publish(fixture, .none, port: server.port, clientID: "someone-else")
         // mosquitto_pub exits with the CONNACK's return code.
@@ -143,14 +183,19 @@ import Glibc
     func opensslClientWithBadCertificatesGetsAnAlert(version: String) async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--protocol", "tls"], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--protocol", "tls"],
+            in: fixture.directory
+        )
         defer { server.stop() }
         for defect in [DeviceDefect.serverEKU, .expired, .wrongCA] {
             let result = try await ForeignProcess.run(
                 "openssl",
-                ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", fixture.layout.rootCertificate,
-                 "-cert", fixture.certificatePath(defect), "-key", fixture.keyPath(defect), "-verify_return_error",
-                 "-tls\(version == "1.2" ? "1_2" : "1_3")", "-ign_eof"],
+                [
+                    "s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", fixture.layout.rootCertificate,
+                    "-cert", fixture.certificatePath(defect), "-key", fixture.keyPath(defect), "-verify_return_error",
+                    "-tls\(version == "1.2" ? "1_2" : "1_3")", "-ign_eof",
+                ],
                 in: fixture.directory,
                 input: "hello\n",
                 timeout: .seconds(20)
@@ -159,7 +204,10 @@ import Glibc
                 Issue.record("\(defect) is not refused with an alert")
                 continue
             }
-            #expect(result.stderr.contains("SSL alert number \(alert.code)\n"), "TLS \(version) \(defect): \(result.output)")
+            #expect(
+                result.stderr.contains("SSL alert number \(alert.code)\n"),
+                "TLS \(version) \(defect): \(result.output)"
+            )
         }
     }
 
@@ -204,14 +252,19 @@ import Glibc
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--audit", audit.path],
+            in: fixture.directory
+        )
         defer { server.stop() }
         // A real device identity over real TLS, then bytes that are not MQTT (type 4 with flags 7).
         let hostile = try await ForeignProcess.run(
             "openssl",
-            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", fixture.layout.rootCertificate,
-             "-cert", fixture.certificatePath(.none), "-cert_chain", fixture.layout.intermediateCertificate,
-             "-key", fixture.keyPath(.none), "-ign_eof", "-quiet"],
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", fixture.layout.rootCertificate,
+                "-cert", fixture.certificatePath(.none), "-cert_chain", fixture.layout.intermediateCertificate,
+                "-key", fixture.keyPath(.none), "-ign_eof", "-quiet",
+            ],
             in: fixture.directory,
             input: "G\u{0000}",  // 0x47 0x00: a complete packet of type 4 with illegal flags 7
             timeout: .seconds(20)
@@ -227,7 +280,10 @@ import Glibc
     @Test func idleConnectionsAndAConnectFloodDoNotStopGoodDevices() async throws {
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--handshake-timeout", "2s"], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--handshake-timeout", "2s"],
+            in: fixture.directory
+        )
         defer { server.stop() }
         // 1,000 TCP connections that never speak, and 1,000 that connect and hang up at once.
         var idle: [RawTCP] = []
@@ -244,19 +300,34 @@ import Glibc
         let fixture = try await PKIFixture.make()
         defer { fixture.directory.remove() }
         let garbage = try fixture.directory.write("garbage-crl.pem", "not a crl\n")
-        let refused = try await FleetsimBinary.run(["serve", "--listen", "127.0.0.1:0", "--dir", fixture.layout.directory, "--crl", garbage], in: fixture.directory)
+        let refused = try await FleetsimBinary.run(
+            ["serve", "--listen", "127.0.0.1:0", "--dir", fixture.layout.directory, "--crl", garbage],
+            in: fixture.directory
+        )
         #expect(refused.status == 2)
         #expect(refused.inputErrorCode == "not-a-crl", "\(refused.stderr)")
         #expect(refused.stderr.contains(garbage), "the message names the file: \(refused.stderr)")
-        let expired = try RevocationList.make(issuer: fixture.pki.intermediate, revoked: [], number: 9, thisUpdate: Date(timeIntervalSinceNow: -7200), validFor: 3600)
+        let expired = try RevocationList.make(
+            issuer: fixture.pki.intermediate,
+            revoked: [],
+            number: 9,
+            thisUpdate: Date(timeIntervalSinceNow: -7200),
+            validFor: 3600
+        )
         let expiredPath = try fixture.directory.write("expired-crl.pem", expired)
-        let stale = try await FleetsimBinary.run(["serve", "--listen", "127.0.0.1:0", "--dir", fixture.layout.directory, "--crl", expiredPath], in: fixture.directory)
+        let stale = try await FleetsimBinary.run(
+            ["serve", "--listen", "127.0.0.1:0", "--dir", fixture.layout.directory, "--crl", expiredPath],
+            in: fixture.directory
+        )
         #expect(stale.status == 2)
         #expect(stale.inputErrorCode == "crl-expired", "\(stale.stderr)")
         #expect(stale.stderr.contains(expiredPath), "the message names the file: \(stale.stderr)")
 
         let audit = AuditLogFile(fixture.directory.path("audit.jsonl"))
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--audit", audit.path], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--audit", audit.path],
+            in: fixture.directory
+        )
         #expect(try await self.publish(fixture, .none, port: server.port).status == 0)
         server.process.signal(SIGTERM)
         let status = try await server.process.waitForExit(timeout: .seconds(10))

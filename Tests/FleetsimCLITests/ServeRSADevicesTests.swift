@@ -16,17 +16,26 @@ import Testing
         let (ecDevice, ecKey) = try await deviceRoot.issue("tcu-p256")
         let audit = directory.path("audit.jsonl")
         let server = try await FleetsimServer(
-            ["--ca", deviceRoot.certificate, "--cert", serverCertificate, "--key", serverKey, "--protocol", "tls", "--audit", audit],
-            in: directory)
+            [
+                "--ca", deviceRoot.certificate, "--cert", serverCertificate, "--key", serverKey, "--protocol", "tls",
+                "--audit", audit,
+            ],
+            in: directory
+        )
         defer { server.stop() }
         var expected = 0
         for version in ["-tls1_2", "-tls1_3"] {
             for (certificate, key) in [(rsaDevice, rsaKey), (ecDevice, ecKey)] {
                 _ = try await ForeignProcess.run(
                     "openssl",
-                    ["s_client", "-connect", "127.0.0.1:\(server.port)", version, "-cert", certificate, "-key", key,
-                     "-CAfile", serverRoot.certificate, "-servername", "localhost", "-verify_return_error"],
-                    in: directory, input: "", timeout: .seconds(20))
+                    [
+                        "s_client", "-connect", "127.0.0.1:\(server.port)", version, "-cert", certificate, "-key", key,
+                        "-CAfile", serverRoot.certificate, "-servername", "localhost", "-verify_return_error",
+                    ],
+                    in: directory,
+                    input: "",
+                    timeout: .seconds(20)
+                )
                 expected += 1
                 let lines = try await AuditLogFile(audit).waitForLines(expected)
                 let last = try #require(lines.last)

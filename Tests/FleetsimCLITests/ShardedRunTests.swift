@@ -8,12 +8,17 @@ import Testing
 /// compared with one unsharded run over the same fleet.
 @Suite(.serialized) struct ShardedRunTests {
     func report(_ path: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        )
     }
 
     func outcomes(_ report: [String: Any]) -> [String: String] {
         let devices = (report["devices"] as? [[String: Any]]) ?? []
-        return Dictionary(devices.map { ($0["id"] as! String, $0["outcome"] as! String) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            devices.map { ($0["id"] as! String, $0["outcome"] as! String) },
+            uniquingKeysWith: { a, _ in a }
+        )
     }
 
     @Test func fourShardsMergeIntoTheUnshardedRun() async throws {
@@ -21,10 +26,16 @@ import Testing
         defer { fixture.directory.remove() }
         var pki = fixture.pki
         _ = try await pki.issueDevices(count: 27, prefix: "fleet-", defect: .none, algorithm: .ecdsaP256)
-        let server = try await FleetsimServer(["--dir", fixture.layout.directory, "--protocol", "mqtt"], in: fixture.directory)
+        let server = try await FleetsimServer(
+            ["--dir", fixture.layout.directory, "--protocol", "mqtt"],
+            in: fixture.directory
+        )
         defer { server.stop() }
-        let base = ["run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name", "localhost",
-                    "--protocol", "mqtt", "--per-device", "--quiet"]
+        let base = [
+            "run", "--target", "127.0.0.1:\(server.port)", "--dir", fixture.layout.directory, "--server-name",
+            "localhost",
+            "--protocol", "mqtt", "--per-device", "--quiet",
+        ]
 
         // Two shards pick their slice from --shard, two from JOB_COMPLETION_INDEX as in a Kubernetes Indexed Job.
         var shards: [ForeignProcess] = []
@@ -35,7 +46,10 @@ import Testing
             let selection = k <= 2 ? ["--shard", "\(k)/4"] : ["--shards", "4"]
             shards.append(
                 try ForeignProcess(
-                    FleetsimBinary.path, base + selection + ["--json", path], in: fixture.directory, name: "shard-\(k)",
+                    FleetsimBinary.path,
+                    base + selection + ["--json", path],
+                    in: fixture.directory,
+                    name: "shard-\(k)",
                     environment: k <= 2 ? [:] : ["JOB_COMPLETION_INDEX": "\(k - 1)"]
                 )
             )
@@ -45,7 +59,10 @@ import Testing
             #expect(status == 0, "\(shard.output)")
         }
         let mergedPath = fixture.directory.path("merged.json")
-        let merge = try await FleetsimBinary.run(["report", "merge"] + paths + ["--json", mergedPath], in: fixture.directory)
+        let merge = try await FleetsimBinary.run(
+            ["report", "merge"] + paths + ["--json", mergedPath],
+            in: fixture.directory
+        )
         #expect(merge.status == 0, "\(merge.output)")
 
         let wholePath = fixture.directory.path("whole.json")
@@ -82,14 +99,21 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "fleetsim-merge")
         defer { directory.remove() }
         let run = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:9", "--identities", directory.path("none"), "--ca", directory.path("none.pem")], in: directory
+            [
+                "run", "--target", "127.0.0.1:9", "--identities", directory.path("none"), "--ca",
+                directory.path("none.pem"),
+            ],
+            in: directory
         )
         #expect(run.status == 2)  // sanity: nothing to run without identities
         let a = try directory.write("a.json", Self.minimalReport(target: "127.0.0.1:1", shard: "1/2", device: "x"))
         let b = try directory.write("b.json", Self.minimalReport(target: "127.0.0.1:2", shard: "2/2", device: "y"))
         let c = try directory.write("c.json", Self.minimalReport(target: "127.0.0.1:1", shard: "2/2", device: "x"))
         let garbage = try directory.write("g.json", "{ not json")
-        for (files, code) in [([a, b], "merge:other-run"), ([a, c], "merge:overlapping-devices"), ([a, a], "merge:repeated-shard"), ([a, garbage], "bad-report")] {
+        for (files, code) in [
+            ([a, b], "merge:other-run"), ([a, c], "merge:overlapping-devices"), ([a, a], "merge:repeated-shard"),
+            ([a, garbage], "bad-report"),
+        ] {
             let merge = try await FleetsimBinary.run(["report", "merge"] + files, in: directory)
             #expect(merge.status == 2, "\(files)")
             #expect(merge.inputErrorCode == code, "\(merge.output)")

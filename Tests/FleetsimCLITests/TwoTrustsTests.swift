@@ -24,31 +24,55 @@ import Testing
         let identities = directory.path("identities")
         try FileManager.default.createDirectory(atPath: identities, withIntermediateDirectories: true)
         let intermediate = try String(contentsOfFile: issuing.certificate, encoding: .utf8)
-        for (id, start, end) in [("tcu-good", nil, nil), ("tcu-expired", "20200101000000Z", "20200201000000Z")] as [(String, String?, String?)] {
+        for (id, start, end) in [("tcu-good", nil, nil), ("tcu-expired", "20200101000000Z", "20200201000000Z")]
+            as [(String, String?, String?)]
+        {
             let (certificate, key) = try await issuing.issue(id, start: start, end: end)
             try (try String(contentsOfFile: certificate, encoding: .utf8) + intermediate)
                 .write(toFile: "\(identities)/\(id).pem", atomically: true, encoding: .utf8)
             try FileManager.default.copyItem(atPath: key, toPath: "\(identities)/\(id).key")
         }
         let server = try await OpenSSLServer(
-            certificate: serverCertificate, chain: serverRoot.certificate, key: serverKey, clientCA: deviceRoot.certificate,
-            version: "1.3", in: directory)
-        return Setup(directory: directory, serverRoot: serverRoot, deviceRoot: deviceRoot, identities: identities, server: server)
+            certificate: serverCertificate,
+            chain: serverRoot.certificate,
+            key: serverKey,
+            clientCA: deviceRoot.certificate,
+            version: "1.3",
+            in: directory
+        )
+        return Setup(
+            directory: directory,
+            serverRoot: serverRoot,
+            deviceRoot: deviceRoot,
+            identities: identities,
+            server: server
+        )
     }
 
     /// Runs the fleet; returns each device's (outcome, diagnosis codes).
     static func run(_ setup: Setup, port: Int, extra: [String]) async throws -> [String: (String, [String])] {
         let json = setup.directory.path("report-\(UUID().uuidString.prefix(6)).json")
         let result = try await FleetsimBinary.run(
-            ["run", "--target", "127.0.0.1:\(port)", "--identities", setup.identities, "--ca", setup.serverRoot.certificate,
-             "--server-name", "localhost", "--protocol", "tls", "--json", json, "--per-device", "--quiet"] + extra,
-            in: setup.directory)
+            [
+                "run", "--target", "127.0.0.1:\(port)", "--identities", setup.identities, "--ca",
+                setup.serverRoot.certificate,
+                "--server-name", "localhost", "--protocol", "tls", "--json", json, "--per-device", "--quiet",
+            ] + extra,
+            in: setup.directory
+        )
         #expect([0, 1].contains(result.status), "\(result.output)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        )
         let devices = try #require(report["devices"] as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: devices.map { device in
-            (device["id"] as? String ?? "", (device["outcome"] as? String ?? "", device["diagnosis"] as? [String] ?? []))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: devices.map { device in
+                (
+                    device["id"] as? String ?? "",
+                    (device["outcome"] as? String ?? "", device["diagnosis"] as? [String] ?? [])
+                )
+            }
+        )
     }
 
     @Test func refusedDevicesAreDiagnosedAgainstTheDeviceTrust() async throws {
@@ -57,7 +81,11 @@ import Testing
             setup.server.stop()
             setup.directory.remove()
         }
-        let devices = try await Self.run(setup, port: setup.server.port, extra: ["--device-ca", setup.deviceRoot.certificate])
+        let devices = try await Self.run(
+            setup,
+            port: setup.server.port,
+            extra: ["--device-ca", setup.deviceRoot.certificate]
+        )
         #expect(devices["tcu-good"]?.0 == "ok", "\(devices) — \(setup.server.process.output)")
         #expect(devices["tcu-expired"]?.0 == "rejected:certificate-expired")
         #expect(devices["tcu-expired"]?.1 == ["expired"], "diagnosed against the device CA: expired, and nothing else")

@@ -8,7 +8,7 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Measures what fleetsim devices cost and see against a real foreign server, through the fleet's
@@ -37,10 +37,17 @@ struct HandshakeBench {
         defer { directory.remove() }
         let pki = try TestPKI()
         let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: pki.rootPEM))
-        print("fleetsim handshake bench — wolfSSL \(WolfSSLLibrary.version), P-256 identities, 127.0.0.1, the fleet's own path")
+        print(
+            "fleetsim handshake bench — wolfSSL \(WolfSSLLibrary.version), P-256 identities, 127.0.0.1, the fleet's own path"
+        )
 
         for version in versions {
-            let server = try await OpenSSLServer(server: pki.server, clientCAPEM: pki.rootPEM, version: version, in: directory)
+            let server = try await OpenSSLServer(
+                server: pki.server,
+                clientCAPEM: pki.rootPEM,
+                version: version,
+                in: directory
+            )
             defer { server.stop() }
             var settings = RunSettings(host: "127.0.0.1", port: server.port)
             settings.profile.acceptTimeout = 2
@@ -58,11 +65,17 @@ struct HandshakeBench {
             ("tcu-foreign-ca", .foreignCA), ("tcu-no-cert", nil),
         ]
         for (id, kind) in kinds {
-            let device = try kind.map { kind in
-                let issued = try pki.device(kind, id: id)
-                return FleetDevice(id: id, chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, context: context)
-            } ?? .withoutCertificate(id: id)
-            let state = await FleetRunner.runOne(device, settings: settings, context: context, group: MultiThreadedEventLoopGroup.singleton)
+            let device =
+                try kind.map { kind in
+                    let issued = try pki.device(kind, id: id)
+                    return FleetDevice(id: id, chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, context: context)
+                } ?? .withoutCertificate(id: id)
+            let state = await FleetRunner.runOne(
+                device,
+                settings: settings,
+                context: context,
+                group: MultiThreadedEventLoopGroup.singleton
+            )
             guard let result = state.devices.first else { continue }
             let timings = [
                 ("tcp", result.timings.tcpConnect), ("handshake", result.timings.tlsHandshake),
@@ -78,10 +91,14 @@ struct HandshakeBench {
 
     /// `count` sequential full handshakes (as many devices, one at a time), then `count` resumed
     /// ones (one device churning, each connection resuming the session the previous one got).
-    static func measure(pki: TestPKI, context: TLSContext, settings: RunSettings, version: String, count: Int) async throws {
+    static func measure(pki: TestPKI, context: TLSContext, settings: RunSettings, version: String, count: Int)
+        async throws
+    {
         let issued = try pki.device(.good, id: "tcu-bench")
         func devices(_ n: Int) -> [FleetDevice] {
-            (0..<n).map { FleetDevice(id: "tcu-bench-\($0)", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, context: context) }
+            (0..<n).map {
+                FleetDevice(id: "tcu-bench-\($0)", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM, context: context)
+            }
         }
         var sequential = settings
         sequential.concurrency = 1
@@ -103,13 +120,25 @@ struct HandshakeBench {
             let handshakes = state.connections.attempts
             let kind = resuming ? "resumed" : "full"
             print("\nTLS \(version): \(count) sequential \(kind) mutual-TLS handshakes against openssl s_server")
-            print("  handshake done   \(Self.summary(state.histograms.summary(resuming ? .tlsHandshakeResumed : .tlsHandshake)))")
+            print(
+                "  handshake done   \(Self.summary(state.histograms.summary(resuming ? .tlsHandshakeResumed : .tlsHandshake)))"
+            )
             print("  server verdict   \(Self.summary(state.histograms.summary(.serverAccept)))")
-            print(String(format: "  client CPU       %.0f µs per handshake (user+sys, whole process)", cpu / Double(max(1, handshakes)) * 1e6))
+            print(
+                String(
+                    format: "  client CPU       %.0f µs per handshake (user+sys, whole process)",
+                    cpu / Double(max(1, handshakes)) * 1e6
+                )
+            )
             print(String(format: "  rate             %.0f handshakes/s (one at a time)", Double(handshakes) / wall))
             if resuming {
                 let offered = max(1, state.connections.resumeOffered)
-                print(String(format: "  resumed          %.1f%%", Double(state.connections.resumed) / Double(offered) * 100))
+                print(
+                    String(
+                        format: "  resumed          %.1f%%",
+                        Double(state.connections.resumed) / Double(offered) * 100
+                    )
+                )
             }
             let failures = state.connections.outcomes.filter { $0.key != "ok" }
             if !failures.isEmpty { print("  failures         \(failures)") }
@@ -117,14 +146,20 @@ struct HandshakeBench {
     }
 
     static func run(_ devices: [FleetDevice], settings: RunSettings, context: TLSContext) async -> RunCollector.State {
-        let runner = FleetRunner(settings: settings, devices: devices, context: context, group: MultiThreadedEventLoopGroup.singleton)
+        let runner = FleetRunner(
+            settings: settings,
+            devices: devices,
+            context: context,
+            group: MultiThreadedEventLoopGroup.singleton
+        )
         return await runner.run(collector: RunCollector(keepAll: false), stop: StopSignal()).state
     }
 
     static func summary(_ summary: PercentileSummary?) -> String {
         guard let summary, summary.count > 0 else { return "no samples" }
         func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
-        return "n=\(summary.count) p50 \(ms(summary.p50))  p90 \(ms(summary.p90))  p99 \(ms(summary.p99))  max \(ms(summary.max))"
+        return
+            "n=\(summary.count) p50 \(ms(summary.p50))  p90 \(ms(summary.p90))  p99 \(ms(summary.p99))  max \(ms(summary.max))"
     }
 
     static func ms(_ amount: TimeAmount) -> String {

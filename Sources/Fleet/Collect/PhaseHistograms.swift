@@ -28,7 +28,11 @@ public struct PhaseHistograms: Sendable {
     }
 
     static func empty() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: 3_600_000_000,
+            numberOfSignificantValueDigits: .three
+        )
     }
 
     /// Records `seconds` for `phase` (clamped to the trackable range).

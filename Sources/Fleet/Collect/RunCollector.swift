@@ -120,13 +120,19 @@ public final class RunCollector: Sendable {
             if record.resumeOffered { state.connections.resumeOffered += 1 }
             if record.resumed { state.connections.resumed += 1 }
             if record.acceptedBySilence { state.connections.acceptedBySilence += 1 }
-            if record.outcome == .ok, let negotiated = record.negotiated { state.connections.negotiated[negotiated, default: 0] += 1 }
-            if record.outcome == .ok && record.clientCertificateRequested == false { state.connections.withoutClientCertificate += 1 }
+            if record.outcome == .ok, let negotiated = record.negotiated {
+                state.connections.negotiated[negotiated, default: 0] += 1
+            }
+            if record.outcome == .ok && record.clientCertificateRequested == false {
+                state.connections.withoutClientCertificate += 1
+            }
             if let value = record.timings.tcpConnect { state.histograms.record(.tcpConnect, seconds: value.seconds) }
             if let value = record.timings.tlsHandshake {
                 state.histograms.record(record.resumed ? .tlsHandshakeResumed : .tlsHandshake, seconds: value.seconds)
             }
-            if let value = record.timings.serverAccept { state.histograms.record(.serverAccept, seconds: value.seconds) }
+            if let value = record.timings.serverAccept {
+                state.histograms.record(.serverAccept, seconds: value.seconds)
+            }
             if let value = record.mqttConnack { state.histograms.record(.mqttConnack, seconds: value) }
             if record.outcome == .ok {
                 state.connected += 1

@@ -45,7 +45,9 @@ struct ConnectionEvidence {
         if let tls = error as? TLSFailure {
             (outcome, failure, detail) = (tls.outcome, tls, nil)
         } else if error is MQTTProtocolError || error is ByteToMessageDecoderError {
-            (outcome, failure, detail) = (.protocolError, nil, "the server sent bytes that are not MQTT 3.1.1 (\(error))")
+            (outcome, failure, detail) = (
+                .protocolError, nil, "the server sent bytes that are not MQTT 3.1.1 (\(error))"
+            )
         } else {
             let (mapped, text) = TransportFailure.outcome(for: error)
             (outcome, failure, detail) = (mapped, nil, text)
@@ -76,7 +78,12 @@ struct ConnectionEvidence {
 
     /// The device's report, made once, when the state machine decides the device's outcome.
     func report(
-        id: String, outcome: Outcome, connections: Int, scheduleLag: Double, decidedAt: Double, settings: RunSettings
+        id: String,
+        outcome: Outcome,
+        connections: Int,
+        scheduleLag: Double,
+        decidedAt: Double,
+        settings: RunSettings
     ) -> DeviceReport {
         var report = DeviceReport(
             id: id,
@@ -103,12 +110,15 @@ struct ConnectionEvidence {
         let profile = settings.profile
         switch outcome {
         case .ok: return nil
-        case .handshakeTimeout: return "the TLS handshake did not complete in \(DurationText.format(profile.handshakeTimeout))"
+        case .handshakeTimeout:
+            return "the TLS handshake did not complete in \(DurationText.format(profile.handshakeTimeout))"
         case .acceptTimeout:
-            return "the TLS handshake completed but no verdict (\(settings.mode == .mqtt ? "CONNACK" : "ticket or data")) came in "
+            return
+                "the TLS handshake completed but no verdict (\(settings.mode == .mqtt ? "CONNACK" : "ticket or data")) came in "
                 + DurationText.format(profile.acceptTimeout)
         case .closedByServer: return "the server closed the connection before a verdict"
-        case .mqttRefused(let reason): return "CONNACK refused the device: \(reason.rawValue) (return code \(reason.returnCode))"
+        case .mqttRefused(let reason):
+            return "CONNACK refused the device: \(reason.rawValue) (return code \(reason.returnCode))"
         default: return nil
         }
     }

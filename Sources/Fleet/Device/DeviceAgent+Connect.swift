@@ -21,12 +21,26 @@ extension DeviceAgent {
         let clock = profile.clock.time(for: self.id, now: now, sinceStart: now.timeIntervalSince(self.bornAt))
         let trace = self.shared.trace ? ConnectionTrace() : nil
         self.evidence = ConnectionEvidence(
-            reference: kind == .first ? self.scheduled : .now(), resumeOffered: resume != nil, clock: clock, trace: trace)
+            reference: kind == .first ? self.scheduled : .now(),
+            resumeOffered: resume != nil,
+            clock: clock,
+            trace: trace
+        )
         guard let address = self.shared.address else {
             self.evidence.detail = "could not resolve \(settings.host)"
-            return self.perform(self.machine.connectFailed(.dnsFailure, at: self.elapsed, random: .random(in: 0..<1), stopped: self.stopped))
+            return self.perform(
+                self.machine.connectFailed(
+                    .dnsFailure,
+                    at: self.elapsed,
+                    random: .random(in: 0..<1),
+                    stopped: self.stopped
+                )
+            )
         }
-        trace?.record(.local, "connecting to \(address)" + (resume != nil ? ", offering to resume the last session" : ""))
+        trace?.record(
+            .local,
+            "connecting to \(address)" + (resume != nil ? ", offering to resume the last session" : "")
+        )
         let context = self.shared.context
         let identity = self.identity
         let serverName = settings.effectiveServerName
@@ -42,14 +56,21 @@ extension DeviceAgent {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(
                         try TLSHandler(
-                            context: context, identity: identity, serverName: serverName, resume: resume, clockCheck: clock.map(DeviceClockCheck.init(clock:)),
-                            trace: boundTrace.value)
+                            context: context,
+                            identity: identity,
+                            serverName: serverName,
+                            resume: resume,
+                            clockCheck: clock.map(DeviceClockCheck.init(clock:)),
+                            trace: boundTrace.value
+                        )
                     )
                     if settings.mode == .mqtt {
                         try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
                         try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
                     }
-                    try sync.addHandler(DeviceChannelHandler(agent: me.value, connection: number, mqtt: settings.mode == .mqtt))
+                    try sync.addHandler(
+                        DeviceChannelHandler(agent: me.value, connection: number, mqtt: settings.mode == .mqtt)
+                    )
                 }
             }
             .connect(to: address)
@@ -62,6 +83,8 @@ extension DeviceAgent {
     func connectFailed(_ error: any Error, connection: Int) {
         guard connection == self.connection, case .connecting = self.machine.state else { return }
         let outcome = self.evidence.explain(error)
-        self.perform(self.machine.connectFailed(outcome, at: self.elapsed, random: .random(in: 0..<1), stopped: self.stopped))
+        self.perform(
+            self.machine.connectFailed(outcome, at: self.elapsed, random: .random(in: 0..<1), stopped: self.stopped)
+        )
     }
 }

@@ -32,7 +32,8 @@ extension DeviceAgent {
         guard let channel = self.channel else { return }
         let profile = self.shared.settings.profile
         self.packetID = self.packetID &+ 1 == 0 ? 1 : self.packetID &+ 1
-        let payload = self.payload ?? channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
+        let payload =
+            self.payload ?? channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
         self.payload = payload
         let packet = MQTTPacket.Publish(
             topic: self.topic,

@@ -33,8 +33,13 @@ final class DeviceAgent {
         let acceptTimeout: TimeAmount
 
         init(
-            settings: RunSettings, context: TLSContext, address: SocketAddress?, runStart: NIODeadline,
-            collector: RunCollector, stop: StopSignal, trace: Bool
+            settings: RunSettings,
+            context: TLSContext,
+            address: SocketAddress?,
+            runStart: NIODeadline,
+            collector: RunCollector,
+            stop: StopSignal,
+            trace: Bool
         ) {
             self.settings = settings
             self.context = context
@@ -87,8 +92,13 @@ final class DeviceAgent {
     var periodic: [RepeatedTask] = []
 
     private init(
-        id: String, identity: DeviceIdentity?, source: SocketAddress?, shared: Shared, eventLoop: any EventLoop,
-        scheduled: NIODeadline, lag: Double
+        id: String,
+        identity: DeviceIdentity?,
+        source: SocketAddress?,
+        shared: Shared,
+        eventLoop: any EventLoop,
+        scheduled: NIODeadline,
+        lag: Double
     ) {
         self.id = id
         self.identity = identity
@@ -114,7 +124,14 @@ final class DeviceAgent {
     ) {
         eventLoop.execute {
             let agent = DeviceAgent(
-                id: id, identity: identity, source: source, shared: shared, eventLoop: eventLoop, scheduled: scheduled, lag: lag)
+                id: id,
+                identity: identity,
+                source: source,
+                shared: shared,
+                eventLoop: eventLoop,
+                scheduled: scheduled,
+                lag: lag
+            )
             agent.perform(agent.machine.start())
         }
     }
@@ -144,7 +161,9 @@ final class DeviceAgent {
             }
             self.perform(self.machine.handshakeCompleted())
         case .accepted(let at):
-            if !self.evidence.decided, self.evidence.timings.serverAccept == nil { self.evidence.timings.serverAccept = at - self.reference }
+            if !self.evidence.decided, self.evidence.timings.serverAccept == nil {
+                self.evidence.timings.serverAccept = at - self.reference
+            }
             self.perform(self.machine.tlsAccepted(at: self.elapsed))
         case .sessionReady(let session):
             self.session = session
@@ -156,7 +175,10 @@ final class DeviceAgent {
         switch packet {
         case .connack(_, let code):
             if !self.evidence.decided { self.evidence.mqttConnack = (NIODeadline.now() - self.reference).seconds }
-            self.evidence.trace?.record(.received, "MQTT CONNACK, return code \(code)" + (code == 0 ? " (accepted)" : ""))
+            self.evidence.trace?.record(
+                .received,
+                "MQTT CONNACK, return code \(code)" + (code == 0 ? " (accepted)" : "")
+            )
             self.perform(self.machine.connack(returnCode: code, at: self.elapsed))
         case .pingresp, .puback, .publish:
             break
@@ -195,7 +217,10 @@ final class DeviceAgent {
             case .sendConnect:
                 self.evidence.trace?.record(.sent, "MQTT CONNECT, client id \(self.id)")
                 let keepAlive = UInt16(clamping: Int(self.shared.settings.profile.keepAlive))
-                self.channel?.writeAndFlush(MQTTPacket.connect(MQTTPacket.Connect(clientID: self.id, keepAliveSeconds: keepAlive)), promise: nil)
+                self.channel?.writeAndFlush(
+                    MQTTPacket.connect(MQTTPacket.Connect(clientID: self.id, keepAliveSeconds: keepAlive)),
+                    promise: nil
+                )
             case .startSession:
                 self.startSession()
             case .disconnect:
@@ -207,11 +232,17 @@ final class DeviceAgent {
                 self.channel?.close(promise: nil)
             case .acceptedBySilence:
                 self.evidence.acceptedBySilence = true
-                self.evidence.trace?.record(.local, "no record from the server after the handshake for the quiet period: accepted (\(self.shared.settings.profile.accept))")
+                self.evidence.trace?.record(
+                    .local,
+                    "no record from the server after the handshake for the quiet period: accepted (\(self.shared.settings.profile.accept))"
+                )
             case .recordConnection(let outcome, let kind, let recovering):
                 self.evidence.decided = true
                 self.shared.collector.receive(
-                    .connectionDecided(self.evidence.record(outcome, kind: kind, recovering: recovering, decidedAt: self.elapsed)))
+                    .connectionDecided(
+                        self.evidence.record(outcome, kind: kind, recovering: recovering, decidedAt: self.elapsed)
+                    )
+                )
             case .recordClosed(let lost):
                 self.shared.collector.receive(.connectionClosed(lost: lost, atSecond: self.elapsed))
             case .report(let outcome, let connections):
@@ -219,8 +250,12 @@ final class DeviceAgent {
                 self.shared.collector.receive(
                     .decided(
                         self.evidence.report(
-                            id: self.id, outcome: outcome, connections: connections, scheduleLag: self.lag,
-                            decidedAt: self.elapsed, settings: self.shared.settings
+                            id: self.id,
+                            outcome: outcome,
+                            connections: connections,
+                            scheduleLag: self.lag,
+                            decidedAt: self.elapsed,
+                            settings: self.shared.settings
                         )
                     )
                 )
@@ -239,7 +274,10 @@ final class DeviceAgent {
             case .quiet:
                 .seconds(
                     self.shared.settings.profile.accept.quiet(
-                        roundTrip: self.evidence.roundTrip, acceptTimeout: self.shared.settings.profile.acceptTimeout))
+                        roundTrip: self.evidence.roundTrip,
+                        acceptTimeout: self.shared.settings.profile.acceptTimeout
+                    )
+                )
             case .hold(let seconds), .backoff(let seconds): .seconds(seconds)
             }
         self.timer?.cancel()

@@ -243,7 +243,8 @@ public struct DeviceStateMachine: Sendable {
         switch self.state {
         case .connecting, .handshaking, .awaitingAccept:
             self.lastFailure = .closedByServer
-            return [self.verdict(.closedByServer)] + self.ended(.failed(.closedByServer), at: now, random: random, stopped: stopped)
+            return [self.verdict(.closedByServer)]
+                + self.ended(.failed(.closedByServer), at: now, random: random, stopped: stopped)
         case .holding:
             return [.recordClosed(lost: true)] + self.ended(.lost, at: now, random: random, stopped: stopped)
         case .closing(.completed):
@@ -330,7 +331,9 @@ public struct DeviceStateMachine: Sendable {
         return actions + [.arm(.backoff(seconds: next.after))]
     }
 
-    private mutating func retry(at now: Double, random: Double, kind: ConnectionKind) -> (after: Double, kind: ConnectionKind)? {
+    private mutating func retry(at now: Double, random: Double, kind: ConnectionKind) -> (
+        after: Double, kind: ConnectionKind
+    )? {
         let policy = self.plan.policy
         guard self.attemptsSinceAccepted < policy.retries else { return nil }
         // After a loss, reconnecting is only worth it while the hold has time left.

@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Maps errors from the TCP layer onto the outcomes of DESIGN.md §5.
@@ -47,7 +47,10 @@ enum TransportFailure {
         case EMFILE, ENFILE:
             return (.localResource, "out of file descriptors on the simulator (raise `ulimit -n`)")
         case EADDRNOTAVAIL, EADDRINUSE:
-            return (.localResource, "out of ephemeral ports on the simulator's source address, or that address is not one of this machine's (spread connections with --source-ip)")
+            return (
+                .localResource,
+                "out of ephemeral ports on the simulator's source address, or that address is not one of this machine's (spread connections with --source-ip)"
+            )
         case ENOMEM, ENOBUFS:
             return (.localResource, "the simulator ran out of memory or socket buffers")
         default:

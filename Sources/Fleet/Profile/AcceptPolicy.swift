@@ -44,7 +44,8 @@ public enum AcceptPolicy: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .firstRecord: return acceptTimeout
         case .quietPeriod(let fixed?): return fixed
-        case .quietPeriod(nil): return min(max(Self.minimumAutoQuiet, 4 * (roundTrip ?? 0)), max(acceptTimeout, Self.minimumAutoQuiet))
+        case .quietPeriod(nil):
+            return min(max(Self.minimumAutoQuiet, 4 * (roundTrip ?? 0)), max(acceptTimeout, Self.minimumAutoQuiet))
         }
     }
 

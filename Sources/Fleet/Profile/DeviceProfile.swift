@@ -107,12 +107,19 @@ public struct DeviceProfile: Sendable, Equatable {
     private mutating func apply(_ root: [String: Any], path: String) throws(LoadError) {
         let reader = Reader(path: path)
         try self.applyBehaviour(root, reader: reader)
-        try reader.allow(root, ["name", "description", "tls", "timeouts", "mqtt", "clock", "reconnect", "churn", "trust"], in: "")
+        try reader.allow(
+            root,
+            ["name", "description", "tls", "timeouts", "mqtt", "clock", "reconnect", "churn", "trust"],
+            in: ""
+        )
         if let name = root["name"] { self.name = try reader.string(name, "name") }
         if let tls = root["tls"] {
             let tls = try reader.mapping(tls, "tls")
             try reader.allow(
-                tls, ["versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption", "accept"], in: "tls.")
+                tls,
+                ["versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption", "accept"],
+                in: "tls."
+            )
             if let v = tls["max-fragment-length"] {
                 guard let n = v as? Int, TLSConfiguration.maxFragmentLengths[n] != nil else {
                     throw reader.error("tls.max-fragment-length", "must be 512, 1024, 2048 or 4096")
@@ -128,7 +135,10 @@ public struct DeviceProfile: Sendable, Equatable {
             }
             if let v = tls["accept"] {
                 guard let policy = AcceptPolicy(parsing: "\(v)") else {
-                    throw reader.error("tls.accept", "'\(v)' is not first-record, quiet-period or quiet-period DURATION (≤ 60s)")
+                    throw reader.error(
+                        "tls.accept",
+                        "'\(v)' is not first-record, quiet-period or quiet-period DURATION (≤ 60s)"
+                    )
                 }
                 self.accept = policy
             }
@@ -139,14 +149,19 @@ public struct DeviceProfile: Sendable, Equatable {
                     }
                     return version
                 }
-                guard let low = parsed.min(), let high = parsed.max() else { throw reader.error("tls.versions", "is empty") }
+                guard let low = parsed.min(), let high = parsed.max() else {
+                    throw reader.error("tls.versions", "is empty")
+                }
                 self.minimumVersion = low
                 self.maximumVersion = high
             }
             if let groups = tls["groups"] {
                 self.groups = try reader.list(groups, "tls.groups").map { value throws(LoadError) in
                     guard let group = TLSGroup(rawValue: "\(value)") else {
-                        throw reader.error("tls.groups", "'\(value)' is not one of \(TLSGroup.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw reader.error(
+                            "tls.groups",
+                            "'\(value)' is not one of \(TLSGroup.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     return group
                 }
@@ -176,10 +191,14 @@ public struct DeviceProfile: Sendable, Equatable {
             if let v = mqtt["keep-alive"] { self.keepAlive = try reader.duration(v, "mqtt.keep-alive") }
             if let v = mqtt["topic"] { self.topic = try reader.string(v, "mqtt.topic") }
             if let v = mqtt["payload-bytes"] {
-                guard let n = v as? Int, (0...65_536).contains(n) else { throw reader.error("mqtt.payload-bytes", "must be 0–65536") }
+                guard let n = v as? Int, (0...65_536).contains(n) else {
+                    throw reader.error("mqtt.payload-bytes", "must be 0–65536")
+                }
                 self.payloadBytes = n
             }
-            if let v = mqtt["publish-interval"] { self.publishInterval = try reader.duration(v, "mqtt.publish-interval") }
+            if let v = mqtt["publish-interval"] {
+                self.publishInterval = try reader.duration(v, "mqtt.publish-interval")
+            }
             if let v = mqtt["qos"] {
                 guard let n = v as? Int, n == 0 || n == 1 else { throw reader.error("mqtt.qos", "must be 0 or 1") }
                 self.qos = UInt8(n)
@@ -200,7 +219,10 @@ public struct DeviceProfile: Sendable, Equatable {
             }
             if let v = clock["skew"] {
                 guard let seconds = DurationText.signedSeconds(v is Int ? "\(v)s" : "\(v)") else {
-                    throw reader.error("clock.skew", "'\(v)' is not an offset of at most 100 years (e.g. -90d, +10m, 30s)")
+                    throw reader.error(
+                        "clock.skew",
+                        "'\(v)' is not an offset of at most 100 years (e.g. -90d, +10m, 30s)"
+                    )
                 }
                 self.clock.skew = seconds
             }
@@ -208,9 +230,15 @@ public struct DeviceProfile: Sendable, Equatable {
         }
         if let reconnect = root["reconnect"] {
             let reconnect = try reader.mapping(reconnect, "reconnect")
-            try reader.allow(reconnect, ["backoff", "jitter", "base", "cap", "retries", "retry-rejected"], in: "reconnect.")
+            try reader.allow(
+                reconnect,
+                ["backoff", "jitter", "base", "cap", "retries", "retry-rejected"],
+                in: "reconnect."
+            )
             if let v = reconnect["retry-rejected"] {
-                guard let flag = v as? Bool else { throw reader.error("reconnect.retry-rejected", "must be true or false") }
+                guard let flag = v as? Bool else {
+                    throw reader.error("reconnect.retry-rejected", "must be true or false")
+                }
                 self.reconnect.retryRejected = flag
             }
             if let v = reconnect["backoff"] {
@@ -229,7 +257,9 @@ public struct DeviceProfile: Sendable, Equatable {
             if let v = reconnect["base"] { self.reconnect.base = try reader.duration(v, "reconnect.base") }
             if let v = reconnect["cap"] { self.reconnect.cap = try reader.duration(v, "reconnect.cap") }
             if let v = reconnect["retries"] {
-                guard let n = v as? Int, (0...1000).contains(n) else { throw reader.error("reconnect.retries", "must be 0–1000") }
+                guard let n = v as? Int, (0...1000).contains(n) else {
+                    throw reader.error("reconnect.retries", "must be 0–1000")
+                }
                 self.reconnect.retries = n
             }
         }
@@ -237,7 +267,9 @@ public struct DeviceProfile: Sendable, Equatable {
             let churn = try reader.mapping(churn, "churn")
             try reader.allow(churn, ["connections", "pause"], in: "churn.")
             if let v = churn["connections"] {
-                guard let n = v as? Int, (1...10_000).contains(n) else { throw reader.error("churn.connections", "must be 1–10000") }
+                guard let n = v as? Int, (1...10_000).contains(n) else {
+                    throw reader.error("churn.connections", "must be 1–10000")
+                }
                 self.churnConnections = n
             }
             if let v = churn["pause"] { self.churnPause = try reader.duration(v, "churn.pause") }

@@ -21,8 +21,11 @@ public struct FleetDevice: Sendable {
     public init(id: String, chainPEM: String, keyPEM: String, context: TLSContext) {
         let identity = DeviceIdentity(label: id, chainPEM: chainPEM, keyPEM: keyPEM)
         self.init(
-            id: id, identity: Result { () throws(TLSFailure) -> DeviceIdentity? in try context.validate(identity) }, chainPEM: chainPEM,
-            keyPEM: keyPEM)
+            id: id,
+            identity: Result { () throws(TLSFailure) -> DeviceIdentity? in try context.validate(identity) },
+            chainPEM: chainPEM,
+            keyPEM: keyPEM
+        )
     }
 
     /// A device that presents no client certificate: what a server that requires one answers.

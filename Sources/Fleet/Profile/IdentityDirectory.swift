@@ -60,7 +60,11 @@ public enum IdentityDirectory {
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw LoadError(code: .unreadableDirectory, path: directory, description: "\(directory): cannot be listed (\(error))")
+            throw LoadError(
+                code: .unreadableDirectory,
+                path: directory,
+                description: "\(directory): cannot be listed (\(error))"
+            )
         }
         var certificates: [String: [String]] = [:]
         for file in files {
@@ -79,13 +83,16 @@ public enum IdentityDirectory {
         }
         let keys = Set(files.filter { $0.hasSuffix(".key") }.map { String($0.dropLast(4)) })
         let stems = Set(certificates.keys)
-        let unpaired = stems.subtracting(keys).compactMap { certificates[$0]?.first } + keys.subtracting(stems).map { "\($0).key" }
+        let unpaired =
+            stems.subtracting(keys).compactMap { certificates[$0]?.first } + keys.subtracting(stems).map { "\($0).key" }
         let paired = stems.intersection(keys)
         return Listing(
             ids: paired.sorted(),
             unpaired: unpaired.sorted(),
             directory: directory,
-            certificateFiles: Dictionary(uniqueKeysWithValues: paired.compactMap { id in certificates[id]?.first.map { (id, $0) } })
+            certificateFiles: Dictionary(
+                uniqueKeysWithValues: paired.compactMap { id in certificates[id]?.first.map { (id, $0) } }
+            )
         )
     }
 
@@ -96,7 +103,9 @@ public enum IdentityDirectory {
 
     /// Reads, decrypts (with `passphrase`, when a key is encrypted) and validates the identities
     /// `ids` of `listing` against `context`.
-    public static func load(_ ids: [String], of listing: Listing, context: TLSContext, passphrase: KeyPassphrase? = nil) async -> [FleetDevice] {
+    public static func load(_ ids: [String], of listing: Listing, context: TLSContext, passphrase: KeyPassphrase? = nil)
+        async -> [FleetDevice]
+    {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ids.count))
         let chunk = max(1, (ids.count + workers - 1) / workers)
         return await withTaskGroup(of: [FleetDevice].self) { group in
@@ -105,7 +114,13 @@ public enum IdentityDirectory {
                 group.addTask {
                     slice.map { id in
                         let certificate = "\(listing.directory)/\(listing.certificateFiles[id] ?? "\(id).pem")"
-                        return Self.loadOne(id, certificate: certificate, key: "\(listing.directory)/\(id).key", context: context, passphrase: passphrase)
+                        return Self.loadOne(
+                            id,
+                            certificate: certificate,
+                            key: "\(listing.directory)/\(id).key",
+                            context: context,
+                            passphrase: passphrase
+                        )
                     }
                 }
             }
@@ -115,8 +130,11 @@ public enum IdentityDirectory {
         }
     }
 
-    static func loadOne(_ id: String, certificate: String, key: String, context: TLSContext, passphrase: KeyPassphrase?) -> FleetDevice {
-        guard let chainFile = FileManager.default.contents(atPath: certificate), let keyFile = FileManager.default.contents(atPath: key)
+    static func loadOne(_ id: String, certificate: String, key: String, context: TLSContext, passphrase: KeyPassphrase?)
+        -> FleetDevice
+    {
+        guard let chainFile = FileManager.default.contents(atPath: certificate),
+            let keyFile = FileManager.default.contents(atPath: key)
         else {
             let failure = TLSFailure(.identityInvalid, detail: "\(certificate) or \(key) cannot be read")
             return FleetDevice(id: id, identity: .failure(failure), chainPEM: "", keyPEM: "")
@@ -128,7 +146,12 @@ public enum IdentityDirectory {
             chainPEM = try IdentityFiles.chainPEM(Array(chainFile), label: id)
             keyPEM = try IdentityFiles.keyPEM(Array(keyFile), label: id, passphrase: passphrase)
             let identity = DeviceIdentity(label: id, chainPEM: chainPEM, keyPEM: keyPEM)
-            return FleetDevice(id: id, identity: .success(try context.validate(identity)), chainPEM: chainPEM, keyPEM: keyPEM)
+            return FleetDevice(
+                id: id,
+                identity: .success(try context.validate(identity)),
+                chainPEM: chainPEM,
+                keyPEM: keyPEM
+            )
         } catch {
             return FleetDevice(id: id, identity: .failure(error), chainPEM: chainPEM, keyPEM: keyPEM)
         }

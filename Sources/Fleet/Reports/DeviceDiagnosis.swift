@@ -23,14 +23,22 @@ public struct DeviceDiagnosis: Sendable {
     /// The findings that are defects (errors and warnings with a code).
     public func findings(chainPEM: String, keyPEM: String, id: String) -> [LintFinding] {
         guard let chain = try? PEMFile.certificates(in: chainPEM, source: id) else {
-            if let block = try? PEMDocument.parseMultiple(pemString: chainPEM).first(where: { $0.discriminator == "CERTIFICATE" }),
+            if let block = try? PEMDocument.parseMultiple(pemString: chainPEM).first(where: {
+                $0.discriminator == "CERTIFICATE"
+            }),
                 let bits = WeakRSAProbe.rsaModulusBits(certificateDER: block.derBytes), bits < 2048
             {
                 return Array(CertificateLint.weakRSAFindings(bits: bits).prefix(1))
             }
             return []
         }
-        let lint = CertificateLint(role: .client, clock: self.clock, trusted: self.trusted, crls: self.crls, keyPEM: keyPEM)
+        let lint = CertificateLint(
+            role: .client,
+            clock: self.clock,
+            trusted: self.trusted,
+            crls: self.crls,
+            keyPEM: keyPEM
+        )
         return lint.lint(chain).filter { $0.code != nil }
     }
 }

@@ -11,7 +11,8 @@ public enum DiagnosisRelevance {
     public static func explains(_ outcome: Outcome, handshakeCompleted: Bool) -> Bool {
         switch outcome {
         case .rejected, .identityInvalid: return true
-        case .mqttRefused(let reason): return reason == .badCredentials || reason == .notAuthorized || reason == .identifierRejected
+        case .mqttRefused(let reason):
+            return reason == .badCredentials || reason == .notAuthorized || reason == .identifierRejected
         case .closedByServer: return handshakeCompleted
         default: return false
         }
@@ -22,7 +23,8 @@ public enum DiagnosisRelevance {
     public static func codes(explaining alert: TLSAlert) -> [DiagnosisCode] {
         switch alert {
         case .certificateExpired: [.expired]
-        case .badCertificate: [.notYetValid, .missingClientAuthEKU, .keyMismatch, .weakSignature, .weakKey, .missingDigitalSignature]
+        case .badCertificate:
+            [.notYetValid, .missingClientAuthEKU, .keyMismatch, .weakSignature, .weakKey, .missingDigitalSignature]
         case .unsupportedCertificate: [.missingClientAuthEKU, .missingDigitalSignature, .caCertificate]
         case .certificateRevoked: [.revoked]
         case .unknownCA: [.untrustedIssuer, .incompleteChain, .selfSigned]
@@ -35,7 +37,9 @@ public enum DiagnosisRelevance {
 
     /// `findings` with those that explain `alert` first, in the order of ``codes(explaining:)``;
     /// the rest keep their order.
-    public static func ordered(_ findings: [(code: String, message: String)], alert: TLSAlert?) -> [(code: String, message: String)] {
+    public static func ordered(_ findings: [(code: String, message: String)], alert: TLSAlert?) -> [(
+        code: String, message: String
+    )] {
         guard let alert else { return findings }
         let ranking = Self.codes(explaining: alert).map(\.rawValue)
         let matching = ranking.flatMap { code in findings.filter { $0.code == code } }

@@ -50,7 +50,8 @@ public struct Expectations: Sendable {
     public init(text: String, source: String) throws(ParseError) {
         var byDevice: [String: Expected] = [:]
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let line =
+                raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).map(String.init)
             if fields.isEmpty { continue }
             guard fields.count == 2 else {
@@ -71,7 +72,8 @@ public struct Expectations: Sendable {
                     code: .unknownOutcome,
                     path: source,
                     line: number + 1,
-                    description: "\(source):\(number + 1): '\(fields[1])' is not an outcome (ok, rejected, rejected:unknown-ca, tcp-refused, …)"
+                    description:
+                        "\(source):\(number + 1): '\(fields[1])' is not an outcome (ok, rejected, rejected:unknown-ca, tcp-refused, …)"
                 )
             }
             byDevice[fields[0]] = expected

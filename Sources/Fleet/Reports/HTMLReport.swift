@@ -16,7 +16,10 @@ public enum HTMLReport {
             ("devices", "\(c.devices)", c.notStarted > 0 ? "\(c.notStarted) not started" : "all started"),
             ("ok", "\(c.succeeded)", String(format: "%.1f%%", Double(c.succeeded) / Double(attempted) * 100)),
             ("failed", "\(c.failed)", String(format: "%.1f%%", Double(c.failed) / Double(attempted) * 100)),
-            ("verdicts / s", String(format: "%.1f", report.rates.handshakesPerSecond), String(format: "over %.1f s", report.durationSeconds)),
+            (
+                "verdicts / s", String(format: "%.1f", report.rates.handshakesPerSecond),
+                String(format: "over %.1f s", report.durationSeconds)
+            ),
         ]
         if let accept {
             cards.append(("p50 / p99", String(format: "%.1f / %.1f ms", accept.p50, accept.p99), phaseLabel))
@@ -25,7 +28,12 @@ public enum HTMLReport {
             cards.append(("CPU / device", String(format: "%.0f µs", micros), "simulator, user + system"))
         }
         if let bytes = report.memory.bytesPerConnectedDevice {
-            cards.append(("memory / held device", String(format: "%.1f KB", Double(bytes) / 1024), "peak \(c.peakConnected) connected"))
+            cards.append(
+                (
+                    "memory / held device", String(format: "%.1f KB", Double(bytes) / 1024),
+                    "peak \(c.peakConnected) connected"
+                )
+            )
         }
 
         var html = """
@@ -58,14 +66,16 @@ public enum HTMLReport {
             """
         for (key, value, note) in cards {
             let kind = key == "ok" ? " ok" : key == "failed" ? " failed" : ""
-            html += "<div class=\"card\(kind)\"><div class=\"k\">\(Self.escape(key))</div><div class=\"v\">\(Self.escape(value))</div><div class=\"n\">\(Self.escape(note))</div></div>\n"
+            html +=
+                "<div class=\"card\(kind)\"><div class=\"k\">\(Self.escape(key))</div><div class=\"v\">\(Self.escape(value))</div><div class=\"n\">\(Self.escape(note))</div></div>\n"
         }
         html += "</div>\n"
 
         if !report.gates.isEmpty {
             html += "<h2>Checks</h2><div class=\"panel\"><table><tr><th>check</th><th>result</th><th>detail</th></tr>\n"
             for gate in report.gates {
-                html += "<tr><td><code>\(Self.escape(gate.name))</code></td><td class=\"\(gate.passed ? "gate-pass" : "gate-fail")\">\(gate.passed ? "pass" : "FAIL")</td><td>\(Self.escape(gate.detail))</td></tr>\n"
+                html +=
+                    "<tr><td><code>\(Self.escape(gate.name))</code></td><td class=\"\(gate.passed ? "gate-pass" : "gate-fail")\">\(gate.passed ? "pass" : "FAIL")</td><td>\(Self.escape(gate.detail))</td></tr>\n"
             }
             html += "</table></div>\n"
         }
@@ -79,32 +89,42 @@ public enum HTMLReport {
         html += Self.timelineSVG(report.timelineSeconds)
         html += "</div>\n"
 
-        html += "<h2>Outcomes</h2><div class=\"panel\"><table><tr><th>outcome</th><th class=\"num\">devices</th><th style=\"width:45%\"></th></tr>\n"
+        html +=
+            "<h2>Outcomes</h2><div class=\"panel\"><table><tr><th>outcome</th><th class=\"num\">devices</th><th style=\"width:45%\"></th></tr>\n"
         var outcomes = report.failures
         if c.succeeded > 0 { outcomes["ok"] = c.succeeded }
-        for (outcome, count) in outcomes.sorted(by: { ($0.key == "ok" ? 0 : 1, -$0.value) < ($1.key == "ok" ? 0 : 1, -$1.value) }) {
+        for (outcome, count) in outcomes.sorted(by: {
+            ($0.key == "ok" ? 0 : 1, -$0.value) < ($1.key == "ok" ? 0 : 1, -$1.value)
+        }) {
             let share = Double(count) / Double(attempted) * 100
             let color = outcome == "ok" ? "var(--ok)" : "var(--bad)"
-            html += "<tr><td><code class=\"\(outcome == "ok" ? "outcome-ok" : "outcome-bad")\">\(Self.escape(outcome))</code></td><td class=\"num\">\(count)</td>"
-            html += "<td><div class=\"meter\"><span style=\"width:\(String(format: "%.1f", share))%;background:\(color)\"></span></div></td></tr>\n"
+            html +=
+                "<tr><td><code class=\"\(outcome == "ok" ? "outcome-ok" : "outcome-bad")\">\(Self.escape(outcome))</code></td><td class=\"num\">\(count)</td>"
+            html +=
+                "<td><div class=\"meter\"><span style=\"width:\(String(format: "%.1f", share))%;background:\(color)\"></span></div></td></tr>\n"
         }
         html += "</table></div>\n"
 
         let failed = report.devices.filter { $0.outcome != "ok" }
         if !failed.isEmpty {
-            html += "<h2>Devices that did not end ok (\(failed.count))</h2><div class=\"panel\"><table><tr><th>device</th><th>outcome</th><th>what happened and why</th></tr>\n"
+            html +=
+                "<h2>Devices that did not end ok (\(failed.count))</h2><div class=\"panel\"><table><tr><th>device</th><th>outcome</th><th>what happened and why</th></tr>\n"
             for device in failed.prefix(2000) {
                 var why = Self.escape(device.detail ?? "")
                 for (code, explanation) in zip(device.diagnosis, device.explanation) {
                     why += "<div class=\"diag\"><code>\(Self.escape(code))</code> — \(Self.escape(explanation))</div>"
                 }
                 let alert = device.alert.map { " <span class=\"diag\">(alert \($0))</span>" } ?? ""
-                html += "<tr><td><code>\(Self.escape(device.id))</code></td><td><code class=\"outcome-bad\">\(Self.escape(device.outcome))</code>\(alert)</td><td>\(why)</td></tr>\n"
+                html +=
+                    "<tr><td><code>\(Self.escape(device.id))</code></td><td><code class=\"outcome-bad\">\(Self.escape(device.outcome))</code>\(alert)</td><td>\(why)</td></tr>\n"
             }
-            if failed.count > 2000 { html += "<tr><td colspan=\"3\">… \(failed.count - 2000) more in the JSON report</td></tr>" }
+            if failed.count > 2000 {
+                html += "<tr><td colspan=\"3\">… \(failed.count - 2000) more in the JSON report</td></tr>"
+            }
             html += "</table></div>\n"
         }
-        html += "<p class=\"sub\" style=\"margin-top:24px\">fleetsim · report schema \(Self.escape(report.schema))</p></main></body></html>\n"
+        html +=
+            "<p class=\"sub\" style=\"margin-top:24px\">fleetsim · report schema \(Self.escape(report.schema))</p></main></body></html>\n"
         return html
     }
 
@@ -125,13 +145,22 @@ public enum HTMLReport {
         let peak = Double(bins.max() ?? 1)
         let plotWidth = width - left - 10, plotHeight = height - top - bottom
         func x(_ micros: Double) -> Double { left + (log10(max(1, micros)) - lo) / (hi - lo) * plotWidth }
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"latency histogram\">"
-        svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - 10)\" y2=\"\(height - bottom)\" stroke=\"#d0d7de\"/>"
+        var svg =
+            "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"latency histogram\">"
+        svg +=
+            "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - 10)\" y2=\"\(height - bottom)\" stroke=\"#d0d7de\"/>"
         let barWidth = plotWidth / Double(binCount)
         for (index, count) in bins.enumerated() where count > 0 {
             let h = Double(count) / peak * plotHeight
-            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#0969da\" opacity=\"0.85\"><title>%d devices</title></rect>",
-                          left + Double(index) * barWidth + 1, height - bottom - h, max(1, barWidth - 2), h, count)
+            svg += String(
+                format:
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#0969da\" opacity=\"0.85\"><title>%d devices</title></rect>",
+                left + Double(index) * barWidth + 1,
+                height - bottom - h,
+                max(1, barWidth - 2),
+                h,
+                count
+            )
         }
         // Axis ticks at 1-2-5 steps in milliseconds.
         var tick = pow(10, floor(lo))
@@ -139,28 +168,55 @@ public enum HTMLReport {
             for factor in [1.0, 2.0, 5.0] {
                 let micros = tick * factor
                 guard micros >= pow(10, lo), micros <= pow(10, hi) else { continue }
-                let label = micros >= 1000 ? String(format: micros >= 10000 ? "%.0f ms" : "%.1f ms", micros / 1000) : String(format: "%.2f ms", micros / 1000)
-                svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d0d7de\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>",
-                              x(micros), height - bottom, x(micros), height - bottom + 4, x(micros), height - bottom + 17, label as NSString)
+                let label =
+                    micros >= 1000
+                    ? String(format: micros >= 10000 ? "%.0f ms" : "%.1f ms", micros / 1000)
+                    : String(format: "%.2f ms", micros / 1000)
+                svg += String(
+                    format:
+                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d0d7de\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>",
+                    x(micros),
+                    height - bottom,
+                    x(micros),
+                    height - bottom + 4,
+                    x(micros),
+                    height - bottom + 17,
+                    label as NSString
+                )
             }
             tick *= 10
         }
         for (name, value, color) in [("p50", summary.p50, "#1a7f37"), ("p99", summary.p99, "#cf222e")] {
             let px = x(value * 1000)
-            svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" style=\"fill:%@;font-weight:600\">%@ %.2f ms</text>",
-                          px, top, px, height - bottom, color as NSString, px + 4, top + 12 + (name == "p99" ? 14 : 0), color as NSString, name as NSString, value)
+            svg += String(
+                format:
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" style=\"fill:%@;font-weight:600\">%@ %.2f ms</text>",
+                px,
+                top,
+                px,
+                height - bottom,
+                color as NSString,
+                px + 4,
+                top + 12 + (name == "p99" ? 14 : 0),
+                color as NSString,
+                name as NSString,
+                value
+            )
         }
         svg += "<text x=\"4\" y=\"\(top + 10)\">devices</text></svg>"
         return svg
     }
 
     static func percentileTable(_ report: RunReport) -> String {
-        var html = "<table style=\"margin-top:10px\"><tr><th>phase (ms)</th><th class=\"num\">n</th><th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">p99.9</th><th class=\"num\">max</th></tr>"
+        var html =
+            "<table style=\"margin-top:10px\"><tr><th>phase (ms)</th><th class=\"num\">n</th><th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">p99.9</th><th class=\"num\">max</th></tr>"
         for phase in PhaseHistograms.Phase.allCases {
             guard let p = report.latencyMs[phase.rawValue] else { continue }
-            html += "<tr><td>\(phase.label)</td>" + [Double(p.count), p.p50, p.p90, p.p99, p.p999, p.max].enumerated().map { index, value in
-                "<td class=\"num\">\(index == 0 ? String(Int(value)) : String(format: "%.2f", value))</td>"
-            }.joined() + "</tr>"
+            html +=
+                "<tr><td>\(phase.label)</td>"
+                + [Double(p.count), p.p50, p.p90, p.p99, p.p999, p.max].enumerated().map { index, value in
+                    "<td class=\"num\">\(index == 0 ? String(Int(value)) : String(format: "%.2f", value))</td>"
+                }.joined() + "</tr>"
         }
         return html + "</table>"
     }
@@ -172,26 +228,53 @@ public enum HTMLReport {
         let peak = Double(max(1, seconds.map { max($0[0], $0[1] + $0[2]) }.max() ?? 1))
         let plotWidth = width - left - 10, plotHeight = height - top - bottom
         let slot = plotWidth / Double(seconds.count)
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"timeline\">"
-        svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - 10)\" y2=\"\(height - bottom)\" stroke=\"#d0d7de\"/>"
+        var svg =
+            "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"timeline\">"
+        svg +=
+            "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - 10)\" y2=\"\(height - bottom)\" stroke=\"#d0d7de\"/>"
         var line: [String] = []
         for (index, row) in seconds.enumerated() {
             let x0 = left + Double(index) * slot
             let okHeight = Double(row[1]) / peak * plotHeight
             let badHeight = Double(row[2]) / peak * plotHeight
-            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1a7f37\" opacity=\"0.8\"><title>second %d: %d ok</title></rect>",
-                          x0 + 1, height - bottom - okHeight, max(1, slot - 2), okHeight, index, row[1])
-            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#cf222e\" opacity=\"0.85\"><title>second %d: %d failed</title></rect>",
-                          x0 + 1, height - bottom - okHeight - badHeight, max(1, slot - 2), badHeight, index, row[2])
-            line.append(String(format: "%.1f,%.1f", x0 + slot / 2, height - bottom - Double(row[0]) / peak * plotHeight))
+            svg += String(
+                format:
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1a7f37\" opacity=\"0.8\"><title>second %d: %d ok</title></rect>",
+                x0 + 1,
+                height - bottom - okHeight,
+                max(1, slot - 2),
+                okHeight,
+                index,
+                row[1]
+            )
+            svg += String(
+                format:
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#cf222e\" opacity=\"0.85\"><title>second %d: %d failed</title></rect>",
+                x0 + 1,
+                height - bottom - okHeight - badHeight,
+                max(1, slot - 2),
+                badHeight,
+                index,
+                row[2]
+            )
+            line.append(
+                String(format: "%.1f,%.1f", x0 + slot / 2, height - bottom - Double(row[0]) / peak * plotHeight)
+            )
         }
-        svg += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\"/>"
+        svg +=
+            "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\"/>"
         let step = max(1, seconds.count / 10)
         for index in stride(from: 0, to: seconds.count, by: step) {
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%ds</text>", left + (Double(index) + 0.5) * slot, height - bottom + 16, index)
+            svg += String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%ds</text>",
+                left + (Double(index) + 0.5) * slot,
+                height - bottom + 16,
+                index
+            )
         }
         svg += String(format: "<text x=\"4\" y=\"%.1f\">%.0f/s</text>", top + 10, peak)
-        svg += "<text x=\"\(width - 250)\" y=\"\(height - 2)\"><tspan style=\"fill:#0969da\">— starts</tspan>  <tspan style=\"fill:#1a7f37\">■ ok</tspan>  <tspan style=\"fill:#cf222e\">■ failed</tspan></text>"
+        svg +=
+            "<text x=\"\(width - 250)\" y=\"\(height - 2)\"><tspan style=\"fill:#0969da\">— starts</tspan>  <tspan style=\"fill:#1a7f37\">■ ok</tspan>  <tspan style=\"fill:#cf222e\">■ failed</tspan></text>"
         return svg + "</svg>"
     }
 

@@ -14,7 +14,10 @@ public enum JUnitReport {
     ///   - allOutcomes: every decided device's outcome.
     ///   - deviceIDs: every device of the run (nil: the decided ones).
     public static func make(
-        _ report: RunReport, expectations: Expectations?, allOutcomes: [String: Outcome], deviceIDs: [String]? = nil
+        _ report: RunReport,
+        expectations: Expectations?,
+        allOutcomes: [String: Outcome],
+        deviceIDs: [String]? = nil
     ) -> String {
         let devices = Dictionary(uniqueKeysWithValues: report.devices.map { ($0.id, $0) })
         var cases: [String] = []
@@ -23,10 +26,13 @@ public enum JUnitReport {
         let undecided = Set(deviceIDs ?? []).subtracting(allOutcomes.keys)
         for id in undecided.sorted() {
             skipped += 1
-            let why = report.interrupted ? "the run was interrupted before this device had an outcome" : "this device has no outcome"
+            let why =
+                report.interrupted
+                ? "the run was interrupted before this device had an outcome" : "this device has no outcome"
             cases.append(
                 "    <testcase classname=\"fleetsim.devices\" name=\"\(Self.escape(id))\" time=\"0\">\n"
-                    + "      <skipped message=\"\(Self.escape(why))\"/>\n    </testcase>")
+                    + "      <skipped message=\"\(Self.escape(why))\"/>\n    </testcase>"
+            )
         }
         for (id, result) in allOutcomes.sorted(by: { $0.key < $1.key }) {
             let outcome = result.identifier
@@ -34,7 +40,8 @@ public enum JUnitReport {
             // With --expect a device passes when it ended as expected; without, when it ended ok.
             let passed = expectations == nil ? result == .ok : (expected?.matches(result) ?? false)
             let time = (devices[id]?.latencyMs["serverAccept"] ?? devices[id]?.latencyMs["tlsHandshake"] ?? 0) / 1000
-            var line = "    <testcase classname=\"fleetsim.devices\" name=\"\(Self.escape(id))\" time=\"\(String(format: "%.6f", time))\""
+            var line =
+                "    <testcase classname=\"fleetsim.devices\" name=\"\(Self.escape(id))\" time=\"\(String(format: "%.6f", time))\""
             if passed {
                 line += "/>"
             } else {

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The simulator's own cost: CPU seconds and memory, so the report says what a handshake cost the

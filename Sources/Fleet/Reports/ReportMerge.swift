@@ -43,9 +43,15 @@ public enum ReportMerge {
             guard report.schema == first.schema else {
                 throw Refusal(.otherSchema, "\(source): schema \(report.schema), but \(firstSource) is \(first.schema)")
             }
-            for (name, mine, theirs) in [("target", report.target, first.target), ("protocol", report.protocol, first.protocol), ("tls", report.tls, first.tls)]
+            for (name, mine, theirs) in [
+                ("target", report.target, first.target), ("protocol", report.protocol, first.protocol),
+                ("tls", report.tls, first.tls),
+            ]
             where mine != theirs {
-                throw Refusal(.otherRun, "\(source): \(name) \(mine), but \(firstSource) has \(theirs): not shards of one run")
+                throw Refusal(
+                    .otherRun,
+                    "\(source): \(name) \(mine), but \(firstSource) has \(theirs): not shards of one run"
+                )
             }
         }
         var shardSources: [String: String] = [:]
@@ -146,7 +152,9 @@ public enum ReportMerge {
                 bytesPerConnectedDevice: heldPeak > 0 ? heldBytes / heldPeak : nil
             ),
             gates: all.flatMap { report in
-                report.gates.map { RunReport.Gate(name: "\(report.shard ?? "whole") \($0.name)", passed: $0.passed, detail: $0.detail) }
+                report.gates.map {
+                    RunReport.Gate(name: "\(report.shard ?? "whole") \($0.name)", passed: $0.passed, detail: $0.detail)
+                }
             },
             histograms: Dictionary(uniqueKeysWithValues: histograms.buckets.map { ($0.key.rawValue, $0.value) }),
             timelineSeconds: timeline,
@@ -174,7 +182,11 @@ public enum ReportMerge {
             recoverySeconds: parts.compactMap(\.recoverySeconds).max(),
             peakConnectRate: parts.reduce(0) { $0 + $1.peakConnectRate },
             peakReconnectRate: parts.reduce(0) { $0 + $1.peakReconnectRate },
-            resumption: .init(offered: offered, resumed: resumed, rate: offered > 0 ? Double(resumed) / Double(offered) : nil),
+            resumption: .init(
+                offered: offered,
+                resumed: resumed,
+                rate: offered > 0 ? Double(resumed) / Double(offered) : nil
+            ),
             clockFailures: sum(\.clockFailures),
             acceptedBySilence: parts.reduce(0) { $0 + ($1.acceptedBySilence ?? 0) },
             withoutClientCertificate: parts.reduce(0) { $0 + ($1.withoutClientCertificate ?? 0) },

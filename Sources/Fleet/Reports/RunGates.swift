@@ -10,7 +10,12 @@ public struct RunGates: Sendable {
     /// `--expect-mutual-tls`: every accepted connection must have been asked for a client certificate.
     public var mutualTLS = false
 
-    public init(maxFailureRate: Double? = nil, maxP99: Double? = nil, expectations: Expectations? = nil, mutualTLS: Bool = false) {
+    public init(
+        maxFailureRate: Double? = nil,
+        maxP99: Double? = nil,
+        expectations: Expectations? = nil,
+        mutualTLS: Bool = false
+    ) {
         self.maxFailureRate = maxFailureRate
         self.maxP99 = maxP99
         self.expectations = expectations
@@ -37,7 +42,8 @@ public struct RunGates: Sendable {
                 RunReport.Gate(
                     name: "max-failure-rate",
                     passed: rate <= maxFailureRate,
-                    detail: "failure rate \(Self.percent(rate)) (\(result.state.failed) of \(attempted)), limit \(Self.percent(maxFailureRate))"
+                    detail:
+                        "failure rate \(Self.percent(rate)) (\(result.state.failed) of \(attempted)), limit \(Self.percent(maxFailureRate))"
                 )
             )
         }
@@ -52,7 +58,9 @@ public struct RunGates: Sendable {
                     )
                 )
             } else {
-                gates.append(RunReport.Gate(name: "max-p99", passed: false, detail: "no device was accepted: no p99 to compare"))
+                gates.append(
+                    RunReport.Gate(name: "max-p99", passed: false, detail: "no device was accepted: no p99 to compare")
+                )
             }
         }
         var mismatches: [Expectations.Mismatch] = []

@@ -1,6 +1,6 @@
 import FleetCore
-import NIOCore
 import Foundation
+import NIOCore
 
 /// Turns a run's result into the JSON report, with each failed device's diagnosis.
 public enum RunReportBuilder {
@@ -30,7 +30,16 @@ public enum RunReportBuilder {
                 DiagnosisRelevance.explains(device.outcome, handshakeCompleted: device.timings.tlsHandshake != nil)
                 ? DiagnosisRelevance.ordered(diagnose(device.id), alert: device.failure?.alertReceived) : []
             if device.failure?.clockRelated == true, let clock = device.clock {
-                findings.insert(("clock-skew", ClockText.explanation(clock: clock, decidedAt: result.startedAt.addingTimeInterval(device.decidedAt))), at: 0)
+                findings.insert(
+                    (
+                        "clock-skew",
+                        ClockText.explanation(
+                            clock: clock,
+                            decidedAt: result.startedAt.addingTimeInterval(device.decidedAt)
+                        )
+                    ),
+                    at: 0
+                )
             }
             var latencyMs: [String: Double] = [:]
             if let v = device.timings.tcpConnect { latencyMs["tcpConnect"] = v.seconds * 1000 }
@@ -38,7 +47,9 @@ public enum RunReportBuilder {
             if let v = device.timings.serverAccept { latencyMs["serverAccept"] = v.seconds * 1000 }
             if let v = device.mqttConnack { latencyMs["mqttConnack"] = v * 1000 }
             latencyMs["scheduleLag"] = device.scheduleLag * 1000
-            if let v = device.timings.tlsHandshake, device.resumed { latencyMs["tlsHandshakeResumed"] = v.seconds * 1000 }
+            if let v = device.timings.tlsHandshake, device.resumed {
+                latencyMs["tlsHandshakeResumed"] = v.seconds * 1000
+            }
             let start = device.trace?.first?.at
             return RunReport.Device(
                 id: device.id,
@@ -126,7 +137,8 @@ public enum RunReportBuilder {
             ),
             memory: .init(
                 maxRSSBytes: after.maxRSSBytes,
-                bytesPerConnectedDevice: state.peakConnected > 0 && settings.hold != nil ? grown / state.peakConnected : nil
+                bytesPerConnectedDevice: state.peakConnected > 0 && settings.hold != nil
+                    ? grown / state.peakConnected : nil
             ),
             gates: gates,
             histograms: Dictionary(uniqueKeysWithValues: state.histograms.buckets.map { ($0.key.rawValue, $0.value) }),

@@ -6,17 +6,26 @@ import Foundation
 public enum RunSummary {
     /// The console summary: percentiles per phase, outcomes, connections, gates, the first failed
     /// devices with their alert and diagnosis.
-    public static func text(_ report: RunReport, mismatches: [Expectations.Mismatch], firstFailures: Int = 10) -> String {
+    public static func text(_ report: RunReport, mismatches: [Expectations.Mismatch], firstFailures: Int = 10) -> String
+    {
         var lines: [String] = []
         let c = report.counts
-        let title = "fleetsim run → \(report.target) (\(report.protocol), TLS \(report.tls))" + (report.shard.map { " — shard \($0)" } ?? "")
+        let title =
+            "fleetsim run → \(report.target) (\(report.protocol), TLS \(report.tls))"
+            + (report.shard.map { " — shard \($0)" } ?? "")
         lines.append(title + (report.interrupted ? " — INTERRUPTED" : ""))
         let failedShare = c.attempted > 0 ? Double(c.failed) / Double(max(1, c.succeeded + c.failed)) : 0
         lines.append(
             String(
                 format: "  %d devices, %d attempted in %.2f s: %d ok, %d failed (%.1f%%)%@",
-                c.devices, c.attempted, report.durationSeconds, c.succeeded, c.failed, failedShare * 100,
-                (c.notStarted > 0 ? " — \(c.notStarted) not started" : "") + (c.undecided.map { " — \($0) without a verdict when stopped" } ?? "") as NSString
+                c.devices,
+                c.attempted,
+                report.durationSeconds,
+                c.succeeded,
+                c.failed,
+                failedShare * 100,
+                (c.notStarted > 0 ? " — \(c.notStarted) not started" : "")
+                    + (c.undecided.map { " — \($0) without a verdict when stopped" } ?? "") as NSString
             )
         )
         var rates = String(format: "  %.1f verdicts/s", report.rates.handshakesPerSecond)
@@ -28,11 +37,19 @@ public enum RunSummary {
         if c.peakConnected > 0 { rates += ", peak \(c.peakConnected) connected" }
         lines.append(rates)
         if let perDevice = report.memory.bytesPerConnectedDevice {
-            lines.append(String(format: "  memory: %.1f MB peak RSS, %.1f KB per connected device", Double(report.memory.maxRSSBytes) / 1e6, Double(perDevice) / 1024))
+            lines.append(
+                String(
+                    format: "  memory: %.1f MB peak RSS, %.1f KB per connected device",
+                    Double(report.memory.maxRSSBytes) / 1e6,
+                    Double(perDevice) / 1024
+                )
+            )
         }
 
         lines.append("")
-        lines.append("  latency (ms, from each device's scheduled start)      n      p50      p90      p99     p999      max")
+        lines.append(
+            "  latency (ms, from each device's scheduled start)      n      p50      p90      p99     p999      max"
+        )
         for phase in PhaseHistograms.Phase.allCases {
             guard let p = report.latencyMs[phase.rawValue] else { continue }
             let label = phase.label
@@ -42,12 +59,25 @@ public enum RunSummary {
             )
         }
 
-        if let links = report.connections, links.attempts > c.attempted || links.resumption.offered > 0 || links.lost > 0 {
+        if let links = report.connections,
+            links.attempts > c.attempted || links.resumption.offered > 0 || links.lost > 0
+        {
             lines.append("")
-            let kinds = ConnectionKind.allCases.compactMap { kind in links.byKind[kind.rawValue].map { "\($0) \(kind.rawValue)" } }
-            lines.append("  connections: \(links.attempts) (\(kinds.joined(separator: ", "))); peak \(Int(links.peakConnectRate))/s attempted (100 ms windows)")
+            let kinds = ConnectionKind.allCases.compactMap { kind in
+                links.byKind[kind.rawValue].map { "\($0) \(kind.rawValue)" }
+            }
+            lines.append(
+                "  connections: \(links.attempts) (\(kinds.joined(separator: ", "))); peak \(Int(links.peakConnectRate))/s attempted (100 ms windows)"
+            )
             if links.resumption.offered > 0 {
-                lines.append(String(format: "    resumption: %d of %d offered sessions resumed (%.1f%%)", links.resumption.resumed, links.resumption.offered, (links.resumption.rate ?? 0) * 100))
+                lines.append(
+                    String(
+                        format: "    resumption: %d of %d offered sessions resumed (%.1f%%)",
+                        links.resumption.resumed,
+                        links.resumption.offered,
+                        (links.resumption.rate ?? 0) * 100
+                    )
+                )
             }
             if links.lost > 0 {
                 var recovery = "    lost during the hold: \(links.lost); recovered: \(links.recovered)"
@@ -57,29 +87,43 @@ public enum RunSummary {
             }
             let failures = links.outcomes.filter { $0.key != "ok" }.sorted { $0.value > $1.value }
             if !failures.isEmpty {
-                lines.append("    failed connections: " + failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                lines.append(
+                    "    failed connections: " + failures.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                )
             }
         }
         if let negotiated = report.connections?.negotiated, !negotiated.isEmpty {
-            let parts = negotiated.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) ×\($0.value)" }
+            let parts = negotiated.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map {
+                "\($0.key) ×\($0.value)"
+            }
             lines.append("  negotiated: " + parts.joined(separator: ", "))
         }
         if let open = report.connections?.withoutClientCertificate, open > 0 {
-            lines.append("  \(open) accepted connection(s) without the server asking for a client certificate: mutual TLS was not tested")
+            lines.append(
+                "  \(open) accepted connection(s) without the server asking for a client certificate: mutual TLS was not tested"
+            )
         }
         if let silent = report.connections?.acceptedBySilence, silent > 0 {
-            lines.append("  \(silent) connection(s) accepted by the server's silence after the TLS 1.3 handshake: it sends no session ticket (--tls-accept)")
+            lines.append(
+                "  \(silent) connection(s) accepted by the server's silence after the TLS 1.3 handshake: it sends no session ticket (--tls-accept)"
+            )
         }
         if let clockFailures = report.connections?.clockFailures, clockFailures > 0 {
-            lines.append("  \(clockFailures) device(s) refused the server because of their own clock (diagnosis clock-skew)")
+            lines.append(
+                "  \(clockFailures) device(s) refused the server because of their own clock (diagnosis clock-skew)"
+            )
         }
 
         lines.append("")
         lines.append("  outcomes")
         var outcomes = report.failures
         if c.succeeded > 0 { outcomes["ok"] = c.succeeded }
-        for (outcome, count) in outcomes.sorted(by: { ($0.key == "ok" ? 0 : 1, -$0.value, $0.key) < ($1.key == "ok" ? 0 : 1, -$1.value, $1.key) }) {
-            lines.append("    " + outcome.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%7d", count))
+        for (outcome, count) in outcomes.sorted(by: {
+            ($0.key == "ok" ? 0 : 1, -$0.value, $0.key) < ($1.key == "ok" ? 0 : 1, -$1.value, $1.key)
+        }) {
+            lines.append(
+                "    " + outcome.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%7d", count)
+            )
         }
 
         let failed = report.devices.filter { $0.outcome != "ok" }
@@ -95,7 +139,9 @@ public enum RunSummary {
                     lines.append("      diagnosis \(code): \(explanation)")
                 }
             }
-            if failed.count > firstFailures { lines.append("    … and \(failed.count - firstFailures) more (see --json / --junit)") }
+            if failed.count > firstFailures {
+                lines.append("    … and \(failed.count - firstFailures) more (see --json / --junit)")
+            }
         }
 
         if !report.gates.isEmpty {

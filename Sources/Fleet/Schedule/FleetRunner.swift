@@ -45,10 +45,18 @@ public struct FleetRunner: Sendable {
             concurrency: self.settings.concurrency,
             duration: self.settings.duration
         )
-        let address: SocketAddress? = try? SocketAddress.makeAddressResolvingHost(self.settings.host, port: self.settings.port)
+        let address: SocketAddress? = try? SocketAddress.makeAddressResolvingHost(
+            self.settings.host,
+            port: self.settings.port
+        )
         let shared = DeviceAgent.Shared(
-            settings: self.settings, context: self.context, address: address, runStart: runStart,
-            collector: collector, stop: stop, trace: self.trace
+            settings: self.settings,
+            context: self.context,
+            address: address,
+            runStart: runStart,
+            collector: collector,
+            stop: stop,
+            trace: self.trace
         )
         var lastScheduled = 0.0
         var interrupted = false
@@ -67,7 +75,8 @@ public struct FleetRunner: Sendable {
                 lastScheduled = start
                 self.launch(
                     self.devices[index],
-                    source: self.settings.sourceAddresses.isEmpty ? nil : self.settings.sourceAddresses[index % self.settings.sourceAddresses.count],
+                    source: self.settings.sourceAddresses.isEmpty
+                        ? nil : self.settings.sourceAddresses[index % self.settings.sourceAddresses.count],
                     scheduled: runStart + .nanoseconds(Int64(start * 1e9)),
                     shared: shared
                 )
@@ -114,7 +123,11 @@ public struct FleetRunner: Sendable {
     /// `repro`, the TLS integration tests and the handshake bench use this, so every figure and
     /// every tested outcome comes from the path `run` takes.
     public static func runOne(
-        _ device: FleetDevice, settings: RunSettings, context: TLSContext, group: any EventLoopGroup, trace: Bool = false
+        _ device: FleetDevice,
+        settings: RunSettings,
+        context: TLSContext,
+        group: any EventLoopGroup,
+        trace: Bool = false
     ) async -> RunCollector.State {
         var runner = FleetRunner(settings: settings, devices: [device], context: context, group: group)
         runner.trace = trace
@@ -122,7 +135,12 @@ public struct FleetRunner: Sendable {
         return await runner.run(collector: collector, stop: StopSignal()).state
     }
 
-    private func launch(_ device: FleetDevice, source: SocketAddress?, scheduled: NIODeadline, shared: DeviceAgent.Shared) {
+    private func launch(
+        _ device: FleetDevice,
+        source: SocketAddress?,
+        scheduled: NIODeadline,
+        shared: DeviceAgent.Shared
+    ) {
         let (runStart, collector) = (shared.runStart, shared.collector)
         let lag = max(0, (NIODeadline.now() - scheduled).seconds)
         collector.receive(.started(atSecond: (scheduled - runStart).seconds))
@@ -132,15 +150,26 @@ public struct FleetRunner: Sendable {
             collector.receive(
                 .decided(
                     DeviceReport(
-                        id: device.id, outcome: failure.outcome, detail: failure.detail, failure: failure,
-                        scheduleLag: lag, decidedAt: (NIODeadline.now() - runStart).seconds
+                        id: device.id,
+                        outcome: failure.outcome,
+                        detail: failure.detail,
+                        failure: failure,
+                        scheduleLag: lag,
+                        decidedAt: (NIODeadline.now() - runStart).seconds
                     )
                 )
             )
             collector.receive(.finished)
         case .success(let identity):
             DeviceAgent.start(
-                on: self.group.next(), id: device.id, identity: identity, source: source, shared: shared, scheduled: scheduled, lag: lag)
+                on: self.group.next(),
+                id: device.id,
+                identity: identity,
+                source: source,
+                shared: shared,
+                scheduled: scheduled,
+                lag: lag
+            )
         }
     }
 }
