@@ -6,6 +6,8 @@
 public struct DeviceIdentity: Sendable, CustomStringConvertible {
     /// A name for messages: the device id, or the file the identity came from.
     public let label: String
+    /// A name for messages about the key: the key file when the identity came from two files.
+    public let keyLabel: String
     /// Leaf certificate first, then intermediates, PEM.
     let chainPEM: [UInt8]
     /// The private key, PEM (PKCS#8, SEC1 or PKCS#1). Never logged.
@@ -14,14 +16,16 @@ public struct DeviceIdentity: Sendable, CustomStringConvertible {
     /// time, so connecting does not repeat them per handshake.
     public internal(set) var isValidated = false
 
-    public init(label: String, chainPEM: String, keyPEM: String) {
+    public init(label: String, keyLabel: String? = nil, chainPEM: String, keyPEM: String) {
         self.label = label
+        self.keyLabel = keyLabel ?? label
         self.chainPEM = Array(chainPEM.utf8)
         self.keyPEM = Array(keyPEM.utf8)
     }
 
-    public init(label: String, chainPEM: [UInt8], keyPEM: [UInt8]) {
+    public init(label: String, keyLabel: String? = nil, chainPEM: [UInt8], keyPEM: [UInt8]) {
         self.label = label
+        self.keyLabel = keyLabel ?? label
         self.chainPEM = chainPEM
         self.keyPEM = keyPEM
     }

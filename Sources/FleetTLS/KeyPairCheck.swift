@@ -35,7 +35,7 @@ enum KeyPairCheck {
     /// (Device keys from files are decrypted at load time, by ``IdentityFiles``, when a passphrase is given.)
     static func checkNotEncrypted(_ identity: DeviceIdentity) throws(TLSFailure) {
         if Self.isEncrypted(String(decoding: identity.keyPEM, as: UTF8.self)) {
-            throw Self.encryptedKeyFailure(label: identity.label, remedy: "give an unencrypted key")
+            throw Self.encryptedKeyFailure(label: identity.keyLabel, remedy: "give an unencrypted key")
         }
     }
 

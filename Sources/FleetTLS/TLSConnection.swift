@@ -154,7 +154,7 @@ final class TLSConnection {
         guard keyRC == Int32(WOLFSSL_SUCCESS) else {
             throw TLSFailure(
                 .identityInvalid,
-                detail: "\(identity.label): the key file holds no usable private key",
+                detail: "\(identity.keyLabel): the key file holds no usable private key",
                 nativeCode: keyRC,
                 nativeText: WolfSSLLibrary.errorText(keyRC)
             )
@@ -236,43 +236,6 @@ final class TLSConnection {
         guard let x509 = wolfSSL_get_peer_certificate(self.ssl) else { return nil }
         defer { wolfSSL_X509_free(x509) }  // an owned copy: ~24 KB leaks per call otherwise
         return PeerIdentity(x509: x509)
-    }
-
-    /// Snapshots wolfSSL's state after a failed call and classifies it.
-    func failure(nativeCode: Int32, phase: TLSErrorSnapshot.Phase) -> TLSFailure {
-        var history = WOLFSSL_ALERT_HISTORY()
-        _ = wolfSSL_get_alert_history(self.ssl, &history)
-        func alert(_ a: WOLFSSL_ALERT) -> (code: Int, level: Int)? {
-            a.level > 0 ? (Int(a.code), Int(a.level)) : nil
-        }
-        let snapshot = TLSErrorSnapshot(
-            role: self.role,
-            phase: phase,
-            nativeCode: nativeCode,
-            received: alert(history.last_rx),
-            sent: alert(history.last_tx),
-            verifyResult: Int(wolfSSL_get_verify_result(self.ssl)),
-            expectedServerName: self.serverName
-        )
-        var failure = TLSFailure.classify(snapshot, nativeText: WolfSSLLibrary.errorText(nativeCode))
-        if phase == .afterHandshake || self.versionRange.0 == self.versionRange.1 {
-            failure.version = self.negotiatedVersion
-        }
-        if self.role == .client, let clockRejection, phase == .handshake {
-            failure.outcome = .serverUntrusted
-            failure.detail = clockRejection
-            failure.clockRelated = true
-        }
-        if self.role == .server {
-            failure.peer = self.peerLeaf
-            if let policyRejection {
-                let alert = failure.alertSent ?? .badCertificate
-                failure.outcome = .rejected(alert)
-                failure.detail = "policy: \(policyRejection); sent \(alert.description)"
-            }
-            if failure.verifyResult == nil { failure.verifyResult = self.peerVerifyError }
-        }
-        return failure
     }
 
     /// Appends ciphertext from the network. Takes the buffer as is when nothing is pending (no copy).

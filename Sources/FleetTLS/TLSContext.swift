@@ -171,7 +171,7 @@ public final class TLSContext: @unchecked Sendable {
         else {
             throw TLSContextError(
                 .keyUnloadable,
-                "the server key \(identity.label) could not be loaded: it must be an unencrypted PEM key"
+                "the server key \(identity.keyLabel) could not be loaded: it must be an unencrypted PEM key"
             )
         }
         do {

@@ -16,7 +16,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
-    private enum State {
+    enum State {
         case idle
         case handshaking
         /// Handshake done; `accepted` says whether the peer's verdict has arrived.
@@ -27,11 +27,11 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         case closed
     }
 
-    private var state: State = .idle
-    private let connection: TLSConnection
-    private var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
-    private var flushPending = false
-    private var sessionDelivered = false
+    var state: State = .idle
+    let connection: TLSConnection
+    var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    var flushPending = false
+    var sessionDelivered = false
 
     /// Creates a handler for one connection.
     ///
@@ -267,90 +267,6 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         }
     }
 
-    /// Hands the device its resumable session once, before the acceptance event.
-    private func deliverSession(context: ChannelHandlerContext) {
-        guard self.connection.role == .client, !self.sessionDelivered else { return }
-        self.sessionDelivered = true
-        if let session = self.connection.resumableSession() {
-            context.fireUserInboundEventTriggered(TLSEvent.sessionReady(session))
-        }
-    }
-
-    /// What told a device the server accepted it after a TLS 1.3 handshake.
-    private enum AcceptSignal {
-        case ticket, data, closeNotify
-
-        var traceText: String {
-            switch self {
-            case .ticket: "NewSessionTicket: the server accepted the device"
-            case .data: "first application data: the server accepted the device"
-            case .closeNotify: "close_notify after the handshake, no alert: the server let the device in, then closed"
-            }
-        }
-    }
-
-    private func markAccepted(context: ChannelHandlerContext, signal: AcceptSignal) {
-        guard case .active(accepted: false) = self.state else { return }
-        self.state = .active(accepted: true)
-        self.connection.trace?.record(.received, signal.traceText)
-        context.fireUserInboundEventTriggered(TLSEvent.accepted(at: .now()))
-    }
-
-    private func unbufferWrites(context: ChannelHandlerContext) {
-        let writes = self.bufferedWrites
-        self.bufferedWrites = []
-        for (bytes, promise) in writes {
-            self.write(context: context, data: self.wrapOutboundOut(bytes), promise: promise)
-        }
-        if self.flushPending {
-            self.flushPending = false
-            context.flush()
-        }
-    }
-
-    /// Writes whatever ciphertext wolfSSL produced.
-    private func emitCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?, flush: Bool) {
-        guard self.connection.outbound.readableBytes > 0 else {
-            promise?.succeed()
-            if flush { context.flush() }
-            return
-        }
-        let bytes = self.connection.outbound
-        self.connection.outbound = ByteBuffer()  // no capacity held between flights
-        if flush {
-            context.writeAndFlush(self.wrapOutboundOut(bytes), promise: promise)
-        } else {
-            context.write(self.wrapOutboundOut(bytes), promise: promise)
-        }
-    }
-
-    /// Reports `failure` and closes, after flushing the alert wolfSSL queued for the peer.
-    private func fail(_ failure: TLSFailure, context: ChannelHandlerContext) {
-        switch self.state {
-        case .failed, .closed: return
-        default: break
-        }
-        self.state = .failed
-        if let trace = self.connection.trace {
-            if let alert = failure.alertReceived { trace.record(.received, "alert \(alert.description) (fatal)") }
-            if let alert = failure.alertSent { trace.record(.sent, "alert \(alert.description) (fatal)") }
-            trace.record(.local, "TLS failed: \(failure.description)")
-        }
-        self.emitCiphertext(context: context, promise: nil, flush: true)
-        self.failBufferedWrites(failure)
-        context.fireErrorCaught(failure)
-        context.close(promise: nil)
-    }
-
-    private func failBufferedWrites(_ error: any Error) {
-        let writes = self.bufferedWrites
-        self.bufferedWrites = []
-        for (_, promise) in writes { promise?.fail(error) }
-    }
-
-    private var peerName: String {
-        self.connection.role == .client ? "the server" : "the device"
-    }
 }
 
 @available(*, unavailable)

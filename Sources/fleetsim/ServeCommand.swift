@@ -170,6 +170,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let identity = DeviceIdentity(
             label: certPath,
+            keyLabel: keyPath,
             chainPEM: try InspectCommand.read(certPath),
             keyPEM: try InspectCommand.read(keyPath)
         )

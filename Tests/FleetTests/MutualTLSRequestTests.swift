@@ -37,12 +37,8 @@ import Testing
         return await runner.run(runner.device("tcu-good", chainPEM: issued.chainPEM, keyPEM: issued.keyPEM))
     }
 
-    @Test(arguments: ["1.2", "1.3"])
-    func aServerThatNeverAsksIsReported(version: String) async throws {
-        let (report, state) = try await self.run(asking: false, version: version)
-        #expect(report.outcome == .ok, "\(report.detail ?? "")")
-        #expect(report.clientCertificateRequested == false)
-        #expect(state.connections.withoutClientCertificate == 1)
+    /// The `--expect-mutual-tls` gate evaluated on a one-device run.
+    static func mutualTLSGate(_ state: RunCollector.State) -> [RunReport.Gate] {
         let result = FleetRunner.Result(
             state: state,
             startedAt: Date(),
@@ -51,13 +47,22 @@ import Testing
             notStarted: 0,
             startSpan: 0
         )
-        let (gates, _) = RunGates(mutualTLS: true).evaluate(
+        return RunGates(mutualTLS: true).evaluate(
             result,
             mode: .tls,
             outcomes: state.outcomeByDevice,
             selected: ["tcu-good"],
             subset: false
-        )
+        ).gates
+    }
+
+    @Test(arguments: ["1.2", "1.3"])
+    func aServerThatNeverAsksIsReported(version: String) async throws {
+        let (report, state) = try await self.run(asking: false, version: version)
+        #expect(report.outcome == .ok, "\(report.detail ?? "")")
+        #expect(report.clientCertificateRequested == false)
+        #expect(state.connections.withoutClientCertificate == 1)
+        let gates = Self.mutualTLSGate(state)
         #expect(gates.map(\.name) == ["mutual-tls"])
         #expect(gates.first?.passed == false)
     }
@@ -73,21 +78,7 @@ import Testing
             state.connections.negotiated.keys.first?.hasPrefix("TLS \(version) ") == true,
             "\(state.connections.negotiated)"
         )
-        let result = FleetRunner.Result(
-            state: state,
-            startedAt: Date(),
-            seconds: 1,
-            interrupted: false,
-            notStarted: 0,
-            startSpan: 0
-        )
-        let (gates, _) = RunGates(mutualTLS: true).evaluate(
-            result,
-            mode: .tls,
-            outcomes: state.outcomeByDevice,
-            selected: ["tcu-good"],
-            subset: false
-        )
+        let gates = Self.mutualTLSGate(state)
         #expect(gates.first?.passed == true)
     }
 }

@@ -77,15 +77,18 @@ import Testing
         )
         #expect(made.status == 0, "\(made.output)")
         let base = ["serve", "--listen", "127.0.0.1:0", "--ca", layout.caChain]
-        // The code says what is wrong; a message names the certificate or CA file. (Key errors are
-        // matched by code only: their messages name the server's certificate, not the key file.)
+        // The code says what is wrong; the message names the file it is about (the key file for a key).
         let emptyCA = try d.write("empty.pem", "")
+        let certificateAsKey = try d.write(
+            "cert-as-key.pem",
+            try String(contentsOfFile: layout.serverCertificate, encoding: .utf8)
+        )
         let cases: [(arguments: [String], code: String, names: String?)] = [
             (base + ["--cert", garbage, "--key", layout.serverKey], "tls:certificate-unloadable", "garbage.pem"),
-            (base + ["--cert", layout.serverCertificate, "--key", encrypted], "tls:key-encrypted", nil),
+            (base + ["--cert", layout.serverCertificate, "--key", encrypted], "tls:key-encrypted", encrypted),
             (
-                base + ["--cert", layout.serverCertificate, "--key", layout.serverCertificate], "tls:key-unloadable",
-                nil
+                base + ["--cert", layout.serverCertificate, "--key", certificateAsKey], "tls:key-unloadable",
+                "cert-as-key.pem"
             ),
             (
                 [

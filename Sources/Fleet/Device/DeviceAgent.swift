@@ -16,52 +16,6 @@ import NIOPosix
 /// **Thread-safety:** event-loop bound. Created on its loop by ``start(on:id:identity:source:shared:scheduled:lag:)``;
 /// every event it receives (connect results, timers, channel events) runs on that loop.
 final class DeviceAgent {
-    /// What every device of a run shares, made once per run.
-    struct Shared: Sendable {
-        var settings: RunSettings
-        var context: TLSContext
-        var address: SocketAddress?
-        var runStart: NIODeadline
-        var collector: RunCollector
-        var stop: StopSignal
-        /// Record a ``ConnectionTrace`` of every connection (`repro`).
-        var trace: Bool
-        let plan: DeviceStateMachine.Plan
-        /// The profile's timeouts as loop time, converted once.
-        let connectTimeout: TimeAmount
-        let handshakeTimeout: TimeAmount
-        let acceptTimeout: TimeAmount
-
-        init(
-            settings: RunSettings,
-            context: TLSContext,
-            address: SocketAddress?,
-            runStart: NIODeadline,
-            collector: RunCollector,
-            stop: StopSignal,
-            trace: Bool
-        ) {
-            self.settings = settings
-            self.context = context
-            self.address = address
-            self.runStart = runStart
-            self.collector = collector
-            self.stop = stop
-            self.trace = trace
-            var plan = DeviceStateMachine.Plan()
-            plan.mode = settings.mode
-            plan.policy = settings.profile.reconnect
-            plan.connections = settings.profile.churnConnections
-            plan.pause = settings.profile.churnPause
-            plan.hold = settings.hold
-            plan.acceptsSilence = settings.profile.accept.acceptsSilence
-            self.plan = plan
-            self.connectTimeout = .seconds(settings.profile.connectTimeout)
-            self.handshakeTimeout = .seconds(settings.profile.handshakeTimeout)
-            self.acceptTimeout = .seconds(settings.profile.acceptTimeout)
-        }
-    }
-
     let id: String
     /// nil: the device presents no client certificate.
     let identity: DeviceIdentity?

@@ -275,42 +275,4 @@ public struct DeviceProfile: Sendable, Equatable {
             if let v = churn["pause"] { self.churnPause = try reader.duration(v, "churn.pause") }
         }
     }
-
-    /// Typed access to YAML values with errors that say which file and key.
-    private struct Reader {
-        let path: String
-        func error(_ key: String, _ message: String) -> LoadError {
-            LoadError(.badValue, path: self.path, key: key, "\(self.path): \(key) \(message)")
-        }
-        func allow(_ mapping: [String: Any], _ keys: Set<String>, in prefix: String) throws(LoadError) {
-            if let unknown = mapping.keys.sorted().first(where: { !keys.contains($0) }) {
-                throw LoadError(
-                    .unknownKey,
-                    path: self.path,
-                    key: prefix + unknown,
-                    "\(self.path): unknown key '\(prefix)\(unknown)' (allowed: \(keys.sorted().map { prefix + $0 }.joined(separator: ", ")))"
-                )
-            }
-        }
-        func mapping(_ value: Any, _ key: String) throws(LoadError) -> [String: Any] {
-            guard let mapping = value as? [String: Any] else { throw self.error(key, "must be a mapping") }
-            return mapping
-        }
-        func list(_ value: Any, _ key: String) throws(LoadError) -> [Any] {
-            if let list = value as? [Any] { return list }
-            return [value]
-        }
-        func string(_ value: Any, _ key: String) throws(LoadError) -> String {
-            guard let string = value as? String else { throw self.error(key, "must be text") }
-            return string
-        }
-        /// A duration: text (`500ms`, `30s`) or a bare number of seconds, bounded like every duration.
-        func duration(_ value: Any, _ key: String) throws(LoadError) -> Double {
-            let text = value is Int ? "\(value)s" : value as? String
-            guard let text, let seconds = DurationText.seconds(text) else {
-                throw self.error(key, "'\(value)' \(DurationText.problem(text ?? "\(value)"))")
-            }
-            return seconds
-        }
-    }
 }
