@@ -34,18 +34,10 @@ public struct BackendPolicy: Sendable {
         }
     }
 
-    /// Judges a leaf given the DER of the CA certificates the device presented with it.
+    /// Judges a leaf given the DER of the CA certificates the device presented with it. The leaf is
+    /// parsed once; revocation comes last, so a refusal the policy is certain of (SHA-1, EKU) is the
+    /// one reported.
     public func judge(leafDER: [UInt8], presentedCAs: [[UInt8]]) -> PeerCertificateCheck.Verdict {
-        let verdict = self.judge(leafDER: leafDER, presentedCAs: presentedCAs.count)
-        // Revocation comes last: a refusal the policy is certain of (SHA-1, EKU) is the one reported.
-        guard case .accept = verdict, let revocation, let leaf = try? Certificate(derEncoded: leafDER) else {
-            return verdict
-        }
-        let presented = presentedCAs.compactMap { try? Certificate(derEncoded: $0) }
-        return revocation.refusal(of: leaf, presented: presented).map { .reject($0) } ?? .accept
-    }
-
-    public func judge(leafDER: [UInt8], presentedCAs: Int) -> PeerCertificateCheck.Verdict {
         guard let leaf = try? Certificate(derEncoded: leafDER) else {
             if let bits = WeakRSAProbe.rsaModulusBits(certificateDER: leafDER), bits < 2048 {
                 return .reject("weak-key: RSA-\(bits) key")
@@ -63,9 +55,11 @@ public struct BackendPolicy: Sendable {
             }
         }
         if leaf.signatureAlgorithm == .sha1WithRSAEncryption { return .reject("weak-signature: signed with SHA-1") }
-        if self.requireChain && presentedCAs == 0 && !self.rootSubjects.contains(leaf.issuer) {
+        if self.requireChain && presentedCAs.isEmpty && !self.rootSubjects.contains(leaf.issuer) {
             return .reject("incomplete-chain: the device did not present its issuing CA")
         }
-        return .accept
+        guard let revocation else { return .accept }
+        let presented = presentedCAs.compactMap { try? Certificate(derEncoded: $0) }
+        return revocation.refusal(of: leaf, presented: presented).map { .reject($0) } ?? .accept
     }
 }

@@ -225,34 +225,24 @@ public final class BackendSession: ChannelInboundHandler {
     private func reject(outcome: Outcome, reason: String, phase: String, clientID: String? = nil) {
         guard !self.judged else { return }
         self.judged = true
-        self.audit.write(
-            AuditRecord(
-                time: .now,
-                remote: self.remote,
-                deviceID: self.handshake?.peer?.deviceID,
-                verdict: "rejected",
-                outcome: outcome.identifier,
-                reason: reason,
-                alertSent: nil,
-                verifyError: nil,
-                wolfSSLCode: nil,
-                tls: self.handshake?.version?.rawValue,
-                mqttClientID: clientID,
-                handshakeMs: self.handshakeMs,
-                phase: phase
-            )
-        )
+        self.record(verdict: "rejected", phase: phase, clientID: clientID, outcome: outcome, reason: reason)
     }
 
-    private func record(verdict: String, phase: String, clientID: String? = nil) {
+    private func record(
+        verdict: String,
+        phase: String,
+        clientID: String? = nil,
+        outcome: Outcome? = nil,
+        reason: String? = nil
+    ) {
         self.audit.write(
             AuditRecord(
                 time: .now,
                 remote: self.remote,
                 deviceID: self.handshake?.peer?.deviceID,
                 verdict: verdict,
-                outcome: nil,
-                reason: nil,
+                outcome: outcome?.identifier,
+                reason: reason,
                 alertSent: nil,
                 verifyError: nil,
                 wolfSSLCode: nil,

@@ -1,4 +1,5 @@
 import FleetPKI
+import Foundation
 import NIOConcurrencyHelpers
 import X509
 
@@ -15,14 +16,20 @@ import X509
 /// **Thread-safety:** `Sendable`; the cache is behind a lock, touched once per handshake.
 public struct DeviceRevocation: Sendable {
     let crls: [RevocationList]
+    /// Each CRL's revoked serials with their dates, indexed once at start-up (a lookup per handshake).
+    let revoked: [[[UInt8]: Date]]
     /// Untrusted intermediates that may have signed a CRL (`--ca-chain`).
     let intermediates: [Certificate]
     /// Refuse a device whose issuer has no CRL here (wolfSSL checks no CRL of its own).
     let refusesUnknownIssuers: Bool
-    private let verified = NIOLockedValueBox<[[UInt8]: Bool]>([:])
+    /// Whether CRL number `index` verifies with an issuer key (its SubjectPublicKeyInfo).
+    private let verified = NIOLockedValueBox<[Int: [[UInt8]: Bool]]>([:])
 
     public init(crls: [RevocationList], intermediates: [Certificate] = [], refusesUnknownIssuers: Bool) {
         self.crls = crls
+        self.revoked = crls.map { crl in
+            Dictionary(crl.entries.map { ($0.serial, $0.revocationDate) }, uniquingKeysWith: { first, _ in first })
+        }
         self.intermediates = intermediates
         self.refusesUnknownIssuers = refusesUnknownIssuers
     }
@@ -31,26 +38,27 @@ public struct DeviceRevocation: Sendable {
     ///
     /// - Parameter presented: the CA certificates the device presented with its leaf.
     func refusal(of leaf: Certificate, presented: [Certificate]) -> String? {
-        guard let crl = self.crls.first(where: { $0.issuer == leaf.issuer }) else {
+        guard let index = self.crls.firstIndex(where: { $0.issuer == leaf.issuer }) else {
             return self.refusesUnknownIssuers
                 ? "could not be checked: no CRL from its issuer '\(leaf.issuer)' is loaded" : nil
         }
+        let crl = self.crls[index]
         let candidates = (presented + self.intermediates).filter { $0.subject == crl.issuer }
-        guard candidates.contains(where: { self.isSigned(crl, by: $0) }) else {
+        guard candidates.contains(where: { self.isSigned(index, by: $0) }) else {
             return "could not be checked: the CRL of '\(crl.issuer)' is not signed by the issuer the device presented"
         }
-        if let entry = crl.entries.first(where: { $0.serial == Array(leaf.serialNumber.bytes) }) {
+        if let date = self.revoked[index][Array(leaf.serialNumber.bytes)] {
             return
-                "revoked: serial \(CertificateFacts.serialHex(leaf)) is on the CRL of '\(crl.issuer)' (revoked \(entry.revocationDate.formatted(.iso8601)))"
+                "revoked: serial \(CertificateFacts.serialHex(leaf)) is on the CRL of '\(crl.issuer)' (revoked \(date.formatted(.iso8601)))"
         }
         return nil
     }
 
-    private func isSigned(_ crl: RevocationList, by issuer: Certificate) -> Bool {
-        let key = crl.tbsBytes + Array(issuer.publicKey.subjectPublicKeyInfoBytes)
-        if let known = self.verified.withLockedValue({ $0[key] }) { return known }
-        let valid = crl.isSigned(by: issuer)
-        self.verified.withLockedValue { $0[key] = valid }
+    private func isSigned(_ index: Int, by issuer: Certificate) -> Bool {
+        let key = Array(issuer.publicKey.subjectPublicKeyInfoBytes)
+        if let known = self.verified.withLockedValue({ $0[index]?[key] }) { return known }
+        let valid = self.crls[index].isSigned(by: issuer)
+        self.verified.withLockedValue { $0[index, default: [:]][key] = valid }
         return valid
     }
 }

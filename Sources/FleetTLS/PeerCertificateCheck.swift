@@ -8,8 +8,9 @@ public struct PeerCertificateCheck: Sendable {
         case reject(String)
     }
 
-    /// - Parameters: the leaf's DER, and the DER of each CA certificate the device presented with it
-    ///   (validated by wolfSSL as part of the chain before the leaf is judged).
+    /// - Parameters: the leaf's DER, and one entry per CA certificate the device presented with it
+    ///   (validated by wolfSSL as part of the chain before the leaf is judged): its DER when
+    ///   ``checksRevocation``, else empty — the count is all a policy without CRLs needs.
     public let judge: @Sendable (_ leafDER: [UInt8], _ presentedCAs: [[UInt8]]) -> Verdict
     /// The check does its own revocation for issuers whose CRL wolfSSL could not load (a CRL from an
     /// intermediate with only roots trusted): wolfSSL's "no CRL for this issuer" on the leaf is then

@@ -12,8 +12,9 @@ public struct TLSConfiguration: Sendable {
     public var role: Role
     /// PEM trust anchors: what a device trusts to sign the server, or what a server trusts to sign devices.
     public var trustRootsPEM: String
-    /// A PEM CRL checked against the peer's chain. Its issuer must be among the trusted certificates.
-    public var crlPEM: String?
+    /// PEM CRLs checked against the peer's chain, one CRL per element (wolfSSL loads the first CRL
+    /// of a buffer only). Each issuer must be among the trusted certificates.
+    public var crlPEMs: [String]
     public var minimumVersion: TLSVersion
     public var maximumVersion: TLSVersion
     /// Key-exchange groups in order of preference.
@@ -53,7 +54,7 @@ public struct TLSConfiguration: Sendable {
     public init(role: Role, trustRootsPEM: String) {
         self.role = role
         self.trustRootsPEM = trustRootsPEM
-        self.crlPEM = nil
+        self.crlPEMs = []
         self.minimumVersion = .v1_2
         self.maximumVersion = .v1_3
         self.groups = [.secp256r1, .secp384r1, .x25519]

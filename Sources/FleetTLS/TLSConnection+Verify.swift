@@ -21,7 +21,9 @@ extension TLSConnection {
             )
         }
         if depth > 0 {
-            self.presentedCAs.append(certificate.flatMap(Self.der) ?? [])
+            // The DER is copied only for a check that verifies CRLs with it; otherwise the count is enough.
+            let needsDER = self.peerCheck?.checksRevocation == true
+            self.presentedCAs.append(needsDER ? certificate.flatMap(Self.der) ?? [] : [])
         } else if let certificate {
             self.peerLeaf = PeerIdentity(x509: certificate)
         }

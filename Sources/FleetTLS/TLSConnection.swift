@@ -43,7 +43,8 @@ final class TLSConnection {
     let observesCertificateRequests: Bool
     /// Server side, from the verify callback: who the device's leaf says it is (also when rejected).
     var peerLeaf: PeerIdentity?
-    /// Server side: CA certificates the device presented with its leaf.
+    /// Server side: one entry per CA certificate the device presented with its leaf (its DER when
+    /// the backend checks CRLs itself, else empty).
     var presentedCAs: [[UInt8]] = []
     /// Server side: the verify error wolfSSL reported for the device's chain (OpenSSL numbering).
     var peerVerifyError: Int?

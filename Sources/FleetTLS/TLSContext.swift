@@ -75,8 +75,8 @@ public final class TLSContext: @unchecked Sendable {
             )
         }
         try self.loadTrust(configuration.trustRootsPEM)
-        if let crl = configuration.crlPEM {
-            try self.loadCRL(crl)
+        if !configuration.crlPEMs.isEmpty {
+            try self.loadCRLs(configuration.crlPEMs)
         }
         switch configuration.role {
         case .client:
@@ -131,14 +131,12 @@ public final class TLSContext: @unchecked Sendable {
         }
     }
 
-    private func loadCRL(_ pem: String) throws(TLSContextError) {
+    private func loadCRLs(_ pems: [String]) throws(TLSContextError) {
         guard wolfSSL_CTX_EnableCRL(self.handle, 0) == Int32(WOLFSSL_SUCCESS) else {
             throw TLSContextError(.crlUnsupported, "this wolfSSL build cannot check CRLs")
         }
-        // wolfSSL loads the first CRL of a buffer: hand it each CRL of a bundle on its own.
-        let blocks = RevocationPEM.blocks(in: pem)
-        for block in blocks.isEmpty ? [pem] : blocks {
-            let bytes = Array(block.utf8)
+        for pem in pems {
+            let bytes = Array(pem.utf8)
             let rc = wolfSSL_CTX_LoadCRLBuffer(self.handle, bytes, bytes.count, Int32(WOLFSSL_FILETYPE_PEM))
             guard rc == Int32(WOLFSSL_SUCCESS) else {
                 throw TLSContextError(

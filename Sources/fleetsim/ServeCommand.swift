@@ -147,7 +147,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
         }
-        let crlPEM = anchoredCRLs.isEmpty ? nil : anchoredCRLs.joined()
+
         var intermediates: [Certificate] = []
         if let caChain = self.caChain {
             do { intermediates = try PEMFile.certificates(at: caChain) } catch { throw InputError(error) }
@@ -162,7 +162,7 @@ struct ServeCommand: AsyncParsableCommand {
             policy.revocation = DeviceRevocation(
                 crls: ownCRLs,
                 intermediates: intermediates,
-                refusesUnknownIssuers: crlPEM == nil
+                refusesUnknownIssuers: anchoredCRLs.isEmpty
             )
         }
         if let allow { policy.allow = Set(try Self.ids(in: allow)) }
@@ -175,7 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
             keyPEM: try InspectCommand.read(keyPath)
         )
         var configuration = TLSConfiguration.makeServerConfiguration(identity: identity, trustRootsPEM: caPEM)
-        configuration.crlPEM = crlPEM
+        configuration.crlPEMs = anchoredCRLs
         configuration.peerCheck = policy.peerCheck
         if let tls { configuration = configuration.only(tls) }
         let context: TLSContext

@@ -26,7 +26,7 @@ import Testing
         var garbage = client
         garbage.trustRootsPEM = "not a certificate\n"
         var crl = client
-        crl.crlPEM = "not a CRL\n"
+        crl.crlPEMs = ["not a CRL\n"]
         var suites = client
         suites.cipherSuites = "NO-SUCH-CIPHER"
         var fragment = client

@@ -16,6 +16,16 @@ import Testing
         self.directory = try TemporaryDirectory()
     }
 
+    /// `s_server` with the fixture's server identity, requiring a device certificate from its root.
+    func server(_ version: String) async throws -> OpenSSLServer {
+        try await OpenSSLServer(
+            server: self.pki.server,
+            clientCAPEM: self.pki.rootPEM,
+            version: version,
+            in: self.directory
+        )
+    }
+
     func oneDevice(port: Int, serverName: String? = nil) throws -> OneDevice {
         let context = try TLSContext(configuration: .makeClientConfiguration(trustRootsPEM: self.pki.rootPEM))
         return OneDevice(context: context, port: port, serverName: serverName)
@@ -42,12 +52,7 @@ import Testing
 
     @Test(arguments: Self.cases)
     func deviceGetsOpenSSLsVerdict(version: String, device: TestPKI.Device?, expected: Outcome) async throws {
-        let server = try await OpenSSLServer(
-            server: self.pki.server,
-            clientCAPEM: self.pki.rootPEM,
-            version: version,
-            in: self.directory
-        )
+        let server = try await self.server(version)
         defer { server.stop() }
         let runner = try self.oneDevice(port: server.port)
         let (result, _) = await runner.run(try self.device(device, on: runner))
@@ -82,12 +87,7 @@ import Testing
 
     @Test(arguments: ["1.2", "1.3"])
     func deviceRefusesAServerWhoseNameDoesNotMatch(version: String) async throws {
-        let server = try await OpenSSLServer(
-            server: self.pki.server,
-            clientCAPEM: self.pki.rootPEM,
-            version: version,
-            in: self.directory
-        )
+        let server = try await self.server(version)
         defer { server.stop() }
         let runner = try self.oneDevice(port: server.port, serverName: "broker.example.com")
         let (result, _) = await runner.run(try self.device(.good, on: runner))
@@ -98,12 +98,7 @@ import Testing
 
     @Test(arguments: ["1.2", "1.3"])
     func deviceResumesWithOpenSSLAndResumptionIsCounted(version: String) async throws {
-        let server = try await OpenSSLServer(
-            server: self.pki.server,
-            clientCAPEM: self.pki.rootPEM,
-            version: version,
-            in: self.directory
-        )
+        let server = try await self.server(version)
         defer { server.stop() }
         // Two connections of one device (churn): the second offers the session the first got.
         var runner = try self.oneDevice(port: server.port)

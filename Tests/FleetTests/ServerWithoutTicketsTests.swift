@@ -39,6 +39,17 @@ import Testing
         )
     }
 
+    /// A TLS 1.3 server that sends no ticket and closes cleanly right after each handshake.
+    func closingServer() async throws -> PythonTLSServer {
+        try await PythonTLSServer(
+            chainPEM: self.pki.server.chainPEM,
+            keyPEM: self.pki.server.keyPEM,
+            clientCAPEM: self.pki.rootPEM,
+            behaviour: .closeNotify,
+            in: self.directory
+        )
+    }
+
     @Test func anAcceptedDeviceIsOkAgainstASilentServer() async throws {
         let server = try await self.silentOpenSSLServer()
         defer { server.stop() }
@@ -73,14 +84,7 @@ import Testing
 
     @Test(arguments: [AcceptPolicy.default, .firstRecord])
     func aCleanCloseAfterTheHandshakeIsAnAcceptanceNeverARefusal(accept: AcceptPolicy) async throws {
-        let issued = self.pki.server
-        let server = try await PythonTLSServer(
-            chainPEM: issued.chainPEM,
-            keyPEM: issued.keyPEM,
-            clientCAPEM: self.pki.rootPEM,
-            behaviour: .closeNotify,
-            in: self.directory
-        )
+        let server = try await self.closingServer()
         defer { server.stop() }
         let runner = try self.oneDevice(port: server.port, accept: accept)
         // Sequential devices, as in the field report: whichever record wins the race, never a refusal.
@@ -95,14 +99,7 @@ import Testing
     }
 
     @Test func aCleanCloseDuringTheHoldIsALostConnection() async throws {
-        let issued = self.pki.server
-        let server = try await PythonTLSServer(
-            chainPEM: issued.chainPEM,
-            keyPEM: issued.keyPEM,
-            clientCAPEM: self.pki.rootPEM,
-            behaviour: .closeNotify,
-            in: self.directory
-        )
+        let server = try await self.closingServer()
         defer { server.stop() }
         var runner = try self.oneDevice(port: server.port)
         runner.settings.hold = 5
