@@ -18,13 +18,15 @@ else
 RELEASE_BIN   = .build/release
 endif
 
-.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast wolfssl-fast lint format clean
+.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-prometheus wolfssl-fast lint format clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
 	@echo "make test     install what is missing and run the whole test suite"
 	@echo "make build    debug build        make release   release build"
 	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed; resumption and reconnect storms"
+	@echo "make bench-prometheus  a real Prometheus scrapes run/serve --metrics: every series there, same type (a check)"
+	@echo "make bench-cost  client CPU per handshake: fleetsim next to a plain C wolfSSL client (both builds when made)"
 	@echo "make wolfssl-fast  build Debian's wolfSSL source with its P-256 assembly (opt-in, .deps/)"
 	@echo "make release WOLFSSL=fast / make test-fast / make bench-fast   the same against that build"
 	@echo "make fuzz     libFuzzer on the MQTT decoder and the identity loader (FUZZ_SECONDS each)"
@@ -83,6 +85,11 @@ test-fast:
 bench-fast: wolfssl-fast
 	bench/wolfssl-builds.sh
 
+## bench-cost: fleetsim's client CPU per handshake next to bench/c-client/wolfssl-device.c (plain C wolfSSL),
+## TLS 1.3/1.2, concurrency 1/16/64, and what MQTT adds; the fast build's rows when .build-fast exists.
+bench-cost: release
+	bench/device-cost.sh
+
 ## demo: a PKI and a fleet with every defect, a lint, and every device against a real mTLS server.
 demo: release
 	bench/demo.sh
@@ -91,6 +98,10 @@ bench: release
 	bench/handshake-latency.sh
 	bench/pki-issue.sh
 	bench/device-behaviour.sh
+
+## bench-prometheus: Debian's prometheus scrapes `run --metrics` and `serve --metrics` live; exit 1 on a missing series or type.
+bench-prometheus: release
+	FLEETSIM=$(RELEASE_BIN)/fleetsim bench/prometheus-live.sh
 
 ## lint: the checked-in format (.swift-format: 4 spaces, 120 columns, ordered imports), strict.
 FORMAT_PATHS := Package.swift Sources Tests bench/HandshakeBench Fuzz

@@ -63,8 +63,6 @@ public final class RunCollector: Sendable {
     let keepAll: Bool
     /// Live metrics, if asked for.
     let observer: (any RunObserver)?
-    /// Signalled whenever a device's story is over, so the driver can start the next one.
-    let slotFreed = Wakeup()
 
     public init(keepAll: Bool, observer: (any RunObserver)? = nil) {
         self.keepAll = keepAll
@@ -183,6 +181,5 @@ public final class RunCollector: Sendable {
             $0.inFlight -= 1
             $0.finished += 1
         }
-        self.slotFreed.signal()
     }
 }

@@ -5,15 +5,19 @@ import NIOCore
 extension DeviceAgent {
     /// What every device of a run shares, made once per run: the settings, the TLS context, the
     /// target address, the collector, the stop signal, and the plan and timeouts derived from them.
-    struct Shared: Sendable {
-        var settings: RunSettings
-        var context: TLSContext
-        var address: SocketAddress?
-        var runStart: NIODeadline
-        var collector: RunCollector
-        var stop: StopSignal
+    /// A class: every agent holds a reference rather than its own copy of the settings (memory per
+    /// held device, and retains per start).
+    final class Shared: Sendable {
+        let settings: RunSettings
+        let context: TLSContext
+        let address: SocketAddress?
+        let runStart: NIODeadline
+        let collector: RunCollector
+        let stop: StopSignal
         /// Record a ``ConnectionTrace`` of every connection (`repro`).
-        var trace: Bool
+        let trace: Bool
+        /// Called on a device's loop when its story is over: its slot is free for the next device.
+        let finished: @Sendable (any EventLoop) -> Void
         let plan: DeviceStateMachine.Plan
         /// The profile's timeouts as loop time, converted once.
         let connectTimeout: TimeAmount
@@ -27,7 +31,8 @@ extension DeviceAgent {
             runStart: NIODeadline,
             collector: RunCollector,
             stop: StopSignal,
-            trace: Bool
+            trace: Bool,
+            finished: @escaping @Sendable (any EventLoop) -> Void
         ) {
             self.settings = settings
             self.context = context
@@ -36,6 +41,7 @@ extension DeviceAgent {
             self.collector = collector
             self.stop = stop
             self.trace = trace
+            self.finished = finished
             var plan = DeviceStateMachine.Plan()
             plan.mode = settings.mode
             plan.policy = settings.profile.reconnect

@@ -30,8 +30,8 @@ final class DeviceAgent {
     let bornAt = Date()
     /// The last session the server gave the device, offered on its next connection.
     var session: TLSSession?
-    /// Telemetry topic, made once per device rather than per publish.
-    let topic: String
+    /// Telemetry topic, made once per device rather than per publish, and only by devices that publish.
+    lazy var topic: String = self.shared.settings.profile.topic.replacingOccurrences(of: "{id}", with: self.id)
     var payload: ByteBuffer?
     var packetID: UInt16 = 0
 
@@ -63,7 +63,6 @@ final class DeviceAgent {
         self.lag = lag
         self.machine = DeviceStateMachine(plan: shared.plan)
         self.evidence = ConnectionEvidence(reference: scheduled, resumeOffered: false, clock: nil, trace: nil)
-        self.topic = shared.settings.profile.topic.replacingOccurrences(of: "{id}", with: id)
     }
 
     /// Starts a device on `eventLoop`; the collector hears from it until its story is over.
@@ -216,6 +215,7 @@ final class DeviceAgent {
             case .finish:
                 self.stopTimers()
                 self.shared.collector.receive(.finished)
+                self.shared.finished(self.eventLoop)
             }
         }
     }

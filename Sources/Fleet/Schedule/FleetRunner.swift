@@ -40,10 +40,15 @@ public struct FleetRunner: Sendable {
     public func run(collector: RunCollector, stop: StopSignal) async -> Result {
         let startedAt = Date()
         let runStart = NIODeadline.now()
-        var admission = StartAdmission(
-            schedule: StartSchedule(count: self.devices.count, rate: self.settings.rate, ramp: self.settings.ramp),
-            concurrency: self.settings.concurrency,
-            duration: self.settings.duration
+        let pump = StartPump(
+            admission: StartAdmission(
+                schedule: StartSchedule(count: self.devices.count, rate: self.settings.rate, ramp: self.settings.ramp),
+                concurrency: self.settings.concurrency,
+                duration: self.settings.duration
+            ),
+            group: self.group,
+            runStart: runStart,
+            stop: stop
         )
         let address: SocketAddress? = try? SocketAddress.makeAddressResolvingHost(
             self.settings.host,
@@ -56,54 +61,39 @@ public struct FleetRunner: Sendable {
             runStart: runStart,
             collector: collector,
             stop: stop,
-            trace: self.trace
+            trace: self.trace,
+            finished: { loop in pump.deviceFinished(on: loop) }
         )
-        var lastScheduled = 0.0
-        var interrupted = false
-        func elapsed() -> Double { (NIODeadline.now() - runStart).seconds }
+        @Sendable func elapsed() -> Double { (NIODeadline.now() - runStart).seconds }
 
-        while !admission.isFinished(at: elapsed()) {
-            if stop.isStopped {
-                interrupted = true
-                break
-            }
-            let now = elapsed()
-            for (index, scheduled) in admission.due(at: now, inFlight: collector.inFlight) {
-                // Open model (--rate): the clock starts at the scheduled time, so queueing behind the
-                // concurrency cap shows as latency. Closed model (no rate): it starts at admission.
-                let start = self.settings.rate == nil ? elapsed() : scheduled
-                lastScheduled = start
-                self.launch(
-                    self.devices[index],
-                    source: self.settings.sourceAddresses.isEmpty
-                        ? nil : self.settings.sourceAddresses[index % self.settings.sourceAddresses.count],
-                    scheduled: runStart + .nanoseconds(Int64(start * 1e9)),
-                    shared: shared
-                )
-            }
-            guard let next = admission.nextDue() else { break }
-            let wait = min(next - elapsed(), 0.05)
-            if wait <= 0 {
-                // Due but held back by the concurrency cap: sleep until a device finishes.
-                await collector.slotFreed.wait(seconds: 0.05)
-            } else {
-                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-            }
+        pump.begin { index, scheduled, loop in
+            // Open model (--rate): the clock starts at the scheduled time, so queueing behind the
+            // concurrency cap shows as latency. Closed model (no rate): it starts at admission.
+            let start = self.settings.rate == nil ? elapsed() : scheduled
+            return self.launch(
+                self.devices[index],
+                source: self.settings.sourceAddresses.isEmpty
+                    ? nil : self.settings.sourceAddresses[index % self.settings.sourceAddresses.count],
+                scheduled: runStart + .nanoseconds(Int64(start * 1e9)),
+                shared: shared,
+                on: loop
+            )
         }
-        // Every started device ends by its own timeouts (and hold); wait for them, unless stopped.
-        while collector.inFlight > 0 {
+        // Devices start and finish on the event loops; this task only waits for the end, or a stop.
+        var interrupted = false
+        while !pump.progress.complete {
             if stop.isStopped {
                 interrupted = true
                 break
             }
-            await collector.slotFreed.wait(seconds: 0.05)
+            await pump.done.wait(seconds: 0.05)
         }
         if interrupted {
             // Devices mid-handshake get a moment to reach their verdict, so the partial report
             // loses as little as possible; the rest are counted as undecided, never dropped.
             let grace = elapsed() + 1
             while collector.state.undecided > 0 && elapsed() < grace {
-                await collector.slotFreed.wait(seconds: 0.05)
+                try? await Task.sleep(nanoseconds: 20_000_000)
             }
         }
         let state = collector.state
@@ -113,7 +103,7 @@ public struct FleetRunner: Sendable {
             seconds: elapsed(),
             interrupted: interrupted,
             notStarted: self.devices.count - state.started,
-            startSpan: lastScheduled
+            startSpan: pump.progress.lastScheduled
         )
     }
 
@@ -135,18 +125,20 @@ public struct FleetRunner: Sendable {
         return await runner.run(collector: collector, stop: StopSignal()).state
     }
 
+    /// Starts `device` on `loop`; false if it ended at once (an unusable identity never touches
+    /// the network).
     private func launch(
         _ device: FleetDevice,
         source: SocketAddress?,
         scheduled: NIODeadline,
-        shared: DeviceAgent.Shared
-    ) {
+        shared: DeviceAgent.Shared,
+        on loop: any EventLoop
+    ) -> Bool {
         let (runStart, collector) = (shared.runStart, shared.collector)
         let lag = max(0, (NIODeadline.now() - scheduled).seconds)
         collector.receive(.started(atSecond: (scheduled - runStart).seconds))
         switch device.identity {
         case .failure(let failure):
-            // An unusable identity never touches the network.
             collector.receive(
                 .decided(
                     DeviceReport(
@@ -160,9 +152,10 @@ public struct FleetRunner: Sendable {
                 )
             )
             collector.receive(.finished)
+            return false
         case .success(let identity):
             DeviceAgent.start(
-                on: self.group.next(),
+                on: loop,
                 id: device.id,
                 identity: identity,
                 source: source,
@@ -170,6 +163,7 @@ public struct FleetRunner: Sendable {
                 scheduled: scheduled,
                 lag: lag
             )
+            return true
         }
     }
 }

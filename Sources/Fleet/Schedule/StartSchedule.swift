@@ -56,6 +56,11 @@ public struct StartAdmission: Sendable {
         self.next >= self.schedule.count || (self.duration.map { now >= $0 } ?? false)
     }
 
+    /// Whether any device will still start: some are left and the duration has not run out.
+    public func willStartMore(at now: Double) -> Bool {
+        !self.isFinished(at: now) && self.nextDue() != nil
+    }
+
     /// The devices to start at `now` given `inFlight` active ones: (index, scheduled time).
     public mutating func due(at now: Double, inFlight: Int) -> [(index: Int, scheduled: Double)] {
         var started: [(Int, Double)] = []
