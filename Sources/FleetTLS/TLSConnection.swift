@@ -96,7 +96,7 @@ final class TLSConnection {
         if let serverName, self.role == .client {
             // The name check: without it any certificate from the trusted CA would be accepted.
             _ = wolfSSL_check_domain_name(ssl, serverName)
-            if !serverName.isEmpty, !serverName.contains(":"), serverName.contains(where: \.isLetter) {
+            if Self.isHostName(serverName) {
                 _ = wolfSSL_UseSNI(ssl, UInt8(WOLFSSL_SNI_HOST_NAME), serverName, UInt16(serverName.utf8.count))
             }
         }
@@ -111,6 +111,10 @@ final class TLSConnection {
         wolfSSL_SetIOReadCtx(ssl, me)
         wolfSSL_SetIOWriteCtx(ssl, me)
         if self.role == .client {
+            if clockCheck != nil || trace != nil {
+                // The device's clock judges the server's dates, or `repro` records its chain.
+                wolfSSL_set_verify(ssl, context.clientVerifyMode, fleetsimVerifyCallback)
+            }
             _ = wolfSSL_set_SessionTicket_cb(ssl, fleetsimSessionTicketCallback, me)
             if context.configuration.sessionTickets {
                 _ = wolfSSL_UseSessionTicket(ssl)  // TLS 1.2 resumes by ticket too, as 1.3 does
@@ -127,6 +131,13 @@ final class TLSConnection {
         wolfSSL_free(self.ssl)
     }
 
+    /// Whether SNI may carry `name`: a host name, not an IP address (no colon, some letter; any
+    /// non-ASCII byte counts as one). Bytes, not Characters: this runs per connection.
+    static func isHostName(_ name: String) -> Bool {
+        !name.utf8.contains(UInt8(ascii: ":"))
+            && name.utf8.contains { $0 >= 0x80 || (0x61...0x7A).contains($0 | 0x20) }
+    }
+
     /// The ex_data slot of every session that holds its `TLSConnection` (unretained), taken once
     /// per process as swift-nio-ssl does for BoringSSL.
     static let exDataSlot: Int32 = wolfSSL_get_ex_new_index(0, nil, nil, nil, nil)
@@ -140,9 +151,9 @@ final class TLSConnection {
     /// Loads a certificate chain and key into a session. Whether they belong together is
     /// ``KeyPairCheck``'s job: wolfSSL's own check does not catch a mismatched ECDSA key.
     static func load(_ identity: DeviceIdentity, into ssl: OpaquePointer) throws(TLSFailure) {
-        let chain = identity.chainPEM
-        let key = identity.keyPEM
-        let chainRC = wolfSSL_use_certificate_chain_buffer(ssl, chain, chain.count)
+        let (chain, key) = identity.der ?? (identity.chainPEM, identity.keyPEM)
+        let format = Int32(identity.der == nil ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1)
+        let chainRC = wolfSSL_use_certificate_chain_buffer_format(ssl, chain, chain.count, format)
         guard chainRC == Int32(WOLFSSL_SUCCESS) else {
             throw TLSFailure(
                 .identityInvalid,
@@ -151,7 +162,7 @@ final class TLSConnection {
                 nativeText: WolfSSLLibrary.errorText(chainRC)
             )
         }
-        let keyRC = wolfSSL_use_PrivateKey_buffer(ssl, key, key.count, Int32(WOLFSSL_FILETYPE_PEM))
+        let keyRC = wolfSSL_use_PrivateKey_buffer(ssl, key, key.count, format)
         guard keyRC == Int32(WOLFSSL_SUCCESS) else {
             throw TLSFailure(
                 .identityInvalid,

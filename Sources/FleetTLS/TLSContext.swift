@@ -15,6 +15,8 @@ public final class TLSContext: @unchecked Sendable {
     /// certificate. wolfSSL 5.5.4 takes an installed callback in TLS 1.3 as a promise of a
     /// certificate and fails the handshake with BUFFER_ERROR when the session has none.
     let certificateless: TLSContext?
+    /// Client role: how the server is verified (peer, or none when asked for).
+    var clientVerifyMode: Int32 { Int32(self.configuration.verifyPeer ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE) }
 
     /// Builds the context.
     ///
@@ -80,10 +82,11 @@ public final class TLSContext: @unchecked Sendable {
         }
         switch configuration.role {
         case .client:
-            let mode = configuration.verifyPeer ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE
-            // The callback judges the server's dates by the device's own clock (when it has one of
-            // its own) and records the server's chain for `repro`.
-            wolfSSL_CTX_set_verify(ctx, Int32(mode), fleetsimVerifyCallback)
+            // wolfSSL's own verdict on the server's chain, with no callback: with one installed,
+            // this build turns every certificate of the chain into an `X509` object per handshake
+            // (#18). Connections that judge the dates by the device's own clock, or record the
+            // chain for `repro`, install the callback on their session (``TLSConnection``).
+            wolfSSL_CTX_set_verify(ctx, self.clientVerifyMode, nil)
             // Tells whether the server asked for a client certificate at all (mutual TLS tested).
             if self.observesCertificateRequests {
                 wolfSSL_CTX_set_cert_cb(ctx, fleetsimCertificateRequestedCallback, nil)
@@ -189,7 +192,15 @@ public final class TLSContext: @unchecked Sendable {
         try KeyPairCheck.checkNotEncrypted(identity)
         try self.withBareSession { ssl throws(TLSFailure) in try TLSConnection.load(identity, into: ssl) }
         try KeyPairCheck.check(identity)
-        var validated = identity
+        var validated = identity.decodedToDER()
+        if validated.der != nil {
+            // The DER must load as the PEM did, or the PEM stays.
+            do {
+                try self.withBareSession { ssl throws(TLSFailure) in try TLSConnection.load(validated, into: ssl) }
+            } catch {
+                validated = identity
+            }
+        }
         validated.isValidated = true
         return validated
     }
