@@ -61,4 +61,18 @@ import Testing
         #expect(admission.due(at: 0, inFlight: 0).count == 3)
         #expect(admission.isFinished(at: 0))
     }
+
+    @Test func theDriverWakesForTheNextStartEvenWhenItIsAlreadyOverdue() {
+        var admission = StartAdmission(schedule: StartSchedule(count: 10, rate: 100), concurrency: 3, duration: nil)
+        #expect(admission.due(at: 0.015, inFlight: 0).map(\.index) == [0, 1])
+        // Device 2 is due at 0.02: later, a timer for then.
+        #expect(admission.nextWakeUp(at: 0.015, inFlight: 2) == 0.02)
+        // Launching took time: device 2 is overdue now, and the cap has room: wake at once.
+        #expect(admission.nextWakeUp(at: 0.025, inFlight: 2) == 0.02)
+        // The cap is full: only a finishing device lets it in, no timer.
+        #expect(admission.nextWakeUp(at: 0.025, inFlight: 3) == nil)
+        // No device left: nothing to wake for.
+        _ = admission.due(at: 1, inFlight: 0)
+        #expect(admission.nextWakeUp(at: 1, inFlight: 0) == nil)
+    }
 }

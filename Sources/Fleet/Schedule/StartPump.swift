@@ -97,14 +97,16 @@ final class StartPump: Sendable {
         self.armTimer(on: loop)
     }
 
-    /// Arms one timer for the next scheduled start, unless one fires earlier already; signals
+    /// Arms one timer for the next scheduled start (overdue: the next tick), unless one fires
+    /// earlier already; signals
     /// ``done`` when the run is over.
     private func armTimer(on loop: any EventLoop) {
         let now = self.now
         let (arm, complete): (Double?, Bool) = self.state.withLockedValue { state in
             guard state.admission.willStartMore(at: now) else { return (nil, state.inFlight == 0) }
-            // Due but held back by the cap: a finishing device starts it.
-            guard let next = state.admission.nextDue(), next > now else { return (nil, false) }
+            // Nil: held back by the cap, a finishing device starts the next one. A start that
+            // fell due while this pump was launching fires at once, on the loop's next tick.
+            guard let next = state.admission.nextWakeUp(at: now, inFlight: state.inFlight) else { return (nil, false) }
             if let armed = state.armedAt, armed <= next { return (nil, false) }
             state.armedAt = next
             return (next, false)

@@ -61,6 +61,15 @@ public struct StartAdmission: Sendable {
         !self.isFinished(at: now) && self.nextDue() != nil
     }
 
+    /// When the driver must look again, seconds from the run's start: the next scheduled start
+    /// (already past if the device is overdue), or nil when none will start or only a device
+    /// finishing can let the next one in (the concurrency cap is reached).
+    public func nextWakeUp(at now: Double, inFlight: Int) -> Double? {
+        guard self.willStartMore(at: now), let next = self.nextDue() else { return nil }
+        if next <= now, let concurrency, inFlight >= concurrency { return nil }
+        return next
+    }
+
     /// The devices to start at `now` given `inFlight` active ones: (index, scheduled time).
     public mutating func due(at now: Double, inFlight: Int) -> [(index: Int, scheduled: Double)] {
         var started: [(Int, Double)] = []
