@@ -9,6 +9,8 @@
 #   fleetsim µs/hs (report): cpu.microsPerHandshake of the JSON report (the run phase only);
 #   fleetsim µs/hs (process): /usr/bin/time user+sys of the whole process (start-up and loading the
 #     devices too) / handshakes;  C µs/hs: getrusage of the whole C process / handshakes.
+# The C client runs as fleetsim does: one worker thread per core (--threads, at most 64), each an
+# event loop (poll) over its share of the concurrent connections, non-blocking sockets and wolfSSL.
 # Servers: openssl s_server (-Verify 3 -verify_return_error) for concurrency 1. s_server serves one
 # connection at a time, so concurrent rows run against nginx (ssl_verify_client on, one worker per
 # core, bench/nginx-mtls.sh). Every server listens on a free 127.0.0.1 port and is killed by pid.
@@ -27,6 +29,7 @@ for tool in gcc pkg-config openssl nginx mosquitto python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "device-cost needs $tool (apt-get install -y nginx-light mosquitto time gcc pkg-config)" >&2; exit 2; }
 done
 started=$(date +%s)
+c_threads=$(nproc); [ "$c_threads" -le 64 ] || c_threads=64 # the C client's worker threads, one per core
 
 work="$(mktemp -d)"
 pids=()
@@ -52,9 +55,9 @@ div() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); p
 # --- the C client, built from source both ways -----------------------------------------------------
 builds=(debian)
 declare -A cclient=([debian]="$work/wolfssl-device-debian" [fast]="$work/wolfssl-device-fast")
-gcc -std=c99 -O2 -o "${cclient[debian]}" bench/c-client/wolfssl-device.c $(pkg-config --cflags --libs wolfssl) -lpthread
+gcc -std=c99 -O2 -Wall -Wextra -o "${cclient[debian]}" bench/c-client/wolfssl-device.c $(pkg-config --cflags --libs wolfssl) -lpthread
 if [ -x "${bin[fast]}" ] && [ -f "$fast_lib/libwolfssl.so" ]; then
-  gcc -std=c99 -O2 -o "${cclient[fast]}" bench/c-client/wolfssl-device.c \
+  gcc -std=c99 -O2 -Wall -Wextra -o "${cclient[fast]}" bench/c-client/wolfssl-device.c \
     $(PKG_CONFIG_PATH="$fast_lib/pkgconfig" pkg-config --cflags --libs wolfssl) -Wl,-rpath,"$fast_lib" -lpthread
   if ldd "${cclient[fast]}" | grep -q "$fast_lib/libwolfssl"; then builds+=(fast)
   else echo "note: the fast C client does not load $fast_lib: fast rows skipped"; fi
@@ -62,6 +65,8 @@ else
   echo "note: no ${bin[fast]} or no $fast_lib: fast rows skipped (make wolfssl-fast && make release WOLFSSL=fast)"
 fi
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "  C client: --threads $c_threads (an event loop per thread over its share of the connections, at most one"
+echo "  thread per connection); fleetsim: one event loop per core"
 for b in "${builds[@]}"; do
   echo "  $b: ${bin[$b]}: $(${bin[$b]} --version)"
   echo "  $b: C client → $(ldd "${cclient[$b]}" | awk '/libwolfssl/ {print $3}')"
@@ -106,7 +111,7 @@ wait_port $m_port mosquitto
 # --- one measurement each ----------------------------------------------------------------------
 # c_run BUILD PORT TLS CONCURRENCY OUT [--mqtt]: the C client; its key=value line lands in OUT.
 c_run() {
-  "${cclient[$1]}" --port "$2" --tls "$3" --concurrency "$4" --count "$count" --ca "$certs/root.pem" \
+  "${cclient[$1]}" --port "$2" --tls "$3" --concurrency "$4" --threads "$c_threads" --count "$count" --ca "$certs/root.pem" \
     --cert "$dev.pem" --key "$dev.key" --server-name localhost "${@:6}" >"$5" 2>"$5.err" || true
   [ -s "$5" ] || echo "handshakes=0 failures=$count" >"$5"
 }
@@ -153,10 +158,11 @@ for round in $(seq "$rounds"); do
 done
 
 echo
-echo "  note: concurrency C runs the C client on C pthreads (count/C connections each), fleetsim on one event loop per"
-echo "  core. With Debian's wolfSSL each new thread builds its own ECC fixed-point cache (FP_ECC, HAVE_THREAD_LS; ~25 ms"
-echo "  CPU measured) and malloc arena: with few connections per thread that dominates its C rows at 16 and 64. The fast"
-echo "  build's P-256 assembly uses static tables: no such cost. fs proc has /usr/bin/time's 10 ms resolution."
+echo "  note: at concurrency C both run C connections at a time on a fixed set of event loops: the C client on"
+echo "  $c_threads threads (one at concurrency 1), fleetsim on one event loop per core. With Debian's wolfSSL every thread"
+echo "  doing ECC builds its own fixed-point cache once (FP_ECC, HAVE_THREAD_LS; ~25 ms CPU measured), a one-off per"
+echo "  thread over $count handshakes here; the fast build's P-256 assembly uses static tables: no such cost."
+echo "  fs proc has /usr/bin/time's 10 ms resolution."
 
 echo
 echo "== MQTT against Mosquitto 2 (require_certificate, set_tcp_nodelay): CONNECT/CONNACK/DISCONNECT over TLS mode,"

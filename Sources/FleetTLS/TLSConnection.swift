@@ -62,6 +62,8 @@ final class TLSConnection {
     let trace: ConnectionTrace?
     let versionRange: (TLSVersion, TLSVersion)
     var sentChangeCipherSpec = false
+    /// Set once ``releaseIdleMemory()`` ran.
+    var idleMemoryReleased = false
 
     /// Creates a session on `context`, loads `identity` (devices) and sets the server-name check.
     ///

@@ -63,6 +63,14 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         )
     }
 
+    /// A device now holds this accepted connection idle: its session gives back what it no
+    /// longer needs (see `TLSConnection.releaseIdleMemory`); returns the bytes of session pages
+    /// handed back to the kernel. Call on the channel's loop.
+    @discardableResult
+    public func releaseIdleMemory() -> Int {
+        self.connection.releaseIdleMemory()
+    }
+
     // MARK: - Lifecycle
 
     public func handlerAdded(context: ChannelHandlerContext) {

@@ -97,6 +97,41 @@ import Testing
         #expect(pair.clientRecorder.record.received == "ack")
     }
 
+    /// A held device's session gives back its arrays, its own leaf, the CA names, the unused key
+    /// share and the session's zero pages, and still talks both ways and closes cleanly (#18).
+    @Test(arguments: TLSVersion.allCases)
+    func anIdleSessionGivesBackMemoryAndStillTalks(version: TLSVersion) throws {
+        let (clientContext, serverContext) = try self.contexts(version)
+        let device = try self.pki.device(.good, id: "tcu-0002")
+        let clientHandler = try TLSHandler(
+            context: clientContext,
+            identity: clientContext.validate(
+                DeviceIdentity(label: "tcu-0002", chainPEM: device.chainPEM, keyPEM: device.keyPEM)
+            ),
+            serverName: "localhost"
+        )
+        let pair = try Pair(clientHandler: clientHandler, serverHandler: TLSHandler(context: serverContext))
+        try pair.run()
+        #expect(pair.clientRecorder.record.accepted)
+        // Two nine-slot copies of the peer's chain (2 × 18 KB) that a two-certificate chain barely
+        // touches: at least four whole zero pages of them go back.
+        #expect(clientHandler.releaseIdleMemory() >= 4 * 4096)
+        #expect(clientHandler.releaseIdleMemory() == 0)  // once
+        for round in 0..<3 {
+            try pair.client.writeAndFlush(ByteBuffer(string: "telemetry-\(round)")).wait()
+            try pair.run()
+            try pair.server.writeAndFlush(ByteBuffer(string: "ack-\(round)")).wait()
+            try pair.run()
+        }
+        #expect(pair.serverRecorder.record.received == "telemetry-0telemetry-1telemetry-2")
+        #expect(pair.clientRecorder.record.received == "ack-0ack-1ack-2")
+        #expect(pair.clientRecorder.record.failures.isEmpty, "\(pair.clientRecorder.record.failures)")
+        try pair.client.close().wait()
+        try pair.run()
+        #expect(pair.serverRecorder.record.failures.isEmpty, "\(pair.serverRecorder.record.failures)")
+        #expect(pair.serverRecorder.record.inactive || !pair.server.isActive)
+    }
+
     @Test(arguments: TLSVersion.allCases)
     func aDeviceResumesItsSession(version: TLSVersion) throws {
         let (clientContext, serverContext) = try self.contexts(version)

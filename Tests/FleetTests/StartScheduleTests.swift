@@ -72,7 +72,8 @@ import Testing
         // The cap is full: only a finishing device lets it in, no timer.
         #expect(admission.nextWakeUp(at: 0.025, inFlight: 3) == nil)
         // No device left: nothing to wake for.
-        _ = admission.due(at: 1, inFlight: 0)
+        for _ in 0..<4 { _ = admission.due(at: 1, inFlight: 0) }  // three at a time under the cap
+        #expect(admission.nextDue() == nil)
         #expect(admission.nextWakeUp(at: 1, inFlight: 0) == nil)
     }
 }

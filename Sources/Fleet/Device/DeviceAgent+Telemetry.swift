@@ -1,11 +1,15 @@
 import FleetMQTT
+import FleetTLS
 import NIOCore
 
 /// What an accepted MQTT device does while it holds its connection: keep-alive and telemetry.
 extension DeviceAgent {
-    /// MQTT keep-alive (PINGREQ) and telemetry for the hold.
+    /// The hold begins: the idle session gives back memory; then MQTT keep-alive (PINGREQ) and
+    /// telemetry.
     func startSession() {
-        guard self.shared.settings.mode == .mqtt, let channel = self.channel else { return }
+        guard let channel = self.channel else { return }
+        (try? channel.pipeline.syncOperations.handler(type: TLSHandler.self))?.releaseIdleMemory()
+        guard self.shared.settings.mode == .mqtt else { return }
         let profile = self.shared.settings.profile
         let me = NIOLoopBound(self, eventLoop: self.eventLoop)
         if profile.keepAlive > 0 {
