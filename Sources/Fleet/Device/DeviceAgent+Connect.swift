@@ -49,8 +49,7 @@ extension DeviceAgent {
         var bootstrap = ClientBootstrap(group: self.eventLoop)
         if let source = self.source { bootstrap = bootstrap.bind(to: source) }
         bootstrap
-            .connectTimeout(self.shared.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(self.shared.connectTimeout)  // TCP_NODELAY: ClientBootstrap's default
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations

@@ -119,7 +119,8 @@ final class DeviceAgent {
             }
             self.perform(self.machine.tlsAccepted(at: self.elapsed))
         case .sessionReady(let session):
-            self.session = session
+            // Kept only to be offered again: a session object is ~37 KB with Debian's wolfSSL.
+            if self.shared.settings.profile.resumption != .off { self.session = session }
         }
     }
 
