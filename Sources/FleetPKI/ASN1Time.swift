@@ -43,27 +43,25 @@ enum ASN1Time {
         switch node.identifier {
         case UTCTime.defaultIdentifier:
             let t = try UTCTime(derEncoded: node)
-            components = DateComponents(
-                year: t.year,
-                month: t.month,
-                day: t.day,
-                hour: t.hours,
-                minute: t.minutes,
-                second: t.seconds
-            )
+            components = Self.components(t.year, t.month, t.day, t.hours, t.minutes, t.seconds)
         case GeneralizedTime.defaultIdentifier:
             let t = try GeneralizedTime(derEncoded: node)
-            components = DateComponents(
-                year: t.year,
-                month: t.month,
-                day: t.day,
-                hour: t.hours,
-                minute: t.minutes,
-                second: t.seconds
-            )
+            components = Self.components(t.year, t.month, t.day, t.hours, t.minutes, t.seconds)
         default:
             return nil
         }
         return Self.calendar.date(from: components)
+    }
+
+    /// The two ASN.1 time types share their fields but no protocol.
+    private static func components(
+        _ year: Int,
+        _ month: Int,
+        _ day: Int,
+        _ hour: Int,
+        _ minute: Int,
+        _ second: Int
+    ) -> DateComponents {
+        DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 }

@@ -190,17 +190,17 @@ public final class TLSContext: @unchecked Sendable {
     @discardableResult
     public func validate(_ identity: DeviceIdentity) throws(TLSFailure) -> DeviceIdentity {
         try KeyPairCheck.checkNotEncrypted(identity)
-        try self.withBareSession { ssl throws(TLSFailure) in try TLSConnection.load(identity, into: ssl) }
-        try KeyPairCheck.check(identity)
+        // Loaded once, in the form connections will load: the DER when the PEM decodes cleanly.
         var validated = identity.decodedToDER()
-        if validated.der != nil {
-            // The DER must load as the PEM did, or the PEM stays.
-            do {
-                try self.withBareSession { ssl throws(TLSFailure) in try TLSConnection.load(validated, into: ssl) }
-            } catch {
-                validated = identity
-            }
+        do {
+            try self.withBareSession { ssl throws(TLSFailure) in try TLSConnection.load(validated, into: ssl) }
+        } catch {
+            // The PEM as given is the judge (and its failure the message), never our decoding of it.
+            guard validated.der != nil else { throw error }
+            validated = identity
+            try self.withBareSession { ssl throws(TLSFailure) in try TLSConnection.load(identity, into: ssl) }
         }
+        try KeyPairCheck.check(identity)
         validated.isValidated = true
         return validated
     }

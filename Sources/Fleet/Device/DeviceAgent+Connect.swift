@@ -44,6 +44,8 @@ extension DeviceAgent {
         let context = self.shared.context
         let identity = self.identity
         let serverName = settings.effectiveServerName
+        // The initializer captures what it needs, not a copy of the run's settings per connection.
+        let mqtt = settings.mode == .mqtt
         let me = NIOLoopBound(self, eventLoop: self.eventLoop)
         let boundTrace = NIOLoopBound(trace, eventLoop: self.eventLoop)
         var bootstrap = ClientBootstrap(group: self.eventLoop)
@@ -63,12 +65,12 @@ extension DeviceAgent {
                             trace: boundTrace.value
                         )
                     )
-                    if settings.mode == .mqtt {
+                    if mqtt {
                         try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
                         try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
                     }
                     try sync.addHandler(
-                        DeviceChannelHandler(agent: me.value, connection: number, mqtt: settings.mode == .mqtt)
+                        DeviceChannelHandler(agent: me.value, connection: number, mqtt: mqtt)
                     )
                 }
             }
