@@ -51,7 +51,7 @@ let package = Package(
         // MQTT 3.1.1 codec shared by the device side and the test backend.
         .target(
             name: "FleetMQTT",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["FleetCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // Connecting devices: TCP + TLS pipelines, timings, outcomes.
         .target(
@@ -121,7 +121,9 @@ let package = Package(
         .target(name: "FleetFuzzSupport", path: "Fuzz/Support"),
         .executableTarget(
             name: "fleetsim-fuzz-mqtt",
-            dependencies: ["FleetFuzzSupport", "FleetMQTT", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "FleetFuzzSupport", "FleetCore", "FleetMQTT", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Fuzz/MQTTFuzz"
         ),
         .executableTarget(

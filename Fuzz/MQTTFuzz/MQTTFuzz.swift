@@ -1,3 +1,4 @@
+import FleetCore
 import FleetFuzzSupport
 import FleetMQTT
 import Foundation
@@ -8,13 +9,18 @@ import NIOCore
 /// never reading past the input. Built with `-sanitize=fuzzer` (make fuzz) it is a libFuzzer target;
 /// built normally it replays a corpus (files or folders given as arguments).
 enum MQTTFuzz {
+    /// The same bytes are read as MQTT 3.1.1 and as MQTT 5 (properties, reason codes).
     static func check(_ bytes: [UInt8]) {
+        for version in MQTTVersion.allCases { Self.check(bytes, version: version) }
+    }
+
+    static func check(_ bytes: [UInt8], version: MQTTVersion) {
         var buffer = ByteBuffer(bytes: bytes)
         while buffer.readableBytes > 0 {
             let before = buffer.readableBytes
             let packet: MQTTPacket?
             do {
-                packet = try MQTTDecoder.parse(&buffer)
+                packet = try MQTTDecoder.parse(&buffer, version: version)
             } catch is MQTTProtocolError {
                 return
             } catch {
@@ -26,10 +32,10 @@ enum MQTTFuzz {
             }
             precondition(buffer.readableBytes < before, "a packet was parsed from no bytes")
             var encoded = ByteBuffer()
-            MQTTEncoder.encode(packet, into: &encoded)
+            MQTTEncoder.encode(packet, version: version, into: &encoded)
             let again: MQTTPacket?
             do {
-                again = try MQTTDecoder.parse(&encoded)
+                again = try MQTTDecoder.parse(&encoded, version: version)
             } catch {
                 fatalError("a decoded packet did not encode to a valid packet: \(packet) → \(error)")
             }

@@ -41,8 +41,8 @@ public final class BackendServer: Sendable {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(try TLSHandler(context: context))
                     if settings.mode == .mqtt {
+                        // The decoder takes the version of the device's CONNECT; the session encodes.
                         try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
                     }
                     try sync.addHandler(BackendSession(settings: settings, audit: audit))
                 }

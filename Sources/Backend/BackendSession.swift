@@ -11,7 +11,8 @@ import NIOCore
 /// **Thread-safety:** event-loop bound.
 public final class BackendSession: ChannelInboundHandler {
     public typealias InboundIn = MQTTPacket
-    public typealias OutboundOut = MQTTPacket
+    /// Packets are encoded here, in the version the device's CONNECT chose.
+    public typealias OutboundOut = ByteBuffer
 
     public struct Settings: Sendable {
         public var mode: ProtocolMode
@@ -48,6 +49,8 @@ public final class BackendSession: ChannelInboundHandler {
     private var keepAlive: TimeAmount?
     private var judged = false
     private var connected = false
+    /// The connection's MQTT version, from the device's CONNECT.
+    private var version = MQTTVersion.v3_1_1
 
     init(settings: Settings, audit: AuditLog) {
         self.settings = settings
@@ -107,40 +110,35 @@ public final class BackendSession: ChannelInboundHandler {
             self.handleConnect(connect, context: context)
         case .publish(let publish):
             guard self.connected else { return self.protocolViolation(context: context, "PUBLISH before CONNECT") }
-            if publish.qos == 1, let id = publish.packetID {
-                context.writeAndFlush(self.wrapOutboundOut(.puback(packetID: id)), promise: nil)
-            }
+            if publish.qos == 1, let id = publish.packetID { self.send(.puback(.init(packetID: id)), context: context) }
+        case .subscribe(let subscribe):
+            guard self.connected else { return self.protocolViolation(context: context, "SUBSCRIBE before CONNECT") }
+            // Granted as asked, up to QoS 1: the backend never delivers QoS 2.
+            let codes = subscribe.filters.map { min($0.qos, 1) }
+            self.send(.suback(.init(packetID: subscribe.packetID, codes: codes)), context: context)
         case .pingreq:
             guard self.connected else { return self.protocolViolation(context: context, "PINGREQ before CONNECT") }
-            context.writeAndFlush(self.wrapOutboundOut(.pingresp), promise: nil)
+            self.send(.pingresp, context: context)
         case .disconnect:
             context.close(promise: nil)
-        case .connack, .puback, .pingresp:
+        case .connack, .puback, .suback, .pingresp:
             self.protocolViolation(context: context, "a packet only a server sends")
         }
     }
 
     private func handleConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {
+        self.version = connect.version
         let device = self.handshake?.peer?.deviceID
         let matches = self.handshake?.peer?.isNamed(connect.clientID) ?? false
         if self.settings.policy.matchClientID && !matches {
-            context.writeAndFlush(
-                self.wrapOutboundOut(.connack(sessionPresent: false, returnCode: MQTTRefusal.notAuthorized.returnCode)),
-                promise: nil
-            )
-            self.reject(
-                outcome: .mqttRefused(.notAuthorized),
-                reason: "client id '\(connect.clientID)' is not the certificate's device id '\(device ?? "none")'",
-                phase: "mqtt",
-                clientID: connect.clientID
-            )
-            context.close(promise: nil)
+            let reason = "client id '\(connect.clientID)' is not the certificate's device id '\(device ?? "none")'"
+            self.refuse(.notAuthorized, reason: reason, clientID: connect.clientID, context: context)
             return
         }
         self.connected = true
         self.judged = true
         self.record(verdict: "accepted", phase: "mqtt", clientID: connect.clientID)
-        context.writeAndFlush(self.wrapOutboundOut(.connack(sessionPresent: false, returnCode: 0)), promise: nil)
+        self.send(.connack(.init(code: 0)), context: context)
         if connect.keepAliveSeconds > 0 {
             let keepAlive = TimeAmount.milliseconds(Int64(connect.keepAliveSeconds) * 1500)
             self.keepAlive = keepAlive
@@ -177,6 +175,26 @@ public final class BackendSession: ChannelInboundHandler {
     }
 
     // MARK: - Helpers
+
+    private func send(_ packet: MQTTPacket, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 16)
+        MQTTEncoder.encode(packet, version: self.version, into: &buffer)
+        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Refuses the device at CONNECT with `refusal`'s code in the connection's version (v5: with the
+    /// reason as reason string), audits it, and closes.
+    private func refuse(
+        _ refusal: MQTTRefusal,
+        reason: String,
+        clientID: String,
+        context: ChannelHandlerContext
+    ) {
+        let properties = self.version == .v5 ? MQTTProperties(reasonString: reason) : MQTTProperties()
+        self.send(.connack(.init(code: refusal.code(in: self.version), properties: properties)), context: context)
+        self.reject(outcome: .mqttRefused(refusal), reason: reason, phase: "mqtt", clientID: clientID)
+        context.close(promise: nil)
+    }
 
     private func arm(
         context: ChannelHandlerContext,

@@ -19,6 +19,10 @@ public enum Outcome: Hashable, Sendable, CustomStringConvertible {
     case rejected(TLSAlert)
     /// The server closed without an alert.
     case closedByServer
+    /// MQTT: TLS was accepted, the device sent CONNECT, and the server closed without a CONNACK
+    /// (AWS IoT Core's policy denial on 3.1.1, a just-in-time-registered certificate's first
+    /// connection, a client-id conflict).
+    case closedAfterConnect
     case handshakeTimeout
     /// TLS 1.3 handshake done on the device's side, but no verdict from the server in time.
     case acceptTimeout
@@ -40,6 +44,7 @@ public enum Outcome: Hashable, Sendable, CustomStringConvertible {
         case .serverUntrusted: "server-untrusted"
         case .rejected(let alert): "rejected:\(alert.name)"
         case .closedByServer: "closed-by-server"
+        case .closedAfterConnect: "closed-after-connect"
         case .handshakeTimeout: "handshake-timeout"
         case .acceptTimeout: "accept-timeout"
         case .mqttRefused(let reason): "mqtt-refused:\(reason.rawValue)"
@@ -54,8 +59,8 @@ public enum Outcome: Hashable, Sendable, CustomStringConvertible {
     /// that the same device will get again.
     public var isTransient: Bool {
         switch self {
-        case .tcpRefused, .tcpTimeout, .tcpReset, .dnsFailure, .localResource, .closedByServer, .handshakeTimeout,
-            .acceptTimeout:
+        case .tcpRefused, .tcpTimeout, .tcpReset, .dnsFailure, .localResource, .closedByServer, .closedAfterConnect,
+            .handshakeTimeout, .acceptTimeout:
             true
         case .ok, .identityInvalid, .serverUntrusted, .rejected, .mqttRefused, .protocolError:
             false
@@ -84,32 +89,7 @@ public enum Outcome: Hashable, Sendable, CustomStringConvertible {
     private static let simple: [String: Outcome] = Dictionary(
         uniqueKeysWithValues: [
             Outcome.ok, .tcpRefused, .tcpTimeout, .tcpReset, .dnsFailure, .localResource, .identityInvalid,
-            .serverUntrusted, .closedByServer, .handshakeTimeout, .acceptTimeout, .protocolError,
+            .serverUntrusted, .closedByServer, .closedAfterConnect, .handshakeTimeout, .acceptTimeout, .protocolError,
         ].map { ($0.identifier, $0) }
     )
-}
-
-/// Why an MQTT 3.1.1 CONNACK refused the connection (return codes 1–5).
-public enum MQTTRefusal: String, Hashable, Sendable, CaseIterable {
-    case protocolVersion = "protocol-version"
-    case identifierRejected = "identifier-rejected"
-    case serverUnavailable = "server-unavailable"
-    case badCredentials = "bad-credentials"
-    case notAuthorized = "not-authorized"
-
-    /// The CONNACK return code (MQTT 3.1.1 §3.2.2.3).
-    public var returnCode: UInt8 {
-        switch self {
-        case .protocolVersion: 1
-        case .identifierRejected: 2
-        case .serverUnavailable: 3
-        case .badCredentials: 4
-        case .notAuthorized: 5
-        }
-    }
-
-    public init?(returnCode: UInt8) {
-        guard let match = Self.allCases.first(where: { $0.returnCode == returnCode }) else { return nil }
-        self = match
-    }
 }

@@ -1,37 +1,65 @@
+import FleetCore
 import NIOCore
 
-/// Serializes ``MQTTPacket``s (MQTT 3.1.1 §2–3).
+/// Serializes ``MQTTPacket``s in MQTT 3.1.1 (§2–3) or MQTT 5.0 (§2–3).
 public enum MQTTEncoder {
-    public static func encode(_ packet: MQTTPacket, into buffer: inout ByteBuffer) {
+    /// Encodes `packet` as `version` speaks it; a CONNECT is always encoded in its own version.
+    /// In 3.1.1 what only v5 carries (properties, reason codes of PUBACK and DISCONNECT) is left out.
+    public static func encode(_ packet: MQTTPacket, version: MQTTVersion = .v3_1_1, into buffer: inout ByteBuffer) {
         var body = ByteBuffer()
         var flags: UInt8 = 0
+        let v5 = version == .v5
         switch packet {
         case .connect(let connect):
             Self.writeString("MQTT", into: &body)
-            body.writeInteger(UInt8(4))  // protocol level 3.1.1
+            body.writeInteger(connect.version.level)
             var connectFlags: UInt8 = connect.cleanSession ? 0x02 : 0
             if connect.username != nil { connectFlags |= 0x80 }
             if connect.password != nil { connectFlags |= 0x40 }
             body.writeInteger(connectFlags)
             body.writeInteger(connect.keepAliveSeconds)
+            if connect.version == .v5 { connect.properties.write(into: &body) }
             Self.writeString(connect.clientID, into: &body)
             if let username = connect.username { Self.writeString(username, into: &body) }
             if let password = connect.password {
-                body.writeInteger(UInt16(password.count))
-                body.writeBytes(password)
+                body.writeInteger(UInt16(clamping: password.count))
+                body.writeBytes(password.prefix(Int(UInt16.max)))
             }
-        case .connack(let sessionPresent, let returnCode):
-            body.writeInteger(UInt8(sessionPresent ? 1 : 0))
-            body.writeInteger(returnCode)
+        case .connack(let connack):
+            body.writeInteger(UInt8(connack.sessionPresent ? 1 : 0))
+            body.writeInteger(connack.code)
+            if v5 { connack.properties.write(into: &body) }
         case .publish(let publish):
             flags = (publish.qos << 1) | (publish.retain ? 1 : 0)
             Self.writeString(publish.topic, into: &body)
             if publish.qos > 0 { body.writeInteger(publish.packetID ?? 1) }
+            if v5 { publish.properties.write(into: &body) }
             var payload = publish.payload
             body.writeBuffer(&payload)
-        case .puback(let packetID):
-            body.writeInteger(packetID)
-        case .pingreq, .pingresp, .disconnect:
+        case .puback(let ack):
+            body.writeInteger(ack.packetID)
+            if v5 && (ack.code != 0 || !ack.properties.isEmpty) {
+                body.writeInteger(ack.code)
+                if !ack.properties.isEmpty { ack.properties.write(into: &body) }
+            }
+        case .subscribe(let subscribe):
+            flags = 0x02
+            body.writeInteger(subscribe.packetID)
+            if v5 { subscribe.properties.write(into: &body) }
+            for filter in subscribe.filters {
+                Self.writeString(filter.topic, into: &body)
+                body.writeInteger(v5 ? filter.options : filter.qos)
+            }
+        case .suback(let ack):
+            body.writeInteger(ack.packetID)
+            if v5 { ack.properties.write(into: &body) }
+            body.writeBytes(ack.codes)
+        case .disconnect(let disconnect):
+            if v5 && (disconnect.code != 0 || !disconnect.properties.isEmpty) {
+                body.writeInteger(disconnect.code)
+                if !disconnect.properties.isEmpty { disconnect.properties.write(into: &body) }
+            }
+        case .pingreq, .pingresp:
             break
         }
         buffer.writeInteger(packet.typeCode << 4 | flags)
@@ -39,12 +67,15 @@ public enum MQTTEncoder {
         buffer.writeBuffer(&body)
     }
 
+    /// A UTF-8 string with its 16-bit length; strings are bounded where they are made (templates,
+    /// flags), and one over 65,535 bytes is cut rather than written with a wrong length.
     static func writeString(_ string: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt16(string.utf8.count))
-        buffer.writeString(string)
+        let bytes = string.utf8.prefix(Int(UInt16.max))
+        buffer.writeInteger(UInt16(bytes.count))
+        buffer.writeBytes(bytes)
     }
 
-    /// Variable-length "remaining length" (§2.2.3): 7 bits per byte, high bit = more.
+    /// Variable-length integer (3.1.1 §2.2.3, 5.0 §1.5.5): 7 bits per byte, high bit = more.
     static func writeRemainingLength(_ length: Int, into buffer: inout ByteBuffer) {
         var value = length
         repeat {

@@ -133,7 +133,10 @@ struct BehaviourOptions: ParsableArguments {
     )
     var churnPause: String?
 
+    @OptionGroup(title: "MQTT (--protocol mqtt; flags override the profile)") var mqtt: MQTTOptions
+
     func check() throws {
+        try self.mqtt.check()
         if let maxFragment, TLSConfiguration.maxFragmentLengths[maxFragment] == nil {
             throw ValidationError("--max-fragment must be 512, 1024, 2048 or 4096")
         }
@@ -197,5 +200,6 @@ struct BehaviourOptions: ParsableArguments {
         }
         if let churn { profile.churnConnections = churn }
         if let pause = self.churnPause.flatMap(DurationText.seconds) { profile.churnPause = pause }
+        self.mqtt.apply(to: &profile)
     }
 }

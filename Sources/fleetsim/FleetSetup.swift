@@ -13,6 +13,8 @@ struct FleetSetup {
     var listing: IdentityDirectory.Listing
     /// For encrypted device keys (`--key-passphrase-env`).
     var passphrase: KeyPassphrase?
+    /// The MQTT password every device sends (from the profile's or the flags' variable or file).
+    var mqttPassword: [UInt8]?
 
     init(behaviour: BehaviourOptions, identities: IdentityOptions) throws {
         var profile = DeviceProfile()
@@ -20,6 +22,7 @@ struct FleetSetup {
             do { profile = try DeviceProfile.load(path: path) } catch { throw InputError(error) }
         }
         behaviour.apply(to: &profile)
+        self.mqttPassword = behaviour.mode == .mqtt ? try MQTTOptions.password(profile.mqtt.password) : nil
         let sources = try identities.resolve(profileDeviceCA: profile.deviceCAPath)
         self.passphrase = try identities.passphrase()
         var configuration = TLSConfiguration.makeClientConfiguration(trustRootsPEM: sources.trustPEM)

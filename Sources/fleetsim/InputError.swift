@@ -34,6 +34,8 @@ struct InputError: Error {
         case noIdentities
         /// `--key-passphrase-env` names a variable that is not set (or is empty).
         case keyPassphraseUnset
+        /// The MQTT password's environment variable is unset or empty, or its file cannot be read.
+        case mqttPasswordUnavailable
         /// `repro`: the device id is not in the identities folder.
         case unknownDevice
         /// `repro`: interrupted before the device had an outcome.
@@ -63,6 +65,7 @@ struct InputError: Error {
             case .crlExpired: "crl-expired"
             case .noIdentities: "no-identities"
             case .keyPassphraseUnset: "key-passphrase-unset"
+            case .mqttPasswordUnavailable: "mqtt-password-unavailable"
             case .unknownDevice: "unknown-device"
             case .noOutcome: "no-outcome"
             case .unreadableFile: "unreadable-file"

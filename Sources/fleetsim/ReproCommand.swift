@@ -62,6 +62,7 @@ struct ReproCommand: AsyncParsableCommand {
         var settings = RunSettings(host: host, port: port)
         settings.mode = self.behaviour.mode
         settings.profile = setup.profile
+        settings.mqttPassword = setup.mqttPassword
         settings.serverName = self.target.serverName
         var runner = FleetRunner(
             settings: settings,

@@ -161,6 +161,7 @@ struct RunCommand: AsyncParsableCommand {
         var settings = RunSettings(host: host, port: port)
         settings.mode = self.behaviour.mode
         settings.profile = profile
+        settings.mqttPassword = setup.mqttPassword
         settings.serverName = self.target.serverName
         settings.rate = self.rate
         settings.ramp = self.ramp.flatMap(DurationText.seconds) ?? 0

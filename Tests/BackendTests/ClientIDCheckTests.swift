@@ -7,11 +7,8 @@ import Testing
 /// MQTT mode admits a device only if its CONNECT client id is its certificate's device id: the
 /// serialNumber attribute (else the CN), or the CN. Anything else gets CONNACK 5 (not authorized).
 @Suite struct ClientIDCheckTests {
-    static let notAuthorized = MQTTPacket.connack(
-        sessionPresent: false,
-        returnCode: MQTTRefusal.notAuthorized.returnCode
-    )
-    static let accepted = MQTTPacket.connack(sessionPresent: false, returnCode: 0)
+    static let notAuthorized = MQTTPacket.connack(.init(code: MQTTRefusal.notAuthorized.code(in: .v3_1_1)))
+    static let accepted = MQTTPacket.connack(.init(code: 0))
 
     /// A session whose device has serialNumber `SN-0042` and CN `tcu-0042`, sending CONNECT `clientID`.
     static func connect(_ clientID: String, policy: BackendPolicy = BackendPolicy()) throws -> SessionHarness {

@@ -29,7 +29,7 @@ import Testing
     @Test func qos1IsAcknowledgedWithItsPacketIDAndQoS0IsNot() throws {
         let session = try Self.connected()
         try session.send(Self.publish(qos: 1, packetID: 7))
-        #expect(try session.sent() == [.puback(packetID: 7)])
+        #expect(try session.sent() == [.puback(.init(packetID: 7))])
         try session.send(Self.publish(qos: 0))
         #expect(try session.sent().isEmpty)
         #expect(session.isOpen)
@@ -37,7 +37,7 @@ import Testing
 
     @Test func disconnectClosesWithoutASecondRecord() throws {
         let session = try Self.connected()
-        try session.send(.disconnect)
+        try session.send(.disconnect(.normal))
         #expect(!session.isOpen)
         #expect(session.audit.map(\.verdict) == ["accepted"])
     }
@@ -55,8 +55,8 @@ import Testing
     }
 
     @Test(arguments: [
-        MQTTPacket.connect(.init(clientID: "tcu-0042")), .connack(sessionPresent: false, returnCode: 0),
-        .puback(packetID: 3), .pingresp,
+        MQTTPacket.connect(.init(clientID: "tcu-0042")), .connack(.init(code: 0)),
+        .puback(.init(packetID: 3)), .pingresp,
     ])
     func aViolationAfterTheVerdictClosesWithoutASecondRecord(packet: MQTTPacket) throws {
         let session = try Self.connected()

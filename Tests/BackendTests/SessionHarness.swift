@@ -75,10 +75,13 @@ final class SessionHarness {
         try self.channel.writeInbound(packet)
     }
 
-    /// What the session sent since the last call.
-    func sent() throws -> [MQTTPacket] {
+    /// What the session sent since the last call, read in `version` (the session encodes in the
+    /// version of the CONNECT it received).
+    func sent(version: MQTTVersion = .v3_1_1) throws -> [MQTTPacket] {
         var packets: [MQTTPacket] = []
-        while let packet = try self.channel.readOutbound(as: MQTTPacket.self) { packets.append(packet) }
+        while var buffer = try self.channel.readOutbound(as: ByteBuffer.self) {
+            while let packet = try MQTTDecoder.parse(&buffer, version: version) { packets.append(packet) }
+        }
         return packets
     }
 

@@ -8,12 +8,12 @@ import Testing
         .connect(
             .init(clientID: "meter-7", keepAliveSeconds: 0, cleanSession: false, username: "u", password: [1, 2])
         ),
-        .connack(sessionPresent: false, returnCode: 0),
-        .connack(sessionPresent: true, returnCode: 5),
+        .connack(.init(code: 0)),
+        .connack(.init(sessionPresent: true, code: 5)),
         .publish(.init(topic: "telemetry/tcu-00001", payload: ByteBuffer(string: "{\"speed\":88}"))),
         .publish(.init(topic: "t", payload: ByteBuffer(repeating: 7, count: 300), qos: 1, packetID: 42)),
-        .puback(packetID: 42),
-        .pingreq, .pingresp, .disconnect,
+        .puback(.init(packetID: 42)),
+        .pingreq, .pingresp, .disconnect(.normal),
     ]
 
     @Test(arguments: Self.packets)
@@ -29,7 +29,7 @@ import Testing
         MQTTEncoder.encode(.pingreq, into: &buffer)
         #expect(Array(buffer.readableBytesView) == [0xC0, 0x00])
         buffer.clear()
-        MQTTEncoder.encode(.connack(sessionPresent: false, returnCode: 0), into: &buffer)
+        MQTTEncoder.encode(.connack(.init(code: 0)), into: &buffer)
         #expect(Array(buffer.readableBytesView) == [0x20, 0x02, 0x00, 0x00])
         buffer.clear()
         MQTTEncoder.encode(.connect(.init(clientID: "a", keepAliveSeconds: 60)), into: &buffer)

@@ -9,16 +9,25 @@ public final class MosquittoBroker: Sendable {
     public let process: ForeignProcess
 
     /// - Parameter version: "1.2" or "1.3" to allow only that version; nil allows both.
-    public convenience init(layout: PKILayout, version: String?, in directory: TemporaryDirectory, crl: Bool = true)
-        async throws
-    {
+    /// - Parameter extra: more configuration lines (`acl_file …`, `clientid_prefixes …`, `password_file …`).
+    /// - Parameter identityAsUsername: false: devices log in with their CONNECT user name and password.
+    public convenience init(
+        layout: PKILayout,
+        version: String?,
+        in directory: TemporaryDirectory,
+        crl: Bool = true,
+        extra: String = "",
+        identityAsUsername: Bool = true
+    ) async throws {
         try await self.init(
             cafile: layout.rootCertificate,
             certfile: layout.serverCertificate,
             keyfile: layout.serverKey,
             crlfile: crl ? layout.crl : nil,
             version: version,
-            in: directory
+            in: directory,
+            extra: extra,
+            identityAsUsername: identityAsUsername
         )
     }
 
@@ -29,7 +38,9 @@ public final class MosquittoBroker: Sendable {
         keyfile: String,
         crlfile: String?,
         version: String?,
-        in directory: TemporaryDirectory
+        in directory: TemporaryDirectory,
+        extra: String = "",
+        identityAsUsername: Bool = true
     ) async throws {
         (self.process, self.port) = try await ForeignProcess.listening(ready: "running", name: "mosquitto") { port in
             var config = """
@@ -47,7 +58,8 @@ public final class MosquittoBroker: Sendable {
                 certfile \(certfile)
                 keyfile \(keyfile)
                 require_certificate true
-                use_identity_as_username true
+                use_identity_as_username \(identityAsUsername)
+                \(extra)
 
                 """
             if let crlfile { config += "crlfile \(crlfile)\n" }

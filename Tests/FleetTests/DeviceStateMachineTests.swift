@@ -64,7 +64,7 @@ import Testing
         #expect(machine.handshakeCompleted() == [.sendConnect, .arm(.accept)])
         #expect(machine.tlsAccepted(at: 1) == [])
         #expect(machine.outcome == nil)
-        #expect(Self.reports(machine.connack(returnCode: 0, at: 1)) == [.ok])
+        #expect(Self.reports(machine.connack(code: 0, at: 1)) == [.ok])
         #expect(machine.state == .closing(.completed))
     }
 
@@ -76,7 +76,7 @@ import Testing
         _ = machine.tcpConnected()
         _ = machine.handshakeCompleted()
         #expect(
-            machine.connack(returnCode: code, at: 1) == [
+            machine.connack(code: code, at: 1) == [
                 .recordConnection(outcome, kind: .first, recovering: false), .close,
             ]
         )
@@ -173,7 +173,7 @@ import Testing
         _ = machine.tcpConnected()
         _ = machine.handshakeCompleted()
         #expect(
-            machine.connack(returnCode: 0, at: 2).suffix(3) == [
+            machine.connack(code: 0, at: 2).suffix(3) == [
                 .report(.ok, connections: 1), .startSession, .arm(.hold(seconds: 30)),
             ]
         )

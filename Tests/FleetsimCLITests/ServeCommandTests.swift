@@ -172,7 +172,7 @@ import Testing
         defer { server.stop() }
         let result = try await self.publish(fixture, .none, port: server.port, clientID: "someone-else")
         // mosquitto_pub exits with the CONNACK's return code.
-        #expect(result.status == Int32(MQTTRefusal.notAuthorized.returnCode), "\(result.output)")
+        #expect(result.status == Int32(MQTTRefusal.notAuthorized.code(in: .v3_1_1)), "\(result.output)")
         let record = try #require(try await audit.waitForLines(1).first)
         #expect(record.outcome == "mqtt-refused:not-authorized")
         #expect(record.mqttClientID == "someone-else")

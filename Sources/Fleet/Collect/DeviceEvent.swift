@@ -11,6 +11,8 @@ enum DeviceEvent: Sendable {
     case connectionDecided(ConnectionRecord)
     /// An accepted connection closed; `lost` if the server ended it during the hold.
     case connectionClosed(lost: Bool, atSecond: Double)
+    /// MQTT traffic of an accepted connection, `atSecond` seconds into the run.
+    case mqtt(MQTTActivity, atSecond: Double)
     /// The device's outcome, decided once.
     case decided(DeviceReport)
     /// The device's story is over: no connection open, none planned.

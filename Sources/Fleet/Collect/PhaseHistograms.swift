@@ -6,7 +6,7 @@ import Histogram
 /// adding two histograms gives the histogram of the combined samples (what `report merge` needs).
 public struct PhaseHistograms: Sendable {
     public enum Phase: String, Sendable, CaseIterable, Codable {
-        case tcpConnect, tlsHandshake, tlsHandshakeResumed, serverAccept, mqttConnack, scheduleLag
+        case tcpConnect, tlsHandshake, tlsHandshakeResumed, serverAccept, mqttConnack, mqttPuback, scheduleLag
 
         /// How reports name the phase.
         public var label: String {
@@ -16,6 +16,7 @@ public struct PhaseHistograms: Sendable {
             case .tlsHandshakeResumed: "TLS resumed handshake done"
             case .serverAccept: "server verdict (TLS)"
             case .mqttConnack: "MQTT CONNACK"
+            case .mqttPuback: "MQTT PUBACK (from its PUBLISH)"
             case .scheduleLag: "schedule lag"
             }
         }

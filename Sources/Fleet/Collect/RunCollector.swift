@@ -29,6 +29,7 @@ public final class RunCollector: Sendable {
         public var connected = 0
         public var peakConnected = 0
         public var connections = Connections()
+        public var mqtt = MQTTCounts()
         /// Devices started that have no outcome yet (mid-connection, or between retries).
         public var undecided: Int { self.started - self.succeeded - self.failed }
     }
@@ -79,6 +80,7 @@ public final class RunCollector: Sendable {
         case .attempted(let kind, let second): self.attempt(kind, at: second)
         case .connectionDecided(let record): self.connection(record)
         case .connectionClosed(let lost, let second): self.connectionClosed(lost: lost, at: second)
+        case .mqtt(let activity, let second): self.mqtt(activity, at: second)
         case .decided(let report): self.report(report)
         case .finished: self.finished()
         }
@@ -152,6 +154,13 @@ public final class RunCollector: Sendable {
                 $0.connections.lost += 1
                 $0.connections.firstLossAt = min($0.connections.firstLossAt ?? second, second)
             }
+        }
+    }
+
+    private func mqtt(_ activity: MQTTActivity, at second: Double) {
+        self.box.withLockedValue { state in
+            state.mqtt.count(activity, at: second)
+            if case .acknowledged(_, let seconds?) = activity { state.histograms.record(.mqttPuback, seconds: seconds) }
         }
     }
 

@@ -22,6 +22,9 @@ struct ConnectionEvidence {
     /// A sentence for a person when the failure is not a TLS one (network, MQTT).
     var detail: String?
     var mqttConnack: Double?
+    /// The code and (v5) reason string of the CONNACK or DISCONNECT that refused the device.
+    var mqttCode: UInt8?
+    var mqttReason: String?
     /// When the TCP connect started, and how long it took: the round trip the quiet period scales with.
     let connectStarted = NIODeadline.now()
     var roundTrip: Double?
@@ -46,7 +49,7 @@ struct ConnectionEvidence {
             (outcome, failure, detail) = (tls.outcome, tls, nil)
         } else if error is MQTTProtocolError || error is ByteToMessageDecoderError {
             (outcome, failure, detail) = (
-                .protocolError, nil, "the server sent bytes that are not MQTT 3.1.1 (\(error))"
+                .protocolError, nil, "the server sent bytes that are not MQTT of the device's version (\(error))"
             )
         } else {
             let (mapped, text) = TransportFailure.outcome(for: error)
@@ -101,6 +104,8 @@ struct ConnectionEvidence {
         report.connections = connections
         report.resumed = self.handshake?.resumed ?? false
         report.clientCertificateRequested = self.handshake?.clientCertificateRequested
+        report.mqttCode = self.mqttCode
+        report.mqttReason = self.mqttReason
         report.trace = self.trace?.events
         report.serverChain = self.trace?.serverChain
         return report
@@ -117,8 +122,11 @@ struct ConnectionEvidence {
                 "the TLS handshake completed but no verdict (\(settings.mode == .mqtt ? "CONNACK" : "ticket or data")) came in "
                 + DurationText.format(profile.acceptTimeout)
         case .closedByServer: return "the server closed the connection before a verdict"
+        case .closedAfterConnect:
+            return "the server accepted TLS and closed without CONNACK: an AWS IoT policy denial, an inactive or "
+                + "just-in-time-registered certificate, or a client-id conflict"
         case .mqttRefused(let reason):
-            return "CONNACK refused the device: \(reason.rawValue) (return code \(reason.returnCode))"
+            return "CONNACK refused the device: \(reason.rawValue)"
         default: return nil
         }
     }

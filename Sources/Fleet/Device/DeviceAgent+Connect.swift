@@ -46,6 +46,7 @@ extension DeviceAgent {
         let serverName = settings.effectiveServerName
         // The initializer captures what it needs, not a copy of the run's settings per connection.
         let mqtt = settings.mode == .mqtt
+        let version = profile.mqtt.version
         let me = NIOLoopBound(self, eventLoop: self.eventLoop)
         let boundTrace = NIOLoopBound(trace, eventLoop: self.eventLoop)
         var bootstrap = ClientBootstrap(group: self.eventLoop)
@@ -66,8 +67,8 @@ extension DeviceAgent {
                         )
                     )
                     if mqtt {
-                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
+                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder(version: version)))
+                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder(version: version)))
                     }
                     try sync.addHandler(
                         DeviceChannelHandler(agent: me.value, connection: number, mqtt: mqtt)

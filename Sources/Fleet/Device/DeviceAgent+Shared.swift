@@ -44,6 +44,7 @@ extension DeviceAgent {
             self.finished = finished
             var plan = DeviceStateMachine.Plan()
             plan.mode = settings.mode
+            plan.mqttVersion = settings.profile.mqtt.version
             plan.policy = settings.profile.reconnect
             plan.connections = settings.profile.churnConnections
             plan.pause = settings.profile.churnPause

@@ -2,7 +2,8 @@ import FleetMQTT
 import FleetTLS
 import NIOCore
 
-/// What an accepted MQTT device does while it holds its connection: keep-alive and telemetry.
+/// What an accepted MQTT device does while it holds its connection: its subscription, keep-alive and
+/// telemetry.
 extension DeviceAgent {
     /// The hold begins: the idle session gives back memory; then MQTT keep-alive (PINGREQ) and
     /// telemetry.
@@ -20,6 +21,15 @@ extension DeviceAgent {
                 }
             )
         }
+        if let topic = self.names.subscribe {
+            self.evidence.trace?.record(.sent, "MQTT SUBSCRIBE \(topic), QoS \(profile.qos)")
+            channel.writeAndFlush(
+                MQTTPacket.subscribe(
+                    .init(packetID: self.nextPacketID(), filters: [.init(topic: topic, qos: profile.qos)])
+                ),
+                promise: nil
+            )
+        }
         guard let interval = profile.publishInterval else { return }
         self.publish()
         if interval > 0 {
@@ -35,16 +45,30 @@ extension DeviceAgent {
     func publish() {
         guard let channel = self.channel else { return }
         let profile = self.shared.settings.profile
-        self.packetID = self.packetID &+ 1 == 0 ? 1 : self.packetID &+ 1
+        let id = self.nextPacketID()
         let payload =
             self.payload ?? channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: profile.payloadBytes)
         self.payload = payload
         let packet = MQTTPacket.Publish(
-            topic: self.topic,
+            topic: self.names.topic,
             payload: payload,
             qos: profile.qos,
-            packetID: profile.qos > 0 ? self.packetID : nil
+            packetID: profile.qos > 0 ? id : nil
         )
+        // A broker that never acknowledges must not grow this without bound.
+        if profile.qos > 0 && self.unacknowledged.count < Self.maximumUnacknowledged {
+            self.unacknowledged[id] = .now()
+        }
         channel.writeAndFlush(MQTTPacket.publish(packet), promise: nil)
+        self.shared.collector.receive(.mqtt(.published, atSecond: self.elapsed))
+    }
+
+    /// QoS 1 publishes whose send time is kept for their PUBACK's latency.
+    static let maximumUnacknowledged = 1024
+
+    /// The next MQTT packet id (1…65535, never 0).
+    func nextPacketID() -> UInt16 {
+        self.packetID = self.packetID &+ 1 == 0 ? 1 : self.packetID &+ 1
+        return self.packetID
     }
 }

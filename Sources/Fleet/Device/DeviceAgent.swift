@@ -30,10 +30,12 @@ final class DeviceAgent {
     let bornAt = Date()
     /// The last session the server gave the device, offered on its next connection.
     var session: TLSSession?
-    /// Telemetry topic, made once per device rather than per publish, and only by devices that publish.
-    lazy var topic: String = self.shared.settings.profile.topic.replacingOccurrences(of: "{id}", with: self.id)
+    /// The device's MQTT client id, user name and topics, made once per device and only in `mqtt` mode.
+    lazy var names = MQTTNames(id: self.id, identity: self.identity, profile: self.shared.settings.profile)
     var payload: ByteBuffer?
     var packetID: UInt16 = 0
+    /// QoS 1 publishes not acknowledged yet: when each went out (PUBACK latency).
+    var unacknowledged: [UInt16: NIODeadline] = [:]
 
     // The current connection.
     /// Numbers the device's connections; events of an earlier one are dropped.
@@ -127,16 +129,23 @@ final class DeviceAgent {
     func mqtt(_ packet: MQTTPacket, connection: Int) {
         guard connection == self.connection else { return }
         switch packet {
-        case .connack(_, let code):
-            if !self.evidence.decided { self.evidence.mqttConnack = (NIODeadline.now() - self.reference).seconds }
+        case .connack(let connack):
+            self.connack(connack)
+        case .puback(let ack):
+            self.acknowledged(ack)
+        case .suback(let ack):
             self.evidence.trace?.record(
                 .received,
-                "MQTT CONNACK, return code \(code)" + (code == 0 ? " (accepted)" : "")
+                "MQTT SUBACK: " + ack.codes.map(MQTTReasonCode.subackName).joined(separator: ", ")
             )
-            self.perform(self.machine.connack(returnCode: code, at: self.elapsed))
-        case .pingresp, .puback, .publish:
+            self.shared.collector.receive(.mqtt(.subscribed(codes: ack.codes), atSecond: self.elapsed))
+        case .publish(let publish):
+            self.received(publish)
+        case .disconnect(let disconnect):
+            self.serverDisconnected(disconnect)
+        case .pingresp:
             break
-        case .connect, .pingreq, .disconnect:
+        case .connect, .pingreq, .subscribe:
             if !self.evidence.decided { self.evidence.detail = "the server sent an MQTT packet a server never sends" }
             self.perform(self.machine.failed(.protocolError))
         }
@@ -169,17 +178,14 @@ final class DeviceAgent {
             case .arm(let timer):
                 self.arm(timer)
             case .sendConnect:
-                self.evidence.trace?.record(.sent, "MQTT CONNECT, client id \(self.id)")
-                let keepAlive = UInt16(clamping: Int(self.shared.settings.profile.keepAlive))
-                self.channel?.writeAndFlush(
-                    MQTTPacket.connect(MQTTPacket.Connect(clientID: self.id, keepAliveSeconds: keepAlive)),
-                    promise: nil
-                )
+                self.sendConnect()
             case .startSession:
                 self.startSession()
             case .disconnect:
                 self.stopTimers()
-                if self.shared.settings.mode == .mqtt { self.channel?.write(MQTTPacket.disconnect, promise: nil) }
+                if self.shared.settings.mode == .mqtt {
+                    self.channel?.write(MQTTPacket.disconnect(.normal), promise: nil)
+                }
                 self.channel?.close(promise: nil)
             case .close:
                 self.stopTimers()
@@ -260,6 +266,7 @@ final class DeviceAgent {
         self.timerNumber += 1
         for task in self.periodic { task.cancel() }
         self.periodic = []
+        self.unacknowledged = [:]
     }
 }
 

@@ -25,6 +25,9 @@ public struct DeviceReport: Sendable {
     public var resumed = false
     /// Whether the server asked for a client certificate; `false`: mutual TLS was not tested.
     public var clientCertificateRequested: Bool?
+    /// MQTT: the refusing CONNACK's (or v5 DISCONNECT's) code and reason string.
+    public var mqttCode: UInt8?
+    public var mqttReason: String?
     /// `repro` only: every step of the connection, and the server's chain as the device judged it.
     public var trace: [TraceEvent]?
     public var serverChain: [ServerCertificateFacts]?

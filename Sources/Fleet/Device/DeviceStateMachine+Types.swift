@@ -6,6 +6,8 @@ extension DeviceStateMachine {
     /// What every device of a run does, made once per run from the profile and the run's flags.
     public struct Plan: Sendable, Equatable {
         public var mode: ProtocolMode = .tls
+        /// `mqtt` mode: the version CONNACK codes are read in.
+        public var mqttVersion: MQTTVersion = .v3_1_1
         public var policy = ReconnectPolicy()
         /// Connections per device in churn mode; 1 = no churn.
         public var connections = 1

@@ -41,6 +41,9 @@ public struct DeviceStateMachine: Sendable {
     private var lastFailure: Outcome?
     /// Run seconds at which the device's hold ends; reconnects after a loss keep the same end.
     private var holdUntil: Double?
+    /// `mqtt` mode: the server accepted TLS on this connection (TLS 1.2 done, or a TLS 1.3 ticket or
+    /// record), so a close before CONNACK is a refusal of the CONNECT, not of the certificate.
+    private var tlsAcceptedByServer = false
 
     public init(plan: Plan) {
         self.plan = plan
@@ -102,7 +105,11 @@ public struct DeviceStateMachine: Sendable {
     public mutating func tlsAccepted(at now: Double) -> [Action] {
         switch self.state {
         case .handshaking, .awaitingAccept:
-            return self.plan.mode == .tls ? self.accept(at: now) : []
+            guard self.plan.mode == .tls else {
+                self.tlsAcceptedByServer = true
+                return []
+            }
+            return self.accept(at: now)
         case .idle, .waiting, .done:
             preconditionFailure("tlsAccepted in \(self.state)")
         case .connecting, .holding, .closing:
@@ -110,11 +117,14 @@ public struct DeviceStateMachine: Sendable {
         }
     }
 
-    public mutating func connack(returnCode: UInt8, at now: Double) -> [Action] {
+    /// The CONNACK's code, read in the plan's MQTT version: 0 accepts; a code the version does not
+    /// define is a protocol error.
+    public mutating func connack(code: UInt8, at now: Double) -> [Action] {
         switch self.state {
         case .awaitingAccept:
-            guard returnCode == 0 else {
-                return self.fail(MQTTRefusal(returnCode: returnCode).map(Outcome.mqttRefused) ?? .protocolError)
+            guard code == 0 else {
+                let refusal = MQTTRefusal(code: code, version: self.plan.mqttVersion)
+                return self.fail(refusal.map(Outcome.mqttRefused) ?? .protocolError)
             }
             return self.accept(at: now)
         case .idle, .waiting, .done:
@@ -161,9 +171,11 @@ public struct DeviceStateMachine: Sendable {
     public mutating func closed(at now: Double, random: Double, stopped: Bool) -> [Action] {
         switch self.state {
         case .connecting, .handshaking, .awaitingAccept:
-            self.lastFailure = .closedByServer
-            return [self.verdict(.closedByServer)]
-                + self.ended(.failed(.closedByServer), at: now, random: random, stopped: stopped)
+            let failure: Outcome =
+                self.state == .awaitingAccept && self.plan.mode == .mqtt && self.tlsAcceptedByServer
+                ? .closedAfterConnect : .closedByServer
+            self.lastFailure = failure
+            return [self.verdict(failure)] + self.ended(.failed(failure), at: now, random: random, stopped: stopped)
         case .holding:
             return [.recordClosed(lost: true)] + self.ended(.lost, at: now, random: random, stopped: stopped)
         case .closing(.completed):
@@ -180,6 +192,7 @@ public struct DeviceStateMachine: Sendable {
     private mutating func connect(_ kind: ConnectionKind) -> [Action] {
         self.connections += 1
         self.kind = kind
+        self.tlsAcceptedByServer = false
         self.state = .connecting
         return [.connect(kind)]
     }

@@ -29,6 +29,28 @@ extension DeviceProfile {
             guard let string = value as? String else { throw self.error(key, "must be text") }
             return string
         }
+        /// A client id, user name or topic template (``MQTTTemplate``).
+        func template(_ value: Any, _ key: String) throws(LoadError) -> MQTTTemplate {
+            let text = value is String ? value as! String : "\(value)"
+            do {
+                return try MQTTTemplate(parsing: text)
+            } catch {
+                throw self.error(key, "'\(text)' \(error.description)")
+            }
+        }
+        /// A whole number in `range`.
+        func integer(_ value: Any, _ key: String, in range: ClosedRange<Int>) throws(LoadError) -> Int {
+            guard let n = value as? Int, range.contains(n) else {
+                throw self.error(key, "must be a whole number \(range.lowerBound)–\(range.upperBound)")
+            }
+            return n
+        }
+        /// A path relative to the profile's folder, as written or absolute.
+        func path(_ value: Any, _ key: String) throws(LoadError) -> String {
+            let path = try self.string(value, key)
+            guard let slash = self.path.lastIndex(of: "/"), !path.hasPrefix("/") else { return path }
+            return String(self.path[...slash]) + path
+        }
         /// A duration: text (`500ms`, `30s`) or a bare number of seconds, bounded like every duration.
         func duration(_ value: Any, _ key: String) throws(LoadError) -> Double {
             let text = value is Int ? "\(value)s" : value as? String

@@ -16,12 +16,14 @@ public struct DeviceProfile: Sendable, Equatable {
     public var handshakeTimeout: Double = 10
     public var acceptTimeout: Double = 5
     public var keepAlive: Double = 60
-    /// `{id}` is replaced by the device id.
-    public var topic = "devices/{id}/telemetry"
+    /// The telemetry topic, a template over `{id}`, `{cn}`, `{serialNumber}`, `{san}`.
+    public var topic = try! MQTTTemplate(parsing: "devices/{id}/telemetry")
     public var payloadBytes = 128
     /// Seconds between telemetry publishes while held; 0 = publish once after CONNACK, nil = never.
     public var publishInterval: Double? = nil
     public var qos: UInt8 = 0
+    /// Version, client id, user name, password source, subscription, MQTT 5 properties.
+    public var mqtt = MQTTProfile()
     /// RFC 6066 max fragment length the device asks for (512–4096); nil = none.
     public var maxFragmentLength: Int?
     /// How the device resumes its TLS session on its next connection.
@@ -187,9 +189,17 @@ public struct DeviceProfile: Sendable, Equatable {
         }
         if let mqtt = root["mqtt"] {
             let mqtt = try reader.mapping(mqtt, "mqtt")
-            try reader.allow(mqtt, ["keep-alive", "topic", "payload-bytes", "publish-interval", "qos"], in: "mqtt.")
+            try reader.allow(
+                mqtt,
+                [
+                    "keep-alive", "topic", "payload-bytes", "publish-interval", "qos", "version", "client-id",
+                    "username", "password-env", "password-file", "subscribe", "session-expiry", "receive-maximum",
+                ],
+                in: "mqtt."
+            )
+            try self.mqtt.apply(mqtt, reader: reader)
             if let v = mqtt["keep-alive"] { self.keepAlive = try reader.duration(v, "mqtt.keep-alive") }
-            if let v = mqtt["topic"] { self.topic = try reader.string(v, "mqtt.topic") }
+            if let v = mqtt["topic"] { self.topic = try reader.template(v, "mqtt.topic") }
             if let v = mqtt["payload-bytes"] {
                 guard let n = v as? Int, (0...65_536).contains(n) else {
                     throw reader.error("mqtt.payload-bytes", "must be 0–65536")

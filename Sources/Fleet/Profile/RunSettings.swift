@@ -19,6 +19,9 @@ public struct RunSettings: Sendable {
     public var hold: Double?
     /// Local addresses connections come from, round-robin per device (`--source-ip`); empty = the system's choice.
     public var sourceAddresses: [SocketAddress] = []
+    /// The MQTT password every device sends, read from the profile's (or flag's) environment variable
+    /// or file at start-up; never logged, never in a report.
+    public var mqttPassword: [UInt8]?
 
     public init(host: String, port: Int) {
         self.host = host

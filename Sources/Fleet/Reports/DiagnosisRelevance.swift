@@ -14,6 +14,7 @@ public enum DiagnosisRelevance {
         case .mqttRefused(let reason):
             return reason == .badCredentials || reason == .notAuthorized || reason == .identifierRejected
         case .closedByServer: return handshakeCompleted
+        case .closedAfterConnect: return true
         default: return false
         }
     }

@@ -124,7 +124,7 @@ public enum ReportMerge {
             }
         }
 
-        return RunReport(
+        var merged = RunReport(
             schema: first.schema,
             target: first.target,
             protocol: first.protocol,
@@ -159,6 +159,28 @@ public enum ReportMerge {
             histograms: Dictionary(uniqueKeysWithValues: histograms.buckets.map { ($0.key.rawValue, $0.value) }),
             timelineSeconds: timeline,
             connections: Self.mergeConnections(all.compactMap(\.connections))
+        )
+        merged.mqtt = Self.mergeMQTT(all.compactMap(\.mqtt))
+        return merged
+    }
+
+    static func mergeMQTT(_ parts: [RunReport.MQTT]) -> RunReport.MQTT? {
+        guard let first = parts.first else { return nil }
+        func sum(_ value: (RunReport.MQTT) -> Int) -> Int { parts.reduce(0) { $0 + value($1) } }
+        func counts(_ value: (RunReport.MQTT) -> [String: Int]) -> [String: Int] {
+            parts.reduce(into: [:]) { $0.merge(value($1), uniquingKeysWith: +) }
+        }
+        let rates = parts.compactMap(\.publishesPerSecond)
+        return RunReport.MQTT(
+            version: first.version,
+            published: sum(\.published),
+            publishesPerSecond: rates.isEmpty ? nil : rates.reduce(0, +),
+            acknowledged: sum(\.acknowledged),
+            pubacks: counts(\.pubacks),
+            subscriptions: sum(\.subscriptions),
+            subacks: counts(\.subacks),
+            received: sum(\.received),
+            serverDisconnects: counts(\.serverDisconnects)
         )
     }
 

@@ -27,6 +27,27 @@ public struct RunReport: Codable, Sendable {
     public var timelineSeconds: [[Int]]
     /// Every connection of every device: retries, reconnects, churn, resumption, recovery.
     public var connections: Connections?
+    /// `mqtt` mode: the version, publishes and their acknowledgements, subscriptions, messages from
+    /// the server, and the server's DISCONNECT reasons. Absent in `tls` mode and older reports.
+    public var mqtt: MQTT? = nil
+
+    /// MQTT traffic of the accepted connections. Reason codes are counted by name (MQTT 5.0 §2.4;
+    /// 3.1.1 PUBACKs count as `success`).
+    public struct MQTT: Codable, Sendable {
+        public var version: String
+        public var published: Int
+        /// Publishes per second between the first and the last.
+        public var publishesPerSecond: Double?
+        /// QoS 1 publishes acknowledged, and the PUBACK reason codes by name.
+        public var acknowledged: Int
+        public var pubacks: [String: Int]
+        public var subscriptions: Int
+        public var subacks: [String: Int]
+        /// PUBLISHes the server sent the devices (cloud-to-device).
+        public var received: Int
+        /// DISCONNECTs the server sent while devices held their connection, by reason.
+        public var serverDisconnects: [String: Int]
+    }
 
     /// Connection-level figures. A device has one outcome; it may make many connections.
     public struct Connections: Codable, Sendable {
@@ -106,6 +127,10 @@ public struct RunReport: Codable, Sendable {
         public var resumed: Bool?
         /// Whether the server asked for a client certificate; `false`: mutual TLS was not tested.
         public var clientCertificateRequested: Bool?
+        /// MQTT: the code of the CONNACK (or v5 DISCONNECT) that refused the device, and its reason
+        /// string (v5). Absent in older reports.
+        public var mqttCode: Int? = nil
+        public var mqttReason: String? = nil
         /// `repro`: the server's chain as the device judged it, and every step with its time.
         public var serverChain: [ServerCertificateFacts]?
         public var trace: [TraceLine]?

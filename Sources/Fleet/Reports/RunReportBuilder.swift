@@ -67,6 +67,8 @@ public enum RunReportBuilder {
                 connections: device.connections > 1 ? device.connections : nil,
                 resumed: device.resumed ? true : nil,
                 clientCertificateRequested: device.clientCertificateRequested,
+                mqttCode: device.mqttCode.map(Int.init),
+                mqttReason: device.mqttReason,
                 serverChain: device.serverChain,
                 trace: device.trace.map { events in
                     events.map { event in
@@ -105,7 +107,7 @@ public enum RunReportBuilder {
         let grown = max(0, after.maxRSSBytes - before.rssBytes)
         let seconds = state.timeline.keys.max().map { $0 + 1 } ?? 0
         let timeline = (0..<seconds).map { state.timeline[$0] ?? [0, 0, 0] }
-        return RunReport(
+        var report = RunReport(
             target: "\(settings.host):\(settings.port)",
             protocol: settings.mode.rawValue,
             tls: tls,
@@ -145,6 +147,22 @@ public enum RunReportBuilder {
             timelineSeconds: timeline,
             connections: connections
         )
+        if settings.mode == .mqtt {
+            let counts = state.mqtt
+            let span = counts.firstPublishAt.flatMap { first in counts.lastPublishAt.map { $0 - first } } ?? 0
+            report.mqtt = RunReport.MQTT(
+                version: settings.profile.mqtt.version.rawValue,
+                published: counts.published,
+                publishesPerSecond: span > 0 ? Double(counts.published - 1) / span : nil,
+                acknowledged: counts.acknowledged,
+                pubacks: counts.pubackCodes,
+                subscriptions: counts.subscriptions,
+                subacks: counts.subackCodes,
+                received: counts.received,
+                serverDisconnects: counts.serverDisconnects
+            )
+        }
+        return report
     }
 
     /// JSON with stable key order and ISO-8601 dates.

@@ -92,6 +92,11 @@ public enum RunSummary {
                 )
             }
         }
+        if let mqtt = report.mqtt,
+            mqtt.published + mqtt.subscriptions + mqtt.received > 0 || !mqtt.serverDisconnects.isEmpty
+        {
+            lines.append(Self.mqttLine(mqtt))
+        }
         if let negotiated = report.connections?.negotiated, !negotiated.isEmpty {
             let parts = negotiated.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map {
                 "\($0.key) ×\($0.value)"
@@ -156,5 +161,21 @@ public enum RunSummary {
             if mismatches.count > 20 { lines.append("          … and \(mismatches.count - 20) more") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `  mqtt 5: 120 published (40.0/s); 120 acknowledged (success 120); 3 subscriptions (granted-qos-1 3); …`
+    static func mqttLine(_ mqtt: RunReport.MQTT) -> String {
+        func counts(_ values: [String: Int]) -> String {
+            values.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        var parts = [
+            "\(mqtt.published) published" + (mqtt.publishesPerSecond.map { String(format: " (%.1f/s)", $0) } ?? "")
+        ]
+        if mqtt.acknowledged > 0 { parts.append("\(mqtt.acknowledged) acknowledged (\(counts(mqtt.pubacks)))") }
+        if mqtt.subscriptions > 0 { parts.append("\(mqtt.subscriptions) subscriptions (\(counts(mqtt.subacks)))") }
+        if mqtt.received > 0 { parts.append("\(mqtt.received) received from the server") }
+        if !mqtt.serverDisconnects.isEmpty { parts.append("server DISCONNECT: \(counts(mqtt.serverDisconnects))") }
+        return "  mqtt \(mqtt.version): " + parts.joined(separator: "; ")
     }
 }
