@@ -105,6 +105,21 @@ public struct CertificateTemplate: Sendable {
         )
     }
 
+    /// A CA-verification certificate: CN = the cloud's code and nothing else in the subject (the
+    /// cloud compares the CN), keyUsage digitalSignature, no EKU (it is never used in TLS).
+    public static func verification(
+        code: VerificationCode,
+        validFor lifetime: TimeInterval,
+        now: Date = Date()
+    ) -> CertificateTemplate {
+        CertificateTemplate(
+            commonName: code.value,
+            organization: nil,
+            notBefore: now.addingTimeInterval(-3600),
+            notAfter: now.addingTimeInterval(lifetime)
+        )
+    }
+
     static func isIPAddress(_ name: String) -> Bool {
         IPAddressBytes.parse(name) != nil
     }

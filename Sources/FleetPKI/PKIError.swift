@@ -6,7 +6,7 @@
 public struct PKIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable identifier (its raw value is what the CLI prints).
     public enum Code: String, Sendable, Hashable, CaseIterable {
-        /// `pki issue`/`revoke` on a directory without a PKI.
+        /// `pki issue`/`revoke`/`verification-cert` on a directory without a PKI.
         case noPKI = "no-pki"
         /// `pki init` without `--force` where a PKI already exists.
         case pkiExists = "pki-exists"
@@ -36,6 +36,8 @@ public struct PKIError: Error, Sendable, Hashable, CustomStringConvertible {
         case crlMalformed = "crl-malformed"
         /// A signature algorithm fleetsim cannot sign a CRL with.
         case unsupportedSignatureAlgorithm = "unsupported-signature-algorithm"
+        /// `pki verification-cert --code`: a code that cannot be a certificate's common name.
+        case badVerificationCode = "bad-verification-code"
     }
 
     public let code: Code

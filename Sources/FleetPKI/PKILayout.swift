@@ -27,6 +27,10 @@ public struct PKILayout: Sendable {
 
     public func deviceCertificate(_ id: String) -> String { "\(self.devices)/\(id).pem" }
     public func deviceKey(_ id: String) -> String { "\(self.devices)/\(id).key" }
+    /// Where `pki verification-cert` writes by default: beside the CAs, not among the devices.
+    public func verificationCertificate(_ code: VerificationCode) -> String {
+        self.path("verification-\(code.fileNameComponent).pem")
+    }
 
     private func path(_ name: String) -> String {
         self.directory.hasSuffix("/") ? self.directory + name : "\(self.directory)/\(name)"

@@ -75,14 +75,7 @@ public struct PrivatePKI: Sendable {
     ///
     /// - Throws: ``PKIError`` saying to run `pki init` when there is none.
     public static func open(_ directory: String) throws -> PrivatePKI {
-        let layout = PKILayout(directory: directory)
-        guard FileManager.default.fileExists(atPath: layout.rootCertificate) else {
-            throw PKIError(
-                .noPKI,
-                "no PKI in \(directory): run `fleetsim pki init --dir \(directory)` first",
-                path: directory
-            )
-        }
+        let layout = try Self.existingLayout(directory)
         let root = try CertificateAuthority.load(certificatePath: layout.rootCertificate, keyPath: layout.rootKey)
         let intermediate = try CertificateAuthority.load(
             certificatePath: layout.intermediateCertificate,
@@ -183,6 +176,22 @@ public struct PrivatePKI: Sendable {
     }
 
     // MARK: - helpers
+
+    /// The layout of the PKI in `directory`, once its root certificate is there: the one check
+    /// every command that reads a PKI makes first.
+    ///
+    /// - Throws: ``PKIError`` `no-pki` naming the directory and saying to run `pki init`.
+    static func existingLayout(_ directory: String) throws(PKIError) -> PKILayout {
+        let layout = PKILayout(directory: directory)
+        guard FileManager.default.fileExists(atPath: layout.rootCertificate) else {
+            throw PKIError(
+                .noPKI,
+                "no PKI in \(directory): run `fleetsim pki init --dir \(directory)` first",
+                path: directory
+            )
+        }
+        return layout
+    }
 
     private mutating func writeCRL(now: Date) throws {
         let entries = self.manifest.revocations.compactMap { revocation in

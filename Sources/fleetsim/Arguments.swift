@@ -16,3 +16,5 @@ extension KeyAlgorithm: ExpressibleByArgument {
 extension DeviceDefect: ExpressibleByArgument {}
 
 extension CertificateLint.Role: ExpressibleByArgument {}
+
+extension CARole: ExpressibleByArgument {}

@@ -6,8 +6,10 @@ import Foundation
 struct PKICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pki",
-        abstract: "Make a private CA, a server certificate and device identities (with deliberate defects).",
-        subcommands: [PKIInitCommand.self, PKIIssueCommand.self, PKIRevokeCommand.self]
+        abstract: "Make a private CA, server and device certificates (with deliberate defects), CA verification certs.",
+        subcommands: [
+            PKIInitCommand.self, PKIIssueCommand.self, PKIRevokeCommand.self, PKIVerificationCertCommand.self,
+        ]
     )
 }
 
