@@ -7,7 +7,8 @@ public struct AuditRecord: Codable, Sendable {
     public var remote: String
     /// From the device's certificate, also when it was rejected; nil if it sent none.
     public var deviceID: String?
-    /// `accepted`, or `rejected`.
+    /// `accepted`, `rejected`, or `disconnected` (an accepted MQTT session the backend ended: taken
+    /// over by a newer connection with its client id, or a QoS 2 publish to IoT Hub).
     public var verdict: String
     /// For rejections: the outcome the device sees (`rejected:unknown-ca`, `mqtt-refused:not-authorized`, …).
     public var outcome: String?

@@ -22,19 +22,29 @@ public final class BackendSession: ChannelInboundHandler {
         public var connectTimeout: TimeAmount
         /// `tls` mode: how long an accepted, silent connection is kept.
         public var idleTimeout: TimeAmount
+        /// MQTT: how a CONNECT is judged (personality, client id, registry, just-in-time registration).
+        public var judge: ConnectJudge
+        /// MQTT: open sessions by client id (a second connection takes the session over).
+        public var sessions: SessionTable
 
         public init(
             mode: ProtocolMode,
             policy: BackendPolicy,
             handshakeTimeout: TimeAmount = .seconds(10),
             connectTimeout: TimeAmount = .seconds(10),
-            idleTimeout: TimeAmount = .minutes(10)
+            idleTimeout: TimeAmount = .minutes(10),
+            judge: ConnectJudge? = nil,
+            sessions: SessionTable = SessionTable()
         ) {
             self.mode = mode
             self.policy = policy
             self.handshakeTimeout = handshakeTimeout
             self.connectTimeout = connectTimeout
             self.idleTimeout = idleTimeout
+            var judge = judge ?? ConnectJudge()
+            if judge.personality == .mosquitto { judge.matchClientID = policy.matchClientID }
+            self.judge = judge
+            self.sessions = sessions
         }
     }
 
@@ -51,6 +61,8 @@ public final class BackendSession: ChannelInboundHandler {
     private var connected = false
     /// The connection's MQTT version, from the device's CONNECT.
     private var version = MQTTVersion.v3_1_1
+    /// The client id this connection holds a session for, once accepted.
+    private var clientID: String?
 
     init(settings: Settings, audit: AuditLog) {
         self.settings = settings
@@ -74,6 +86,8 @@ public final class BackendSession: ChannelInboundHandler {
         switch event {
         case TLSEvent.handshakeCompleted(let info):
             self.handshake = info
+        case let event as SessionTakenOver:
+            self.takenOver(event, context: context)
         case TLSEvent.accepted:
             self.tlsAccepted = true
             switch self.settings.mode {
@@ -110,6 +124,10 @@ public final class BackendSession: ChannelInboundHandler {
             self.handleConnect(connect, context: context)
         case .publish(let publish):
             guard self.connected else { return self.protocolViolation(context: context, "PUBLISH before CONNECT") }
+            if publish.qos == 2 && self.settings.judge.personality == .azureIoTHub {
+                self.disconnected("a QoS 2 publish: IoT Hub supports QoS 0 and 1", context: context)
+                return
+            }
             if publish.qos == 1, let id = publish.packetID { self.send(.puback(.init(packetID: id)), context: context) }
         case .subscribe(let subscribe):
             guard self.connected else { return self.protocolViolation(context: context, "SUBSCRIBE before CONNECT") }
@@ -128,13 +146,18 @@ public final class BackendSession: ChannelInboundHandler {
 
     private func handleConnect(_ connect: MQTTPacket.Connect, context: ChannelHandlerContext) {
         self.version = connect.version
-        let device = self.handshake?.peer?.deviceID
-        let matches = self.handshake?.peer?.isNamed(connect.clientID) ?? false
-        if self.settings.policy.matchClientID && !matches {
-            let reason = "client id '\(connect.clientID)' is not the certificate's device id '\(device ?? "none")'"
-            self.refuse(.notAuthorized, reason: reason, clientID: connect.clientID, context: context)
+        switch self.settings.judge.judge(connect, peer: self.handshake?.peer) {
+        case .accept:
+            break
+        case .refuse(let refusal, let reason):
+            return self.refuse(refusal, reason: reason, clientID: connect.clientID, context: context)
+        case .close(let reason):
+            self.reject(outcome: .closedAfterConnect, reason: reason, phase: "mqtt", clientID: connect.clientID)
+            context.close(promise: nil)
             return
         }
+        self.clientID = connect.clientID
+        self.settings.sessions.claim(connect.clientID, channel: context.channel, token: ObjectIdentifier(self))
         self.connected = true
         self.judged = true
         self.record(verdict: "accepted", phase: "mqtt", clientID: connect.clientID)
@@ -160,6 +183,7 @@ public final class BackendSession: ChannelInboundHandler {
 
     public func channelInactive(context: ChannelHandlerContext) {
         self.timer?.cancel()
+        if let clientID { self.settings.sessions.release(clientID, token: ObjectIdentifier(self)) }
         if !self.judged {
             self.reject(
                 outcome: .closedByServer,
@@ -175,6 +199,24 @@ public final class BackendSession: ChannelInboundHandler {
     }
 
     // MARK: - Helpers
+
+    /// Another connection took this session's client id: MQTT 5 devices are told why (DISCONNECT
+    /// 0x8E), then the connection is closed.
+    private func takenOver(_ event: SessionTakenOver, context: ChannelHandlerContext) {
+        guard self.connected, self.clientID == event.clientID else { return }
+        if self.version == .v5 { self.send(.disconnect(.init(code: 0x8E)), context: context) }
+        self.disconnected(
+            "session taken over by a newer connection with client id '\(event.clientID)'",
+            context: context
+        )
+    }
+
+    /// Ends an accepted session, audited as `disconnected` with the reason.
+    private func disconnected(_ reason: String, context: ChannelHandlerContext) {
+        self.record(verdict: "disconnected", phase: "mqtt", clientID: self.clientID, reason: reason)
+        self.connected = false
+        context.close(promise: nil)
+    }
 
     private func send(_ packet: MQTTPacket, context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 16)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Backend
 import FleetPKI
 
 extension KeyAlgorithm: ExpressibleByArgument {
@@ -18,3 +19,5 @@ extension DeviceDefect: ExpressibleByArgument {}
 extension CertificateLint.Role: ExpressibleByArgument {}
 
 extension CARole: ExpressibleByArgument {}
+
+extension BackendPersonality: ExpressibleByArgument {}

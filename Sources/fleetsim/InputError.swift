@@ -36,6 +36,8 @@ struct InputError: Error {
         case keyPassphraseUnset
         /// The MQTT password's environment variable is unset or empty, or its file cannot be read.
         case mqttPasswordUnavailable
+        /// `serve --registry`: JSON that is not a pki's `fleet.json`.
+        case badRegistry
         /// `repro`: the device id is not in the identities folder.
         case unknownDevice
         /// `repro`: interrupted before the device had an outcome.
@@ -66,6 +68,7 @@ struct InputError: Error {
             case .noIdentities: "no-identities"
             case .keyPassphraseUnset: "key-passphrase-unset"
             case .mqttPasswordUnavailable: "mqtt-password-unavailable"
+            case .badRegistry: "bad-registry"
             case .unknownDevice: "unknown-device"
             case .noOutcome: "no-outcome"
             case .unreadableFile: "unreadable-file"

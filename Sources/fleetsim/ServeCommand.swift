@@ -92,8 +92,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Accept devices that do not present their issuing CA.")
     var noChainCheck = false
 
-    @Flag(help: "MQTT: accept any CONNECT client id.")
+    @Flag(help: "MQTT: accept any CONNECT client id (the mosquitto personality; the clouds always check it).")
     var noClientIdCheck = false
+
+    @Option(
+        help: ArgumentHelp(
+            "MQTT: judge CONNECT as mosquitto, azure-iot-hub or aws-iot-core does. (default: mosquitto)",
+            valueName: "name"
+        )
+    )
+    var personality: BackendPersonality = .mosquitto
+
+    @Option(
+        help: ArgumentHelp(
+            "MQTT: the device registry judged at CONNECT: a pki fleet.json (revoked = disabled) or device ids, one per line. (default: with --dir and a cloud personality, the PKI's fleet.json; else none)",
+            valueName: "file"
+        )
+    )
+    var registry: String?
+
+    @Flag(help: "aws-iot-core: just-in-time registration, each certificate's first connection is closed after CONNECT.")
+    var jitr = false
 
     @OptionGroup var metricsOption: MetricsOption
 
@@ -104,6 +123,12 @@ struct ServeCommand: AsyncParsableCommand {
         case (.some, nil, nil, nil), (nil, .some, .some, .some): break
         case (.some, _, _, _): throw ValidationError("give either --dir, or --ca, --cert and --key, not both")
         default: throw ValidationError("give the backend's PKI: --dir certs, or --ca FILE --cert FILE --key FILE")
+        }
+        if self.jitr && self.personality != .awsIoTCore {
+            throw ValidationError("--jitr is AWS IoT Core's: use it with --personality aws-iot-core")
+        }
+        if self.mode == .tls && (self.personality != .mosquitto || self.registry != nil) {
+            throw ValidationError("--personality and --registry judge MQTT CONNECTs: use them with --protocol mqtt")
         }
         if DurationText.seconds(self.handshakeTimeout) == nil {
             throw ValidationError(
@@ -207,10 +232,31 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw InputError(error)
         }
+        var judge = ConnectJudge()
+        judge.personality = self.personality
+        judge.justInTimeRegistration = self.jitr ? JustInTimeRegistration() : nil
+        let registryPath =
+            self.registry
+            ?? (self.personality != .mosquitto
+                ? layout.map(\.manifest).flatMap {
+                    FileManager.default.fileExists(atPath: $0) ? $0 : nil
+                } : nil)
+        if let registryPath {
+            do {
+                judge.registry = try DeviceRegistry.parse(try InspectCommand.read(registryPath))
+            } catch let error as DeviceRegistry.NotAManifest {
+                throw InputError(
+                    .badRegistry,
+                    "\(registryPath): JSON but not a fleetsim fleet.json (\(error.underlying)); give a pki's fleet.json or device ids, one per line",
+                    path: registryPath
+                )
+            }
+        }
         let settings = BackendSession.Settings(
             mode: self.mode,
             policy: policy,
-            handshakeTimeout: .nanoseconds(Int64(DurationText.seconds(self.handshakeTimeout)! * 1e9))
+            handshakeTimeout: .nanoseconds(Int64(DurationText.seconds(self.handshakeTimeout)! * 1e9)),
+            judge: judge
         )
         try DescriptorBudget.check()
         let server: BackendServer
@@ -230,7 +276,7 @@ struct ServeCommand: AsyncParsableCommand {
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
         let ready =
-            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked"))\n"
+            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
         await SignalWatcher.waitForStop()
