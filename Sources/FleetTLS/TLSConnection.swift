@@ -61,6 +61,8 @@ final class TLSConnection {
     /// Everything visible about this connection, for `repro`; nil in fleet runs.
     let trace: ConnectionTrace?
     let versionRange: (TLSVersion, TLSVersion)
+    /// The context's ALPN list: a device offers it; the backend selects from the device's offer by it.
+    let alpn: ALPNWireList?
     var sentChangeCipherSpec = false
     /// Set once ``releaseIdleMemory()`` ran.
     var idleMemoryReleased = false
@@ -90,6 +92,7 @@ final class TLSConnection {
         self.clockCheck = clockCheck
         self.trace = trace
         self.versionRange = (context.configuration.minimumVersion, context.configuration.maximumVersion)
+        self.alpn = context.alpn
         self.inbound = ByteBuffer()
         self.outbound = ByteBuffer()
         if let identity {
@@ -122,6 +125,9 @@ final class TLSConnection {
                 _ = wolfSSL_UseSessionTicket(ssl)  // TLS 1.2 resumes by ticket too, as 1.3 does
             }
             if let resume { _ = wolfSSL_set_session(ssl, resume.handle) }
+            if let alpn, !alpn.use(on: ssl) {
+                throw TLSFailure(.localResource, detail: "wolfSSL could not set the ALPN list of the session")
+            }
         }
         if trace != nil {
             _ = wolfSSL_set_msg_callback(ssl, fleetsimMessageCallback)
