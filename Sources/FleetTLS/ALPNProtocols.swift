@@ -27,10 +27,12 @@ public struct ALPNProtocols: Sendable, Hashable, CustomStringConvertible {
             let bytes = name.utf8
             guard !bytes.isEmpty else { throw Invalid("has an empty protocol name") }
             guard bytes.count <= 255 else {
-                throw Invalid("'\(name.prefix(16))…' is \(bytes.count) bytes long; a protocol name is at most 255")
+                throw Invalid(
+                    "has a name of \(bytes.count) bytes ('\(name.prefix(16))…'); a protocol name is at most 255"
+                )
             }
             guard bytes.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: ",") }) else {
-                throw Invalid("'\(name)' is not a protocol name: printable ASCII without spaces or commas")
+                throw Invalid("has '\(name)', which is not a protocol name: printable ASCII without spaces or commas")
             }
             guard seen.insert(name).inserted else { throw Invalid("names '\(name)' twice") }
         }
@@ -49,7 +51,8 @@ public struct ALPNProtocols: Sendable, Hashable, CustomStringConvertible {
         self.names.joined(separator: ",")
     }
 
-    /// Why a list of protocol names was refused: a phrase the caller prefixes with the flag or key.
+    /// Why a list of protocol names was refused: a phrase the caller prefixes with the flag or key
+    /// (`--alpn 'mqtt,,h2' has an empty protocol name`).
     public struct Invalid: Error, Sendable, CustomStringConvertible {
         public let description: String
 

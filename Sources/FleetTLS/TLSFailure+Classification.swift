@@ -98,7 +98,10 @@ extension TLSFailure {
                 return failure(.serverUntrusted, "the server's certificate does not name \(name)")
             }
             if code == WolfSSLCode.unknownALPNProtocol {
-                return failure(.protocolError, "the server selected an application protocol (ALPN) the device never offered")
+                return failure(
+                    .protocolError,
+                    "the server selected an application protocol (ALPN) the device never offered"
+                )
             }
             if let problem = WolfSSLCode.certificateProblems[code] {
                 return failure(

@@ -22,7 +22,11 @@ import Testing
         accepted: [String]?
     ) throws -> (client: EventRecorder.Record, server: EventRecorder.Record) {
         var server = TLSConfiguration.makeServerConfiguration(
-            identity: DeviceIdentity(label: "server", chainPEM: self.pki.server.chainPEM, keyPEM: self.pki.server.keyPEM),
+            identity: DeviceIdentity(
+                label: "server",
+                chainPEM: self.pki.server.chainPEM,
+                keyPEM: self.pki.server.keyPEM
+            ),
             trustRootsPEM: self.pki.rootPEM
         ).only(version)
         server.alpn = try accepted.map { try ALPNProtocols($0) }
@@ -61,7 +65,10 @@ import Testing
         for (offered, accepted) in [(nil, ["mqtt"]), (["mqtt"], nil), (nil, nil)] as [([String]?, [String]?)] {
             let (client, server) = try self.handshake(version, offered: offered, accepted: accepted)
             #expect(client.failures.isEmpty && server.failures.isEmpty, "\(client.failures) \(server.failures)")
-            #expect(client.accepted && server.accepted, "\(String(describing: offered)) → \(String(describing: accepted))")
+            #expect(
+                client.accepted && server.accepted,
+                "\(String(describing: offered)) → \(String(describing: accepted))"
+            )
             #expect(client.handshake?.alpn == nil)
             #expect(server.handshake?.alpn == nil)
         }
