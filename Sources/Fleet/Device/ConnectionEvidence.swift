@@ -70,6 +70,7 @@ struct ConnectionEvidence {
             resumed: self.handshake?.resumed ?? false,
             acceptedBySilence: self.acceptedBySilence,
             negotiated: self.handshake.map { "TLS \($0.version?.rawValue ?? "?") \($0.cipherSuite ?? "?")" },
+            alpn: self.handshake?.alpn,
             clientCertificateRequested: self.handshake?.clientCertificateRequested,
             recovering: recovering,
             decidedAt: decidedAt
@@ -101,6 +102,7 @@ struct ConnectionEvidence {
         report.connections = connections
         report.resumed = self.handshake?.resumed ?? false
         report.clientCertificateRequested = self.handshake?.clientCertificateRequested
+        report.alpn = self.handshake?.alpn
         report.trace = self.trace?.events
         report.serverChain = self.trace?.serverChain
         return report
