@@ -217,7 +217,8 @@ public final class BackendSession: ChannelInboundHandler {
                 tls: self.handshake?.version?.rawValue,
                 mqttClientID: nil,
                 handshakeMs: nil,
-                phase: self.tlsPhaseSoFar
+                phase: self.tlsPhaseSoFar,
+                alpn: self.handshake?.alpn
             )
         )
     }
@@ -249,7 +250,8 @@ public final class BackendSession: ChannelInboundHandler {
                 tls: self.handshake?.version?.rawValue,
                 mqttClientID: clientID,
                 handshakeMs: self.handshakeMs,
-                phase: phase
+                phase: phase,
+                alpn: self.handshake?.alpn
             )
         )
     }
