@@ -107,8 +107,9 @@ final class TLSConnection {
         }
         let me = Unmanaged.passUnretained(self).toOpaque()
         // The verify callback finds its connection here; without it the callback refuses.
+        // Every stored property is set, so a throw runs `deinit`, which frees the session (as after
+        // `load` above): freeing it here too would free it twice.
         guard wolfSSL_set_ex_data(ssl, Self.exDataSlot, me) == Int32(WOLFSSL_SUCCESS) else {
-            wolfSSL_free(ssl)
             throw TLSFailure(.localResource, detail: "wolfSSL could not attach the connection to its session (ex_data)")
         }
         wolfSSL_SSLSetIORecv(ssl, fleetsimReceiveCallback)
