@@ -23,6 +23,8 @@ public struct AuditRecord: Codable, Sendable {
     /// `tls-after-handshake` (the handshake completed, the TLS verdict had not come), or `mqtt`
     /// (the TLS verdict was positive: the CONNECT and what follows).
     public var phase: String
+    /// The application protocol ALPN negotiated (`serve --alpn`); absent when none was.
+    public var alpn: String? = nil
 }
 
 /// JSON lines, one per connection verdict, appended and flushed as they happen so a killed server

@@ -277,7 +277,8 @@ public final class BackendSession: ChannelInboundHandler {
                 tls: self.handshake?.version?.rawValue,
                 mqttClientID: nil,
                 handshakeMs: nil,
-                phase: self.tlsPhaseSoFar
+                phase: self.tlsPhaseSoFar,
+                alpn: self.handshake?.alpn
             )
         )
     }
@@ -309,7 +310,8 @@ public final class BackendSession: ChannelInboundHandler {
                 tls: self.handshake?.version?.rawValue,
                 mqttClientID: clientID,
                 handshakeMs: self.handshakeMs,
-                phase: phase
+                phase: phase,
+                alpn: self.handshake?.alpn
             )
         )
     }

@@ -48,6 +48,8 @@ public struct TLSAlert: Hashable, Sendable, CustomStringConvertible {
     public static let protocolVersion = TLSAlert(code: 70)
     public static let insufficientSecurity = TLSAlert(code: 71)
     public static let certificateRequired = TLSAlert(code: 116)
+    /// RFC 7301 §3.2: the server supports none of the application protocols (ALPN) the client offered.
+    public static let noApplicationProtocol = TLSAlert(code: 120)
 
     private static let names: [UInt8: String] = [
         0: "close-notify",

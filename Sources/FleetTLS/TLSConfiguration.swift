@@ -38,6 +38,12 @@ public struct TLSConfiguration: Sendable {
     /// Clients only: offer TLS 1.2 session tickets (RFC 5077). Off, a TLS 1.2 device resumes by
     /// session id only. TLS 1.3 always resumes by ticket.
     public var sessionTickets: Bool
+    /// ALPN (RFC 7301); nil = none, and then no ALPN work per connection. Clients: the protocols
+    /// offered, most preferred first; the server chooses, and a server that chooses none lets the
+    /// handshake proceed. Servers: the protocols accepted, most preferred first: the first that
+    /// the device offered is selected (server preference); a device that offers ALPN but none of
+    /// these gets a fatal `no_application_protocol` (RFC 7301 §3.2); one that offers none gets none.
+    public var alpn: ALPNProtocols?
 
     /// A device-side configuration: verifies the server against `trustRootsPEM`.
     public static func makeClientConfiguration(trustRootsPEM: String) -> TLSConfiguration {
@@ -65,6 +71,7 @@ public struct TLSConfiguration: Sendable {
         self.peerCheck = nil
         self.maxFragmentLength = nil
         self.sessionTickets = true
+        self.alpn = nil
     }
 
     /// What devices offer (and `serve` accepts) unless told otherwise: the AEAD TLS 1.3 suites,

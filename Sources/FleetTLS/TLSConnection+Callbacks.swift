@@ -82,3 +82,23 @@ func fleetsimMessageCallback(
             bytes: UnsafeRawBufferPointer(start: buffer, count: length)
         )
 }
+
+/// wolfSSL's ALPN select callback (server side; installed only when the backend has an ALPN list):
+/// the backend chooses among the device's offer by its own preference. Declines for a session
+/// fleetsim did not make (no ALPN then).
+func fleetsimALPNSelectCallback(
+    _ ssl: OpaquePointer?,
+    _ selected: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+    _ selectedLength: UnsafeMutablePointer<UInt8>?,
+    _ offered: UnsafePointer<UInt8>?,
+    _ offeredLength: UInt32,
+    _ argument: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let ssl, let selected, let selectedLength, let offered, let connection = TLSConnection.owner(of: ssl)
+    else { return TLSConnection.alpnNotSelected }
+    return connection.selectALPN(
+        offered: UnsafeRawBufferPointer(start: offered, count: Int(offeredLength)),
+        selected: selected,
+        selectedLength: selectedLength
+    )
+}

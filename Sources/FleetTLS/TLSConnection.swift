@@ -61,6 +61,8 @@ final class TLSConnection {
     /// Everything visible about this connection, for `repro`; nil in fleet runs.
     let trace: ConnectionTrace?
     let versionRange: (TLSVersion, TLSVersion)
+    /// The context's ALPN list: a device offers it; the backend selects from the device's offer by it.
+    let alpn: ALPNWireList?
     var sentChangeCipherSpec = false
     /// Set once ``releaseIdleMemory()`` ran.
     var idleMemoryReleased = false
@@ -90,6 +92,7 @@ final class TLSConnection {
         self.clockCheck = clockCheck
         self.trace = trace
         self.versionRange = (context.configuration.minimumVersion, context.configuration.maximumVersion)
+        self.alpn = context.alpn
         self.inbound = ByteBuffer()
         self.outbound = ByteBuffer()
         if let identity {
@@ -104,8 +107,9 @@ final class TLSConnection {
         }
         let me = Unmanaged.passUnretained(self).toOpaque()
         // The verify callback finds its connection here; without it the callback refuses.
+        // Every stored property is set, so a throw runs `deinit`, which frees the session (as after
+        // `load` above): freeing it here too would free it twice.
         guard wolfSSL_set_ex_data(ssl, Self.exDataSlot, me) == Int32(WOLFSSL_SUCCESS) else {
-            wolfSSL_free(ssl)
             throw TLSFailure(.localResource, detail: "wolfSSL could not attach the connection to its session (ex_data)")
         }
         wolfSSL_SSLSetIORecv(ssl, fleetsimReceiveCallback)
@@ -122,6 +126,9 @@ final class TLSConnection {
                 _ = wolfSSL_UseSessionTicket(ssl)  // TLS 1.2 resumes by ticket too, as 1.3 does
             }
             if let resume { _ = wolfSSL_set_session(ssl, resume.handle) }
+            if let alpn, !alpn.use(on: ssl) {
+                throw TLSFailure(.localResource, detail: "wolfSSL could not set the ALPN list of the session")
+            }
         }
         if trace != nil {
             _ = wolfSSL_set_msg_callback(ssl, fleetsimMessageCallback)

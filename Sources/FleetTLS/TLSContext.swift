@@ -15,6 +15,8 @@ public final class TLSContext: @unchecked Sendable {
     /// certificate. wolfSSL 5.5.4 takes an installed callback in TLS 1.3 as a promise of a
     /// certificate and fails the handshake with BUFFER_ERROR when the session has none.
     let certificateless: TLSContext?
+    /// The configuration's ALPN names, prepared once for every session (nil: no ALPN).
+    let alpn: ALPNWireList?
     /// Client role: how the server is verified (peer, or none when asked for).
     var clientVerifyMode: Int32 { Int32(self.configuration.verifyPeer ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE) }
 
@@ -39,6 +41,7 @@ public final class TLSContext: @unchecked Sendable {
         self.configuration = configuration
         self.observesCertificateRequests = observing
         self.certificateless = certificateless
+        self.alpn = configuration.alpn.map(ALPNWireList.init)
         let method: OpaquePointer? =
             switch (configuration.role, configuration.minimumVersion, configuration.maximumVersion) {
             case (.client, .v1_2, .v1_2): wolfTLSv1_2_client_method()
@@ -110,6 +113,10 @@ public final class TLSContext: @unchecked Sendable {
             // The callback records who the device is (also when it is rejected, for the audit log)
             // and applies the backend's own policy (`peerCheck`) to the leaf.
             wolfSSL_CTX_set_verify(ctx, Int32(mode), fleetsimVerifyCallback)
+            // The backend's preference decides among what a device offers (wolfSSL's would be the device's).
+            if self.alpn != nil {
+                wolfSSL_CTX_set_alpn_select_cb(ctx, fleetsimALPNSelectCallback, nil)
+            }
             guard let identity = configuration.serverIdentity else {
                 throw TLSContextError(.noServerIdentity, "a server context needs the server's certificate and key")
             }

@@ -26,4 +26,7 @@ public struct TLSHandshakeInfo: Sendable {
     /// Device side: whether the server asked for a client certificate. `false` means the device was
     /// never authenticated by certificate: mutual TLS was not tested. nil on the backend side.
     public var clientCertificateRequested: Bool? = nil
+    /// The application protocol ALPN negotiated (`x-amzn-mqtt-ca`, `mqtt`); nil when none was (no
+    /// ALPN list on this side, none offered, or the server chose none).
+    public var alpn: String? = nil
 }

@@ -66,7 +66,9 @@ extension TLSFailure {
     /// Rules, in order: a fatal alert from the peer decides (`rejected:<alert>` for a device; for the
     /// backend, the device refused the server: `server-untrusted`). A certificate-verification code
     /// means the client refused the server (`server-untrusted`) or the server refused the device
-    /// (`rejected:<alert it sent>`). A peer that closed without an alert is `closed-by-server`; bytes
+    /// (`rejected:<alert it sent>`). No application protocol in common (ALPN) is the backend's
+    /// `rejected:no-application-protocol`, and a device's `protocol-error` when the server selected
+    /// one it never offered. A peer that closed without an alert is `closed-by-server`; bytes
     /// that are not TLS are `protocol-error`.
     static func classify(_ snapshot: TLSErrorSnapshot, nativeText: String?) -> TLSFailure {
         let received = snapshot.received.flatMap { $0.code >= 0 ? TLSAlert(code: UInt8(clamping: $0.code)) : nil }
@@ -95,6 +97,12 @@ extension TLSFailure {
                 let name = snapshot.expectedServerName.map { "'\($0)'" } ?? "the expected name"
                 return failure(.serverUntrusted, "the server's certificate does not name \(name)")
             }
+            if code == WolfSSLCode.unknownALPNProtocol {
+                return failure(
+                    .protocolError,
+                    "the server selected an application protocol (ALPN) the device never offered"
+                )
+            }
             if let problem = WolfSSLCode.certificateProblems[code] {
                 return failure(
                     .serverUntrusted,
@@ -104,6 +112,13 @@ extension TLSFailure {
         case .server:
             if receivedFatal, let alert = received {
                 return failure(.serverUntrusted, "the device refused the server with \(alert.description)")
+            }
+            if code == WolfSSLCode.unknownALPNProtocol {
+                let alert = sent ?? .noApplicationProtocol
+                return failure(
+                    .rejected(alert),
+                    "the device offered no application protocol (ALPN) the backend accepts; sent \(alert.description)"
+                )
             }
             if let problem = WolfSSLCode.certificateProblems[code] {
                 let alert = sent ?? .badCertificate

@@ -172,7 +172,8 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         self.state = .handshaking
         if let trace = self.connection.trace {
             let configuration = self.connection.offeredVersions
-            trace.record(.local, "offering TLS \(configuration)")
+            let alpn = self.connection.alpn.map { ", ALPN \($0.protocols)" } ?? ""
+            trace.record(.local, "offering TLS \(configuration)\(alpn)")
             if let clock = self.connection.clockCheck?.clock {
                 trace.record(
                     .local,
@@ -207,7 +208,8 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 at: now,
                 // A resumed handshake exchanges no certificates: nothing to tell.
                 clientCertificateRequested: self.connection.observesCertificateRequests && !resumed
-                    ? self.connection.certificateRequested : nil
+                    ? self.connection.certificateRequested : nil,
+                alpn: self.connection.negotiatedALPN
             )
             if info.clientCertificateRequested == false {
                 self.connection.trace?.record(
@@ -219,6 +221,8 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 .local,
                 "handshake done: TLS \(version?.rawValue ?? "?"), \(info.cipherSuite ?? "?")"
                     + (info.resumed ? ", resumed" : ", full handshake")
+                    + (info.alpn.map { ", ALPN \($0)" }
+                        ?? (self.connection.alpn != nil ? ", no ALPN protocol selected" : ""))
                     + (self.connection.clockOverride.map { "; note: \($0)" } ?? "")
             )
             context.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(info))

@@ -33,6 +33,7 @@ enum WolfSSLCode {
     static let sanityMessage = SANITY_MSG_E.rawValue
     static let peerClosed = SOCKET_PEER_CLOSED_E.rawValue
     static let handshakeSize = HANDSHAKE_SIZE_ERROR.rawValue
+    static let unknownALPNProtocol = UNKNOWN_ALPN_PROTOCOL_NAME_E.rawValue
     static let decode = DECODE_E.rawValue
     static let unsupportedSuite = UNSUPPORTED_SUITE.rawValue
     static let matchSuite = MATCH_SUITE_ERROR.rawValue

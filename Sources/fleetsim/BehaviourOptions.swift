@@ -3,7 +3,7 @@ import Fleet
 import FleetCore
 import FleetTLS
 
-/// The device profile and how the devices behave, overriding the profile: the protocol, TLS constraints, the device clock, session
+/// The device profile and how the devices behave, overriding the profile: the protocol, TLS constraints and ALPN, the device clock, session
 /// resumption, retries and reconnects, churn. Shared by `run` and `repro`.
 struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Device profile (YAML), e.g. devices/tcu.yaml.", valueName: "file"))
@@ -36,6 +36,14 @@ struct BehaviourOptions: ParsableArguments {
         )
     )
     var maxFragment: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "ALPN protocols the devices offer, most preferred first, comma-separated, e.g. x-amzn-mqtt-ca (AWS IoT Core on port 443) or mqtt. The server chooses; if it chooses none, the connection proceeds. (default: the profile's tls.alpn, else none)",
+            valueName: "list"
+        )
+    )
+    var alpn: String?
 
     @Option(
         help: ArgumentHelp(
@@ -140,6 +148,9 @@ struct BehaviourOptions: ParsableArguments {
         if let maxFragment, TLSConfiguration.maxFragmentLengths[maxFragment] == nil {
             throw ValidationError("--max-fragment must be 512, 1024, 2048 or 4096")
         }
+        if let alpn {
+            do { _ = try ALPNProtocols(list: alpn) } catch { throw ValidationError("--alpn '\(alpn)' \(error)") }
+        }
         if let resumption, DeviceProfile.Resumption(rawValue: resumption) == nil {
             throw ValidationError("--resumption '\(resumption)' must be off, tickets or session-ids")
         }
@@ -183,6 +194,7 @@ struct BehaviourOptions: ParsableArguments {
         if let tls { (profile.minimumVersion, profile.maximumVersion) = (tls, tls) }
         if let ciphers { profile.cipherSuites = ciphers }
         if let maxFragment { profile.maxFragmentLength = maxFragment }
+        if let alpn = self.alpn.flatMap({ try? ALPNProtocols(list: $0) }) { profile.alpn = alpn }
         if let mode = self.resumption.flatMap(DeviceProfile.Resumption.init(rawValue:)) { profile.resumption = mode }
         if let policy = self.tlsAccept.flatMap(AcceptPolicy.init(parsing:)) { profile.accept = policy }
         if let date = self.clockStart.flatMap(DeviceClock.parseStart) { profile.clock.start = date }

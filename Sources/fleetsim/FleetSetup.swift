@@ -32,6 +32,7 @@ struct FleetSetup {
         configuration.cipherSuites = profile.cipherSuites
         configuration.maxFragmentLength = profile.maxFragmentLength
         configuration.sessionTickets = profile.resumption != .sessionIDs
+        configuration.alpn = profile.alpn
         do {
             self.context = try TLSContext(configuration: configuration)
         } catch {

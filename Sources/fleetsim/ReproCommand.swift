@@ -95,6 +95,7 @@ struct ReproCommand: AsyncParsableCommand {
             target: "\(host):\(port)",
             protocol: self.behaviour.mode.rawValue,
             offered: setup.tlsText,
+            alpnOffered: setup.profile.alpn?.names,
             presentedChain: Self.presentedChain(fleet.first),
             interrupted: result.interrupted
         )

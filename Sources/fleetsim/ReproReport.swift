@@ -23,6 +23,9 @@ struct ReproReport: Codable {
     var offered: String
     var tls: String?
     var cipherSuite: String?
+    /// The ALPN protocols the device offered, and the one the server selected (absent: none).
+    var alpnOffered: [String]?
+    var alpn: String?
     var resumed: Bool
     /// Whether the server asked for the device's certificate; `false`: mutual TLS was not tested.
     var clientCertificateRequested: Bool?
@@ -38,6 +41,7 @@ struct ReproReport: Codable {
         target: String,
         protocol: String,
         offered: String,
+        alpnOffered: [String]? = nil,
         presentedChain: [String],
         interrupted: Bool
     ) {
@@ -55,6 +59,8 @@ struct ReproReport: Codable {
         self.offered = offered
         self.tls = device.tls
         self.cipherSuite = device.cipherSuite
+        self.alpnOffered = alpnOffered
+        self.alpn = device.alpn
         self.resumed = device.resumed ?? false
         self.clientCertificateRequested = device.clientCertificateRequested
         self.clock = device.clock
@@ -89,7 +95,8 @@ struct ReproReport: Codable {
     var text: String {
         var lines = ["fleetsim repro \(self.device) → \(self.target) (\(self.protocol))"]
         lines.append(
-            "  offered: TLS \(self.offered)" + (self.clock.map { "; device clock \($0.formatted(.iso8601))" } ?? "")
+            "  offered: TLS \(self.offered)" + (self.alpnOffered.map { ", ALPN \($0.joined(separator: ","))" } ?? "")
+                + (self.clock.map { "; device clock \($0.formatted(.iso8601))" } ?? "")
         )
         if !self.presentedChain.isEmpty {
             lines.append("  the device presents:")
@@ -114,7 +121,11 @@ struct ReproReport: Codable {
         }
         lines.append("")
         if let tls, let cipherSuite {
-            lines.append("  negotiated: TLS \(tls), \(cipherSuite), \(self.resumed ? "resumed" : "full handshake")")
+            let alpn =
+                self.alpn.map { ", ALPN \($0)" } ?? (self.alpnOffered != nil ? ", no ALPN protocol selected" : "")
+            lines.append(
+                "  negotiated: TLS \(tls), \(cipherSuite), \(self.resumed ? "resumed" : "full handshake")\(alpn)"
+            )
             if self.clientCertificateRequested == false {
                 lines.append("  mutual TLS: NOT tested — the server never asked for the device's certificate")
             }

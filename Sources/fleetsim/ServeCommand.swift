@@ -83,6 +83,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Accept only this TLS version (1.2 or 1.3). (default: both)", valueName: "version"))
     var tls: TLSVersion?
 
+    @Option(
+        help: ArgumentHelp(
+            "ALPN protocols accepted, most preferred first, comma-separated, e.g. mqtt or x-amzn-mqtt-ca: the first one the device offered is selected; a device offering ALPN but none of these gets the fatal alert no_application_protocol (120); one offering none proceeds without. (default: no ALPN)",
+            valueName: "list"
+        )
+    )
+    var alpn: String?
+
     @Option(help: ArgumentHelp("Close connections whose TLS handshake takes longer.", valueName: "duration"))
     var handshakeTimeout = "10s"
 
@@ -129,6 +137,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if self.mode == .tls && (self.personality != .mosquitto || self.registry != nil) {
             throw ValidationError("--personality and --registry judge MQTT CONNECTs: use them with --protocol mqtt")
+        }
+        if let alpn {
+            do { _ = try ALPNProtocols(list: alpn) } catch { throw ValidationError("--alpn '\(alpn)' \(error)") }
         }
         if DurationText.seconds(self.handshakeTimeout) == nil {
             throw ValidationError(
@@ -203,6 +214,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.crlPEMs = anchoredCRLs
         configuration.peerCheck = policy.peerCheck
         if let tls { configuration = configuration.only(tls) }
+        configuration.alpn = self.alpn.flatMap { try? ALPNProtocols(list: $0) }
         let context: TLSContext
         do {
             context = try TLSContext(configuration: configuration)
@@ -276,7 +288,7 @@ struct ServeCommand: AsyncParsableCommand {
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
         let ready =
-            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
+            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(configuration.alpn.map { ", ALPN \($0)" } ?? "")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
         await SignalWatcher.waitForStop()

@@ -95,4 +95,17 @@ import Testing
         let failure = TLSFailure.classify(self.snapshot(.server, code: -313, received: (48, 2)), nativeText: nil)
         #expect(failure.outcome == .serverUntrusted)
     }
+
+    /// ALPN with no name in common (measured: wolfSSL's server fails with -405 and sends 120): the
+    /// device sees `rejected:no-application-protocol` from the alert, the backend from its own code.
+    @Test func noApplicationProtocolInCommon() {
+        let device = TLSFailure.classify(self.snapshot(code: -313, received: (120, 2)), nativeText: nil)
+        #expect(device.outcome.identifier == "rejected:no-application-protocol")
+        let backend = TLSFailure.classify(self.snapshot(.server, code: -405, sent: (120, 2)), nativeText: nil)
+        #expect(backend.outcome == .rejected(.noApplicationProtocol))
+        #expect(backend.alertSent == .noApplicationProtocol)
+        // A server that selects a protocol the device never offered: the device refuses it.
+        let refused = TLSFailure.classify(self.snapshot(code: -405, sent: (120, 2)), nativeText: nil)
+        #expect(refused.outcome == .protocolError)
+    }
 }

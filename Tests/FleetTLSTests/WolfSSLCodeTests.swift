@@ -19,7 +19,8 @@ import Testing
             (WolfSSLCode.crlMissing, -362), (WolfSSLCode.maxChain, -368), (WolfSSLCode.outOfOrder, -373),
             (WolfSSLCode.keyUsageSignature, -383), (WolfSSLCode.extendedKeyUsage, -386),
             (WolfSSLCode.sanityMessage, -394),
-            (WolfSSLCode.peerClosed, -397), (WolfSSLCode.handshakeSize, -404), (WolfSSLCode.decode, -416),
+            (WolfSSLCode.peerClosed, -397), (WolfSSLCode.handshakeSize, -404), (WolfSSLCode.unknownALPNProtocol, -405),
+            (WolfSSLCode.decode, -416),
             (WolfSSLCode.unsupportedSuite, -500), (WolfSSLCode.matchSuite, -501),
         ]
         for (constant, number) in expected {

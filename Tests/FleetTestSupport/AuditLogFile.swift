@@ -12,6 +12,8 @@ public struct AuditLine: Decodable, Sendable, Equatable {
     public var alertSent: Int?
     public var mqttClientID: String?
     public var phase: String
+    /// The application protocol ALPN negotiated; nil when none was.
+    public var alpn: String?
 }
 
 /// The audit log a test's `fleetsim serve --audit FILE` writes, read as it grows. The backend

@@ -8,13 +8,16 @@ public final class OpenSSLServer: Sendable {
     public let process: ForeignProcess
 
     /// Starts s_server with `server` as its identity, trusting `clientCAPEM` for client certificates.
-    /// - Parameter version: "1.2" or "1.3" to force one version; nil allows both.
+    /// - Parameters:
+    ///   - version: "1.2" or "1.3" to force one version; nil allows both.
+    ///   - alpn: the ALPN protocols s_server accepts (`-alpn`); see the other initializer.
     public convenience init(
         server: IssuedIdentity,
         clientCAPEM: String,
         version: String?,
         in directory: TemporaryDirectory,
         requireClientCertificate: Bool = true,
+        alpn: [String]? = nil,
         extraArguments: [String] = []
     ) async throws {
         let tag = UUID().uuidString.prefix(6)
@@ -26,12 +29,19 @@ public final class OpenSSLServer: Sendable {
             version: version,
             in: directory,
             requireClientCertificate: requireClientCertificate,
+            alpn: alpn,
             extraArguments: extraArguments
         )
     }
 
     /// Starts s_server from files: its leaf, the intermediates it sends, its key, and the CA bundle
     /// it verifies clients against. Add `["-CRL", path, "-crl_check"]` to check revocation.
+    ///
+    /// With `alpn`, s_server accepts those protocols (`-alpn a,b`: the first of its list the client
+    /// offered; a client offering none of them gets `no_application_protocol`) and prints each
+    /// client's offer, `ALPN protocols advertised by the client: …`. It prints that to a stdout
+    /// it flushes only at its next "ACCEPT" banner, so it then runs under `stdbuf -oL`: a test
+    /// polling the output sees the line as soon as it is written.
     public init(
         certificate leaf: String,
         chain: String,
@@ -40,6 +50,7 @@ public final class OpenSSLServer: Sendable {
         version: String?,
         in directory: TemporaryDirectory,
         requireClientCertificate: Bool = true,
+        alpn: [String]? = nil,
         extraArguments: [String] = []
     ) async throws {
         let tag = UUID().uuidString.prefix(6)
@@ -56,7 +67,16 @@ public final class OpenSSLServer: Sendable {
             default: break
             }
             arguments += extraArguments
-            return try ForeignProcess("openssl", arguments, in: directory, name: "s_server-\(tag)-\(port)")
+            guard let alpn else {
+                return try ForeignProcess("openssl", arguments, in: directory, name: "s_server-\(tag)-\(port)")
+            }
+            arguments += ["-alpn", alpn.joined(separator: ",")]
+            return try ForeignProcess(
+                "stdbuf",
+                ["-oL", "openssl"] + arguments,
+                in: directory,
+                name: "s_server-\(tag)-\(port)"
+            )
         }
     }
 

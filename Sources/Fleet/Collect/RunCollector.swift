@@ -58,6 +58,8 @@ public final class RunCollector: Sendable {
         public var withoutClientCertificate = 0
         /// Accepted connections by what they negotiated ("TLS 1.3 TLS13-AES128-GCM-SHA256").
         public var negotiated: [String: Int] = [:]
+        /// Accepted connections by the application protocol ALPN negotiated (`x-amzn-mqtt-ca`).
+        public var alpn: [String: Int] = [:]
     }
 
     private let box = NIOLockedValueBox(State())
@@ -122,6 +124,9 @@ public final class RunCollector: Sendable {
             if record.acceptedBySilence { state.connections.acceptedBySilence += 1 }
             if record.outcome == .ok, let negotiated = record.negotiated {
                 state.connections.negotiated[negotiated, default: 0] += 1
+            }
+            if record.outcome == .ok, let alpn = record.alpn {
+                state.connections.alpn[alpn, default: 0] += 1
             }
             if record.outcome == .ok && record.clientCertificateRequested == false {
                 state.connections.withoutClientCertificate += 1

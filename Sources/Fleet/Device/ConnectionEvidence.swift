@@ -73,6 +73,7 @@ struct ConnectionEvidence {
             resumed: self.handshake?.resumed ?? false,
             acceptedBySilence: self.acceptedBySilence,
             negotiated: self.handshake.map { "TLS \($0.version?.rawValue ?? "?") \($0.cipherSuite ?? "?")" },
+            alpn: self.handshake?.alpn,
             clientCertificateRequested: self.handshake?.clientCertificateRequested,
             recovering: recovering,
             decidedAt: decidedAt
@@ -106,6 +107,7 @@ struct ConnectionEvidence {
         report.clientCertificateRequested = self.handshake?.clientCertificateRequested
         report.mqttCode = self.mqttCode
         report.mqttReason = self.mqttReason
+        report.alpn = self.handshake?.alpn
         report.trace = self.trace?.events
         report.serverChain = self.trace?.serverChain
         return report

@@ -17,6 +17,8 @@ struct ConnectionRecord: Sendable {
     var acceptedBySilence = false
     /// What the handshake negotiated, e.g. "TLS 1.3 TLS13-AES128-GCM-SHA256"; nil without a handshake.
     var negotiated: String?
+    /// The application protocol ALPN negotiated; nil when none was.
+    var alpn: String?
     /// Whether the server asked for a client certificate (nil: unknown, e.g. resumed or no handshake).
     var clientCertificateRequested: Bool?
     /// The device had lost an accepted connection and this one is its way back.

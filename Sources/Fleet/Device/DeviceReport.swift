@@ -15,6 +15,8 @@ public struct DeviceReport: Sendable {
     public var decidedAt: Double
     public var tlsVersion: TLSVersion?
     public var cipherSuite: String?
+    /// The application protocol ALPN negotiated; nil when none was.
+    public var alpn: String?
     /// Time from the scheduled start to CONNACK (MQTT mode).
     public var mqttConnack: Double?
     /// What the device's own clock read when it connected, if it is not real time.

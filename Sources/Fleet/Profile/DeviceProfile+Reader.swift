@@ -1,4 +1,5 @@
 import FleetCore
+import FleetTLS
 
 extension DeviceProfile {
     /// Typed access to YAML values with errors that say which file and key.
@@ -50,6 +51,20 @@ extension DeviceProfile {
             let path = try self.string(value, key)
             guard let slash = self.path.lastIndex(of: "/"), !path.hasPrefix("/") else { return path }
             return String(self.path[...slash]) + path
+        }
+        /// ALPN protocol names: a list, or one name as text; each validated (`ALPNProtocols`).
+        func alpn(_ value: Any, _ key: String) throws(LoadError) -> ALPNProtocols {
+            let names = try self.list(value, key).map { name throws(LoadError) -> String in
+                guard let name = name as? String else {
+                    throw self.error(key, "'\(name)' must be text (quote a name YAML reads as a number)")
+                }
+                return name
+            }
+            do {
+                return try ALPNProtocols(names)
+            } catch {
+                throw self.error(key, error.description)
+            }
         }
         /// A duration: text (`500ms`, `30s`) or a bare number of seconds, bounded like every duration.
         func duration(_ value: Any, _ key: String) throws(LoadError) -> Double {

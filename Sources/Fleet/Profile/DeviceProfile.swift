@@ -28,6 +28,9 @@ public struct DeviceProfile: Sendable, Equatable {
     public var maxFragmentLength: Int?
     /// How the device resumes its TLS session on its next connection.
     public var resumption: Resumption = .off
+    /// ALPN protocols the device offers (`tls.alpn`), e.g. `x-amzn-mqtt-ca` for AWS IoT Core on
+    /// port 443; nil = none offered.
+    public var alpn: ALPNProtocols?
     /// When a TLS 1.3 device in `tls` mode counts as accepted (servers that send no ticket).
     public var accept = AcceptPolicy.default
     /// `trust.device-ca`: the CA file the backend trusts for devices (refused devices are diagnosed
@@ -119,9 +122,13 @@ public struct DeviceProfile: Sendable, Equatable {
             let tls = try reader.mapping(tls, "tls")
             try reader.allow(
                 tls,
-                ["versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption", "accept"],
+                [
+                    "versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption", "accept",
+                    "alpn",
+                ],
                 in: "tls."
             )
+            if let v = tls["alpn"] { self.alpn = try reader.alpn(v, "tls.alpn") }
             if let v = tls["max-fragment-length"] {
                 guard let n = v as? Int, TLSConfiguration.maxFragmentLengths[n] != nil else {
                     throw reader.error("tls.max-fragment-length", "must be 512, 1024, 2048 or 4096")

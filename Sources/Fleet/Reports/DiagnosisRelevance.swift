@@ -7,9 +7,11 @@ import FleetPKI
 public enum DiagnosisRelevance {
     /// Whether the lint of the device's certificate can explain `outcome`: a verdict of the server
     /// on the device (an alert, a CONNACK refusal, a close after the handshake) or the device's own
-    /// unusable identity. Network failures, timeouts and the device's refusal of the server cannot.
+    /// unusable identity — not `no_application_protocol`, a verdict on the ALPN offer. Network failures, timeouts and the device's refusal of the server cannot.
     public static func explains(_ outcome: Outcome, handshakeCompleted: Bool) -> Bool {
         switch outcome {
+        // ALPN is judged on the ClientHello, before the device has sent its certificate.
+        case .rejected(.noApplicationProtocol): return false
         case .rejected, .identityInvalid: return true
         case .mqttRefused(let reason):
             return reason == .badCredentials || reason == .notAuthorized || reason == .identifierRejected

@@ -214,7 +214,13 @@ public enum ReportMerge {
             withoutClientCertificate: parts.reduce(0) { $0 + ($1.withoutClientCertificate ?? 0) },
             negotiated: parts.reduce(into: [String: Int]()) { total, part in
                 for (key, count) in part.negotiated ?? [:] { total[key, default: 0] += count }
-            }
+            },
+            alpn: parts.contains { $0.alpn != nil }
+                ? parts.reduce(into: [String: Int]()) { total, part in
+                    for (key, count) in part.alpn ?? [:] { total[key, default: 0] += count }
+                } : nil,
+            withoutALPN: parts.contains { $0.withoutALPN != nil }
+                ? parts.reduce(0) { $0 + ($1.withoutALPN ?? 0) } : nil
         )
     }
 

@@ -77,6 +77,11 @@ public struct RunReport: Codable, Sendable {
         public var withoutClientCertificate: Int?
         /// Accepted connections by the TLS version and cipher suite they negotiated.
         public var negotiated: [String: Int]?
+        /// Accepted connections by the application protocol ALPN negotiated; absent when none was.
+        public var alpn: [String: Int]?
+        /// Accepted connections that offered ALPN and got no protocol from the server (it has no
+        /// ALPN, or chose to answer none); absent when the devices offered no ALPN.
+        public var withoutALPN: Int?
     }
 
     public struct Resumption: Codable, Sendable {
@@ -119,6 +124,8 @@ public struct RunReport: Codable, Sendable {
         public var wolfSSLCode: Int?
         public var tls: String?
         public var cipherSuite: String?
+        /// The application protocol ALPN negotiated (`x-amzn-mqtt-ca`); absent when none was.
+        public var alpn: String?
         public var latencyMs: [String: Double]
         /// What the device's clock read when it connected, when it is not real time.
         public var clock: Date?

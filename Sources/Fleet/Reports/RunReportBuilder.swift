@@ -62,6 +62,7 @@ public enum RunReportBuilder {
                 wolfSSLCode: device.failure?.nativeCode.map(Int.init),
                 tls: device.tlsVersion?.rawValue,
                 cipherSuite: device.cipherSuite,
+                alpn: device.alpn,
                 latencyMs: latencyMs,
                 clock: device.clock,
                 connections: device.connections > 1 ? device.connections : nil,
@@ -100,7 +101,11 @@ public enum RunReportBuilder {
             clockFailures: links.clockFailures,
             acceptedBySilence: links.acceptedBySilence,
             withoutClientCertificate: links.withoutClientCertificate,
-            negotiated: links.negotiated
+            negotiated: links.negotiated,
+            alpn: links.alpn.isEmpty ? nil : links.alpn,
+            // Every accepted connection made a handshake, and `negotiated` counts each once.
+            withoutALPN: settings.profile.alpn == nil
+                ? nil : links.negotiated.values.reduce(0, +) - links.alpn.values.reduce(0, +)
         )
         let cpuUser = after.userSeconds - before.userSeconds
         let cpuSystem = after.systemSeconds - before.systemSeconds

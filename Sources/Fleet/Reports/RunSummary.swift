@@ -103,6 +103,15 @@ public enum RunSummary {
             }
             lines.append("  negotiated: " + parts.joined(separator: ", "))
         }
+        if let alpn = report.connections?.alpn, !alpn.isEmpty {
+            let parts = alpn.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map {
+                "\($0.key) ×\($0.value)"
+            }
+            lines.append("  ALPN: " + parts.joined(separator: ", "))
+        }
+        if let without = report.connections?.withoutALPN, without > 0 {
+            lines.append("  \(without) accepted connection(s) offered ALPN and the server selected no protocol")
+        }
         if let open = report.connections?.withoutClientCertificate, open > 0 {
             lines.append(
                 "  \(open) accepted connection(s) without the server asking for a client certificate: mutual TLS was not tested"
