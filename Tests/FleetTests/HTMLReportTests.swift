@@ -94,3 +94,30 @@ import Testing
         #expect(!plain.contains("<span class=\"interrupted\">"))
     }
 }
+
+/// The page's MQTT panel: publishes and reason codes by name, escaped.
+@Suite struct HTMLMQTTPanelTests {
+    @Test func reasonCodesAreListedByName() {
+        var report = RunReport.fixture(interrupted: false, devices: [.ok("tcu-1")], histograms: PhaseHistograms())
+        report.mqtt = RunReport.MQTT(
+            version: "5",
+            published: 10,
+            publishesPerSecond: 2.5,
+            acknowledged: 10,
+            pubacks: ["not-authorized": 3, "success": 7],
+            subscriptions: 1,
+            subacks: ["granted-qos-1": 1],
+            received: 0,
+            serverDisconnects: ["session-taken-over": 1]
+        )
+        let page = HTMLReport.make(report)
+        #expect(page.contains("<h2>MQTT 5</h2>"))
+        #expect(page.contains("<td>10: success 7, not-authorized 3</td>"))
+        #expect(page.contains("<td>session-taken-over 1</td>"))
+        #expect(page.contains("<td>10 (2.5/s)</td>"))
+        #expect(
+            !HTMLReport.make(RunReport.fixture(interrupted: false, devices: [], histograms: PhaseHistograms()))
+                .contains("<h2>MQTT")
+        )
+    }
+}

@@ -105,6 +105,8 @@ public enum HTMLReport {
         }
         html += "</table></div>\n"
 
+        if let mqtt = report.mqtt { html += Self.mqttPanel(mqtt) }
+
         let failed = report.devices.filter { $0.outcome != "ok" }
         if !failed.isEmpty {
             html +=
@@ -276,6 +278,26 @@ public enum HTMLReport {
         svg +=
             "<text x=\"\(width - 250)\" y=\"\(height - 2)\"><tspan style=\"fill:#0969da\">— starts</tspan>  <tspan style=\"fill:#1a7f37\">■ ok</tspan>  <tspan style=\"fill:#cf222e\">■ failed</tspan></text>"
         return svg + "</svg>"
+    }
+
+    /// MQTT traffic: publishes and their rate, and every reason code counted by name.
+    static func mqttPanel(_ mqtt: RunReport.MQTT) -> String {
+        var rows: [(String, String)] = [
+            ("published", "\(mqtt.published)" + (mqtt.publishesPerSecond.map { String(format: " (%.1f/s)", $0) } ?? ""))
+        ]
+        func counts(_ values: [String: Int]) -> String {
+            values.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        if mqtt.acknowledged > 0 { rows.append(("PUBACK", "\(mqtt.acknowledged): \(counts(mqtt.pubacks))")) }
+        if mqtt.subscriptions > 0 { rows.append(("SUBACK", "\(mqtt.subscriptions): \(counts(mqtt.subacks))")) }
+        if mqtt.received > 0 { rows.append(("received from the server", "\(mqtt.received)")) }
+        if !mqtt.serverDisconnects.isEmpty { rows.append(("server DISCONNECT", counts(mqtt.serverDisconnects))) }
+        var html = "<h2>MQTT \(Self.escape(mqtt.version))</h2><div class=\"panel\"><table>\n"
+        for (name, value) in rows {
+            html += "<tr><th>\(Self.escape(name))</th><td>\(Self.escape(value))</td></tr>\n"
+        }
+        return html + "</table></div>\n"
     }
 
     static func escape(_ text: String) -> String { MarkupText.escape(text) }
