@@ -18,7 +18,7 @@ else
 RELEASE_BIN   = .build/release
 endif
 
-.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-prometheus wolfssl-fast lint format clean
+.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-mqtt bench-prometheus wolfssl-fast lint format clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
@@ -26,6 +26,7 @@ help:
 	@echo "make build    debug build        make release   release build"
 	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed; resumption and reconnect storms"
 	@echo "make bench-prometheus  a real Prometheus scrapes run/serve --metrics: every series there, same type (a check)"
+	@echo "make bench-mqtt  CONNACK/PUBACK latency of 1,000 QoS 1 devices against Mosquitto; serve personality × MQTT version"
 	@echo "make bench-cost  client CPU per handshake: fleetsim next to a plain C wolfSSL client (both builds when made)"
 	@echo "make wolfssl-fast  build Debian's wolfSSL source with its P-256 assembly (opt-in, .deps/)"
 	@echo "make release WOLFSSL=fast / make test-fast / make bench-fast   the same against that build"
@@ -98,6 +99,11 @@ bench: release
 	bench/handshake-latency.sh
 	bench/pki-issue.sh
 	bench/device-behaviour.sh
+
+## bench-mqtt: CONNACK/PUBACK latency of 1,000 QoS 1 devices against Mosquitto (3.1.1 and 5), and the
+## outcome matrix of serve --personality × MQTT version.
+bench-mqtt: release
+	FLEETSIM=$(RELEASE_BIN)/fleetsim bench/mqtt-cloud.sh
 
 ## bench-prometheus: Debian's prometheus scrapes `run --metrics` and `serve --metrics` live; exit 1 on a missing series or type.
 bench-prometheus: release
