@@ -10,6 +10,7 @@
 #include <wolfssl/version.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/asn_public.h>
+#include <wolfssl/wolfcrypt/hash.h>
 /* malloc_usable_size: the real size of a block wolfSSL allocated, for giving back its zero pages
  * (FleetTLS, TLSConnection+IdleMemory.swift). Glibc's Swift module does not export it. */
 #include <malloc.h>

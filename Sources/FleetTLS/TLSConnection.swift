@@ -63,6 +63,8 @@ final class TLSConnection {
     let versionRange: (TLSVersion, TLSVersion)
     /// The context's ALPN list: a device offers it; the backend selects from the device's offer by it.
     let alpn: ALPNWireList?
+    /// Server role: the context's memory of who each session belongs to.
+    let resumedPeers: ResumedPeers?
     var sentChangeCipherSpec = false
     /// Set once ``releaseIdleMemory()`` ran.
     var idleMemoryReleased = false
@@ -93,6 +95,10 @@ final class TLSConnection {
         self.trace = trace
         self.versionRange = (context.configuration.minimumVersion, context.configuration.maximumVersion)
         self.alpn = context.alpn
+        self.resumedPeers = context.resumedPeers
+        // The backend reads the master secret when the handshake completes (``ResumedPeers``):
+        // Debian's build keeps the arrays anyway (keying-material export); this makes it explicit.
+        if context.resumedPeers != nil { wolfSSL_KeepArrays(ssl) }
         self.inbound = ByteBuffer()
         self.outbound = ByteBuffer()
         if let identity {
@@ -257,6 +263,16 @@ final class TLSConnection {
         guard let x509 = wolfSSL_get_peer_certificate(self.ssl) else { return nil }
         defer { wolfSSL_X509_free(x509) }  // an owned copy: ~24 KB leaks per call otherwise
         return PeerIdentity(x509: x509)
+    }
+
+    /// The backend's view of who the device is once the handshake is done: from its certificate on
+    /// a full handshake (remembered for resumption), else from the session it resumed.
+    func serverSidePeer() -> PeerIdentity? {
+        if let peer = self.peerIdentity {
+            if !self.sessionResumed { self.resumedPeers?.remember(peer, for: self.ssl) }
+            return peer
+        }
+        return self.sessionResumed ? self.resumedPeers?.peer(for: self.ssl) : nil
     }
 
     /// Appends ciphertext from the network. Takes the buffer as is when nothing is pending (no copy).

@@ -17,6 +17,8 @@ public final class TLSContext: @unchecked Sendable {
     let certificateless: TLSContext?
     /// The configuration's ALPN names, prepared once for every session (nil: no ALPN).
     let alpn: ALPNWireList?
+    /// Server role: who each session belongs to, for resumed TLS 1.2 sessions (``ResumedPeers``).
+    let resumedPeers: ResumedPeers?
     /// Client role: how the server is verified (peer, or none when asked for).
     var clientVerifyMode: Int32 { Int32(self.configuration.verifyPeer ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE) }
 
@@ -42,6 +44,7 @@ public final class TLSContext: @unchecked Sendable {
         self.observesCertificateRequests = observing
         self.certificateless = certificateless
         self.alpn = configuration.alpn.map(ALPNWireList.init)
+        self.resumedPeers = configuration.role == .server ? ResumedPeers() : nil
         let method: OpaquePointer? =
             switch (configuration.role, configuration.minimumVersion, configuration.maximumVersion) {
             case (.client, .v1_2, .v1_2): wolfTLSv1_2_client_method()

@@ -204,7 +204,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 version: version,
                 cipherSuite: self.connection.cipherSuite,
                 resumed: resumed,
-                peer: self.connection.role == .server ? self.connection.peerIdentity : nil,
+                peer: self.connection.role == .server ? self.connection.serverSidePeer() : nil,
                 at: now,
                 // A resumed handshake exchanges no certificates: nothing to tell.
                 clientCertificateRequested: self.connection.observesCertificateRequests && !resumed
