@@ -54,13 +54,18 @@ import Testing
     }
 
     /// Mosquitto answers with reason codes in MQTT 5 and (less) in 3.1.1: a client id outside
-    /// `clientid_prefixes` is refused at CONNACK; a publish outside the ACL gets PUBACK 0x87 in v5
-    /// and is dropped silently (PUBACK success) in 3.1.1.
+    /// `clientid_prefixes` is refused at CONNACK; a publish the ACL denies (another device's topic,
+    /// or a read-only user) gets PUBACK 0x87 in v5 and is dropped silently (PUBACK success) in 3.1.1.
     @Test(arguments: ["3.1.1", "5"])
     func mosquittoReasonCodes(version: String) async throws {
         let (directory, layout) = try await Self.fleet()
         defer { directory.remove() }
-        let acl = try directory.write("acl", "pattern readwrite devices/%u/#\n")
+        // Devices may publish under their own topic (the pattern); tcu-00003 is a user that may only read.
+        let acl = try directory.write(
+            "acl",
+            "user tcu-00001\ntopic readwrite devices/tcu-00001/#\nuser tcu-00002\ntopic readwrite devices/tcu-00002/#\n"
+                + "user tcu-00003\ntopic read devices/tcu-00003/#\n"
+        )
         let broker = try await MosquittoBroker(
             layout: layout,
             version: nil,
@@ -80,8 +85,12 @@ import Testing
         #expect(allowed.failures.isEmpty, "\(broker.process.stderr.suffix(800))")
         #expect(allowed.mqtt["version"] as? String == version)
         #expect(allowed.mqtt["published"] as? Int == 3)
-        // Nobody subscribes to telemetry: MQTT 5 says so in the PUBACK.
-        #expect(allowed.mqtt["pubacks"] as? [String: Int] == [v5 ? "no-matching-subscribers" : "success": 3])
+        // Nobody subscribes to telemetry: MQTT 5 says so in the PUBACK; the read-only user is denied
+        // (3.1.1 has no way to say it: the publish is dropped and acknowledged).
+        #expect(
+            allowed.mqtt["pubacks"] as? [String: Int]
+                == (v5 ? ["no-matching-subscribers": 2, "not-authorized": 1] : ["success": 3])
+        )
         #expect(allowed.mqtt["subacks"] as? [String: Int] == ["granted-qos-1": 3])
         let latency = try #require(allowed.report["latencyMs"] as? [String: [String: Double]])
         #expect(latency["mqttPuback"]?["count"] == 3)
