@@ -7,8 +7,9 @@ public struct AuditRecord: Codable, Sendable {
     public var remote: String
     /// From the device's certificate, also when it was rejected; nil if it sent none.
     public var deviceID: String?
-    /// `accepted`, `rejected`, or `disconnected` (an accepted MQTT session the backend ended: taken
-    /// over by a newer connection with its client id, or a QoS 2 publish to IoT Hub).
+    /// `accepted`, `rejected`, or `disconnected` (an accepted session the backend ended: taken over
+    /// by a newer connection with its client id, a QoS 2 publish to IoT Hub, or its certificate
+    /// revoked when the CRLs were reloaded); `reloaded` and `reload-failed` for the CRLs.
     public var verdict: String
     /// For rejections: the outcome the device sees (`rejected:unknown-ca`, `mqtt-refused:not-authorized`, …).
     public var outcome: String?
@@ -25,6 +26,25 @@ public struct AuditRecord: Codable, Sendable {
     public var phase: String
     /// The application protocol ALPN negotiated (`serve --alpn`); absent when none was.
     public var alpn: String? = nil
+
+    /// A line about the backend itself, not a connection (`reloaded`, `reload-failed`: the CRLs).
+    public static func event(verdict: String, reason: String, phase: String) -> AuditRecord {
+        AuditRecord(
+            time: .now,
+            remote: "-",
+            deviceID: nil,
+            verdict: verdict,
+            outcome: nil,
+            reason: reason,
+            alertSent: nil,
+            verifyError: nil,
+            wolfSSLCode: nil,
+            tls: nil,
+            mqttClientID: nil,
+            handshakeMs: nil,
+            phase: phase
+        )
+    }
 }
 
 /// JSON lines, one per connection verdict, appended and flushed as they happen so a killed server

@@ -10,6 +10,8 @@ import NIOPosix
 public final class BackendServer: Sendable {
     public let channel: any Channel
     private let children = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    /// The TLS context new connections get; replaced when the CRLs are reloaded (``replace(_:)``).
+    private let context: NIOLockedValueBox<TLSContext>
     public let audit: AuditLog
 
     /// Binds and starts serving. Port 0 picks a free port (see ``localAddress``). `connections`
@@ -24,6 +26,8 @@ public final class BackendServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws {
         let children = self.children
+        let current = NIOLockedValueBox(context)
+        self.context = current
         self.audit = audit
         self.channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
@@ -39,7 +43,7 @@ public final class BackendServer: Sendable {
                         connections?(false)
                     }
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(try TLSHandler(context: context))
+                    try sync.addHandler(try TLSHandler(context: current.withLockedValue { $0 }))
                     if settings.mode == .mqtt {
                         // The decoder takes the version of the device's CONNECT; the session encodes.
                         try sync.addHandler(ByteToMessageHandler(MQTTDecoder()))
@@ -52,6 +56,24 @@ public final class BackendServer: Sendable {
     }
 
     public var localAddress: SocketAddress? { self.channel.localAddress }
+
+    /// New connections use `context` from now on (CRLs reloaded); open ones keep theirs. The
+    /// session tickets issued so far stay valid (``TLSContext/adoptTicketKeys(from:)``).
+    public func replace(_ context: TLSContext) {
+        self.context.withLockedValue { current in
+            context.adoptTicketKeys(from: current)
+            current = context
+        }
+    }
+
+    /// Tells every open connection that the revoked certificates changed: a session whose device
+    /// is now revoked closes itself (`serve --drop-revoked`). Returns how many connections were told.
+    @discardableResult
+    public func broadcast(_ revoked: RevokedCertificates) -> Int {
+        let open = self.children.withLockedValue { Array($0.values) }
+        for child in open { child.pipeline.fireUserInboundEventTriggered(RevocationUpdate(revoked: revoked)) }
+        return open.count
+    }
 
     /// Stops accepting, closes every connection, flushes the audit log.
     public func stop() async {

@@ -26,6 +26,9 @@ public final class BackendSession: ChannelInboundHandler {
         public var judge: ConnectJudge
         /// MQTT: open sessions by client id (a second connection takes the session over).
         public var sessions: SessionTable
+        /// The revoked certificates as of the last CRL (re)load: a resumed session — no certificate,
+        /// so no CRL check in its handshake — is refused if its device was revoked since.
+        public var revocation: RevocationState?
 
         public init(
             mode: ProtocolMode,
@@ -34,7 +37,8 @@ public final class BackendSession: ChannelInboundHandler {
             connectTimeout: TimeAmount = .seconds(10),
             idleTimeout: TimeAmount = .minutes(10),
             judge: ConnectJudge? = nil,
-            sessions: SessionTable = SessionTable()
+            sessions: SessionTable = SessionTable(),
+            revocation: RevocationState? = nil
         ) {
             self.mode = mode
             self.policy = policy
@@ -45,6 +49,7 @@ public final class BackendSession: ChannelInboundHandler {
             if judge.personality == .mosquitto { judge.matchClientID = policy.matchClientID }
             self.judge = judge
             self.sessions = sessions
+            self.revocation = revocation
         }
     }
 
@@ -63,6 +68,8 @@ public final class BackendSession: ChannelInboundHandler {
     private var version = MQTTVersion.v3_1_1
     /// The client id this connection holds a session for, once accepted.
     private var clientID: String?
+    /// The backend's verdict on this connection was "accepted" (TLS, or MQTT CONNECT).
+    private var admitted = false
 
     init(settings: Settings, audit: AuditLog) {
         self.settings = settings
@@ -86,6 +93,18 @@ public final class BackendSession: ChannelInboundHandler {
         switch event {
         case TLSEvent.handshakeCompleted(let info):
             self.handshake = info
+            if info.resumed, let leaf = info.peerCertificate,
+                let reason = self.settings.revocation?.current.refusal(leafDER: leaf)
+            {
+                self.reject(
+                    outcome: .rejected(.certificateRevoked),
+                    reason: "resumed a session after its certificate was revoked: \(reason)",
+                    phase: "tls-after-handshake"
+                )
+                context.close(promise: nil)
+            }
+        case let event as RevocationUpdate:
+            self.revocationChanged(event, context: context)
         case let event as SessionTakenOver:
             self.takenOver(event, context: context)
         case TLSEvent.accepted:
@@ -211,10 +230,26 @@ public final class BackendSession: ChannelInboundHandler {
         )
     }
 
+    /// The CRLs were reloaded: an admitted session whose device is now revoked is dropped (MQTT 5
+    /// devices are told: DISCONNECT 0x98, administrative action).
+    private func revocationChanged(_ event: RevocationUpdate, context: ChannelHandlerContext) {
+        guard self.admitted, let leaf = self.handshake?.peerCertificate,
+            let reason = event.revoked.refusal(leafDER: leaf)
+        else { return }
+        if self.connected && self.version == .v5 { self.send(.disconnect(.init(code: 0x98)), context: context) }
+        self.disconnected("dropped after the CRL reload: \(reason)", context: context)
+    }
+
     /// Ends an accepted session, audited as `disconnected` with the reason.
     private func disconnected(_ reason: String, context: ChannelHandlerContext) {
-        self.record(verdict: "disconnected", phase: "mqtt", clientID: self.clientID, reason: reason)
+        self.record(
+            verdict: "disconnected",
+            phase: self.settings.mode == .mqtt ? "mqtt" : "tls",
+            clientID: self.clientID,
+            reason: reason
+        )
         self.connected = false
+        self.admitted = false
         context.close(promise: nil)
     }
 
@@ -296,6 +331,7 @@ public final class BackendSession: ChannelInboundHandler {
         outcome: Outcome? = nil,
         reason: String? = nil
     ) {
+        if verdict == "accepted" { self.admitted = true }
         self.audit.write(
             AuditRecord(
                 time: .now,

@@ -15,4 +15,15 @@
  * (FleetTLS, TLSConnection+IdleMemory.swift). Glibc's Swift module does not export it. */
 #include <malloc.h>
 
+/* The size of a context's session-ticket keys as wolfSSL_CTX_get/set_tlsext_ticket_keys take them
+ * (a macro of macros Swift cannot import): `serve` carries them over when it reloads its CRLs, so
+ * the tickets it issued stay valid (FleetTLS, TLSContext+TicketKeys.swift). */
+static inline int fleetsim_ticket_keys_size(void) {
+#if defined(HAVE_SESSION_TICKET) && defined(WOLFSSL_TICKET_KEYS_SZ)
+    return WOLFSSL_TICKET_KEYS_SZ;
+#else
+    return 0;
+#endif
+}
+
 #endif

@@ -13,17 +13,26 @@ import NIOConcurrencyHelpers
 ///
 /// **Thread-safety:** one lock; touched once per server handshake.
 final class ResumedPeers: Sendable {
+    /// Who a session's device is, and its leaf certificate (DER) for revocation checks.
+    struct Peer: Sendable {
+        let identity: PeerIdentity
+        let leaf: [UInt8]?
+    }
+
     private struct State {
-        var peers: [[UInt8]: PeerIdentity] = [:]
+        var peers: [[UInt8]: Peer] = [:]
         var order: [[UInt8]] = []
         var oldest = 0
     }
 
-    /// Sessions remembered: one per device of a large fleet, ~200 bytes each.
+    /// Shared by every server context of the process (keys are unique per full handshake).
+    static let shared = ResumedPeers()
+
+    /// Sessions remembered: one per device of a large fleet, ~1 KB each with the leaf.
     static let capacity = 200_000
     private let state = NIOLockedValueBox(State())
 
-    func remember(_ peer: PeerIdentity, for ssl: OpaquePointer) {
+    func remember(_ peer: Peer, for ssl: OpaquePointer) {
         guard let key = Self.key(ssl) else { return }
         self.state.withLockedValue { state in
             if state.peers.updateValue(peer, forKey: key) == nil {
@@ -38,7 +47,7 @@ final class ResumedPeers: Sendable {
         }
     }
 
-    func peer(for ssl: OpaquePointer) -> PeerIdentity? {
+    func peer(for ssl: OpaquePointer) -> Peer? {
         guard let key = Self.key(ssl) else { return nil }
         return self.state.withLockedValue { $0.peers[key] }
     }

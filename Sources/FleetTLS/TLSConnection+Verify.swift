@@ -26,6 +26,8 @@ extension TLSConnection {
             self.presentedCAs.append(needsDER ? certificate.flatMap(Self.der) ?? [] : [])
         } else if let certificate {
             self.peerLeaf = PeerIdentity(x509: certificate)
+            // Kept so the backend can drop the session if the certificate is revoked later (#15).
+            self.peerLeafDER = Self.der(certificate)
         }
         guard preverify == 1 else {
             self.peerVerifyError = error

@@ -43,6 +43,8 @@ final class TLSConnection {
     let observesCertificateRequests: Bool
     /// Server side, from the verify callback: who the device's leaf says it is (also when rejected).
     var peerLeaf: PeerIdentity?
+    /// Server role: the device's leaf certificate, DER.
+    var peerLeafDER: [UInt8]?
     /// Server side: one entry per CA certificate the device presented with its leaf (its DER when
     /// the backend checks CRLs itself, else empty).
     var presentedCAs: [[UInt8]] = []
@@ -265,14 +267,22 @@ final class TLSConnection {
         return PeerIdentity(x509: x509)
     }
 
-    /// The backend's view of who the device is once the handshake is done: from its certificate on
-    /// a full handshake (remembered for resumption), else from the session it resumed.
-    func serverSidePeer() -> PeerIdentity? {
-        if let peer = self.peerIdentity {
-            if !self.sessionResumed { self.resumedPeers?.remember(peer, for: self.ssl) }
-            return peer
+    /// The backend's view of who the device is once the handshake is done, and its leaf (DER): from
+    /// its certificate on a full handshake (remembered for resumption), else from the session it
+    /// resumed.
+    func serverSidePeer() -> ResumedPeers.Peer? {
+        if self.sessionResumed {
+            if let remembered = self.resumedPeers?.peer(for: self.ssl) { return remembered }
+            // Session-id resumption from wolfSSL's cache, which keeps the chain; the leaf is taken
+            // from it so a revocation since can be checked.
+            guard let x509 = wolfSSL_get_peer_certificate(self.ssl) else { return nil }
+            defer { wolfSSL_X509_free(x509) }
+            return ResumedPeers.Peer(identity: PeerIdentity(x509: x509), leaf: Self.der(x509))
         }
-        return self.sessionResumed ? self.resumedPeers?.peer(for: self.ssl) : nil
+        guard let identity = self.peerIdentity else { return nil }
+        let peer = ResumedPeers.Peer(identity: identity, leaf: self.peerLeafDER)
+        self.resumedPeers?.remember(peer, for: self.ssl)
+        return peer
     }
 
     /// Appends ciphertext from the network. Takes the buffer as is when nothing is pending (no copy).

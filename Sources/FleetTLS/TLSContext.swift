@@ -44,7 +44,9 @@ public final class TLSContext: @unchecked Sendable {
         self.observesCertificateRequests = observing
         self.certificateless = certificateless
         self.alpn = configuration.alpn.map(ALPNWireList.init)
-        self.resumedPeers = configuration.role == .server ? ResumedPeers() : nil
+        // One memory for every server context of the process: a context rebuilt for new CRLs keeps
+        // its tickets (``adoptTicketKeys(from:)``), so it must know their devices too.
+        self.resumedPeers = configuration.role == .server ? ResumedPeers.shared : nil
         let method: OpaquePointer? =
             switch (configuration.role, configuration.minimumVersion, configuration.maximumVersion) {
             case (.client, .v1_2, .v1_2): wolfTLSv1_2_client_method()

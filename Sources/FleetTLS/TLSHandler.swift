@@ -200,17 +200,19 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
             let acceptedNow = self.connection.role == .server || version != .v1_3
             self.state = .active(accepted: acceptedNow)
             let resumed = self.connection.sessionResumed
-            let info = TLSHandshakeInfo(
+            let peer = self.connection.role == .server ? self.connection.serverSidePeer() : nil
+            var info = TLSHandshakeInfo(
                 version: version,
                 cipherSuite: self.connection.cipherSuite,
                 resumed: resumed,
-                peer: self.connection.role == .server ? self.connection.serverSidePeer() : nil,
+                peer: peer?.identity,
                 at: now,
                 // A resumed handshake exchanges no certificates: nothing to tell.
                 clientCertificateRequested: self.connection.observesCertificateRequests && !resumed
                     ? self.connection.certificateRequested : nil,
                 alpn: self.connection.negotiatedALPN
             )
+            info.peerCertificate = peer?.leaf
             if info.clientCertificateRequested == false {
                 self.connection.trace?.record(
                     .received,

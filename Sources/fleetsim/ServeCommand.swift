@@ -119,6 +119,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var registry: String?
 
+    @Flag(
+        help:
+            "When the CRLs are reloaded (SIGHUP, or a CRL file changed), close the open sessions of devices they now revoke."
+    )
+    var dropRevoked = false
+
     @Flag(help: "aws-iot-core: just-in-time registration, each certificate's first connection is closed after CONNECT.")
     var jitr = false
 
@@ -156,80 +162,15 @@ struct ServeCommand: AsyncParsableCommand {
         let keyPath = self.key ?? layout!.serverKey
         var crlPaths = self.crl
         if crlPaths.isEmpty, let layout, FileManager.default.fileExists(atPath: layout.crl) { crlPaths = [layout.crl] }
-        let crlPath = crlPaths.first
 
-        let caPEM = try InspectCommand.read(caPath)
-        let anchors: [Certificate]
-        do { anchors = try PEMFile.certificates(in: caPEM, source: caPath) } catch { throw InputError(error) }
-        // CRLs from a trust anchor go to wolfSSL; the others are checked by the policy itself.
-        var anchoredCRLs: [String] = []
-        var ownCRLs: [RevocationList] = []
-        let anchorSubjects = Set(anchors.map(\.subject))
-        for path in crlPaths {
-            let (text, lists) = try InspectCommand.readCRLs(path, consequence: "; refusing to start without it")
-            let blocks = RevocationList.pemBlocks(in: text)
-            for (index, list) in lists.enumerated() {
-                if let next = list.nextUpdate, next < Date() {
-                    throw InputError(
-                        .crlExpired,
-                        "\(path): the CRL of '\(list.issuer)' expired on \(next) (nextUpdate); re-sign it (`fleetsim pki revoke` does) or drop --crl",
-                        path: path
-                    )
-                }
-                if anchorSubjects.contains(list.issuer), index < blocks.count {
-                    anchoredCRLs.append(blocks[index])
-                } else {
-                    ownCRLs.append(list)
-                }
-            }
+        let command = self
+        let crlFiles = crlPaths
+        let load: @Sendable () throws -> ServeTrust = {
+            try command.makeContext(caPath: caPath, certPath: certPath, keyPath: keyPath, crlPaths: crlFiles)
         }
-
-        var intermediates: [Certificate] = []
-        if let caChain = self.caChain {
-            do { intermediates = try PEMFile.certificates(at: caChain) } catch { throw InputError(error) }
-        }
-
-        var policy = BackendPolicy()
-        policy.requireClientAuthEKU = !self.anyEku
-        policy.requireChain = !self.noChainCheck
-        policy.matchClientID = !self.noClientIdCheck
-        policy.rootSubjects = Set(anchors.filter { $0.subject == $0.issuer }.map(\.subject))
-        if !ownCRLs.isEmpty {
-            policy.revocation = DeviceRevocation(
-                crls: ownCRLs,
-                intermediates: intermediates,
-                refusesUnknownIssuers: anchoredCRLs.isEmpty
-            )
-        }
-        if let allow { policy.allow = Set(try Self.ids(in: allow)) }
-        if let deny { policy.deny = Set(try Self.ids(in: deny)) }
-
-        let identity = DeviceIdentity(
-            label: certPath,
-            keyLabel: keyPath,
-            chainPEM: try InspectCommand.read(certPath),
-            keyPEM: try InspectCommand.read(keyPath)
-        )
-        var configuration = TLSConfiguration.makeServerConfiguration(identity: identity, trustRootsPEM: caPEM)
-        configuration.crlPEMs = anchoredCRLs
-        configuration.peerCheck = policy.peerCheck
-        if let tls { configuration = configuration.only(tls) }
-        configuration.alpn = self.alpn.flatMap { try? ALPNProtocols(list: $0) }
-        let context: TLSContext
-        do {
-            context = try TLSContext(configuration: configuration)
-        } catch {
-            let path: String? =
-                switch error.code {
-                case .emptyCABundle, .caBundleUnloadable: caPath
-                case .crlUnsupported, .crlUnloadable: crlPath
-                case .certificateUnloadable: certPath
-                case .keyUnloadable, .keyEncrypted, .keyMismatch: keyPath
-                case .contextUnavailable, .unsupportedCipherSuites, .unsupportedMaxFragmentLength, .noServerIdentity:
-                    nil
-                }
-            throw InputError(.tls(error.code), error.message, path: path)
-        }
+        let trust = try load()
+        let context = trust.context
+        let revocation = RevocationState(trust.revoked)
 
         let metrics = ServeMetrics()
         var onRecord: (@Sendable (AuditRecord) -> Void)?
@@ -266,9 +207,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let settings = BackendSession.Settings(
             mode: self.mode,
-            policy: policy,
+            policy: trust.policy,
             handshakeTimeout: .nanoseconds(Int64(DurationText.seconds(self.handshakeTimeout)! * 1e9)),
-            judge: judge
+            judge: judge,
+            revocation: revocation
         )
         try DescriptorBudget.check()
         let server: BackendServer
@@ -288,16 +230,57 @@ struct ServeCommand: AsyncParsableCommand {
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
         let ready =
-            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(configuration.alpn.map { ", ALPN \($0)" } ?? "")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
+            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(context.configuration.alpn.map { ", ALPN \($0)" } ?? "")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
+        let dropRevoked = self.dropRevoked
+        let reloader =
+            crlPaths.isEmpty
+            ? nil
+            : CRLReload(paths: crlPaths) { why in
+                Self.reload(why, load: load, server: server, revocation: revocation, drop: dropRevoked)
+            }
         await SignalWatcher.waitForStop()
+        reloader?.cancel()
         await server.stop()
         await endpoint?.stop()
         let counts = audit.counts
         FileHandle.standardOutput.write(
-            Data("stopped: \(counts["accepted"] ?? 0) accepted, \(counts["rejected"] ?? 0) rejected\n".utf8)
+            Data(
+                ("stopped: \(counts["accepted"] ?? 0) accepted, \(counts["rejected"] ?? 0) rejected"
+                    + ((counts["disconnected"] ?? 0) > 0 ? ", \(counts["disconnected"]!) disconnected" : "") + "\n")
+                    .utf8
+            )
         )
+    }
+
+    /// Rebuilds the trust from the files; new connections get it, resumed sessions are checked
+    /// against its revocations, and with `--drop-revoked` open sessions of now-revoked devices close.
+    /// A reload that fails (a CRL unreadable or expired) keeps what is in use, and says so.
+    static func reload(
+        _ why: String,
+        load: () throws -> ServeTrust,
+        server: BackendServer,
+        revocation: RevocationState,
+        drop: Bool
+    ) {
+        let record: AuditRecord
+        do {
+            let trust = try load()
+            server.replace(trust.context)
+            revocation.update(trust.revoked)
+            let told = drop ? server.broadcast(trust.revoked) : 0
+            let text =
+                "CRLs reloaded (\(why)): \(trust.revoked.count) certificates revoked"
+                + (drop ? "; \(told) open connections checked" : "")
+            record = .event(verdict: "reloaded", reason: text, phase: "crl")
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        } catch {
+            let text = "CRL reload (\(why)) failed, the CRLs in use stay: \((error as? InputError)?.line ?? "\(error)")"
+            record = .event(verdict: "reload-failed", reason: text, phase: "crl")
+            Fleetsim.printError(text)
+        }
+        server.audit.write(record)
     }
 
     static func ids(in path: String) throws -> [String] {

@@ -58,6 +58,9 @@ public final class RunCollector: Sendable {
         public var withoutClientCertificate = 0
         /// Accepted connections by what they negotiated ("TLS 1.3 TLS13-AES128-GCM-SHA256").
         public var negotiated: [String: Int] = [:]
+        /// Devices refused on their way back after losing an accepted connection, by the outcome
+        /// of that first refusal (a device revoked while connected: `rejected:certificate-revoked`).
+        public var refusedAfterLoss: [String: Int] = [:]
         /// Accepted connections by the application protocol ALPN negotiated (`x-amzn-mqtt-ca`).
         public var alpn: [String: Int] = [:]
     }
@@ -120,6 +123,9 @@ public final class RunCollector: Sendable {
         self.box.withLockedValue { state in
             state.connections.outcomes[record.outcome.identifier, default: 0] += 1
             if record.resumeOffered { state.connections.resumeOffered += 1 }
+            if record.refusedAfterLoss {
+                state.connections.refusedAfterLoss[record.outcome.identifier, default: 0] += 1
+            }
             if record.resumed { state.connections.resumed += 1 }
             if record.acceptedBySilence { state.connections.acceptedBySilence += 1 }
             if record.outcome == .ok, let negotiated = record.negotiated {

@@ -23,6 +23,9 @@ struct ConnectionRecord: Sendable {
     var clientCertificateRequested: Bool?
     /// The device had lost an accepted connection and this one is its way back.
     var recovering: Bool
+    /// The device's first refusal (a verdict, not a transient failure) since it lost an accepted
+    /// connection: e.g. revoked while it was connected, dropped, and refused on reconnect.
+    var refusedAfterLoss = false
     /// Seconds from the run's start to the verdict.
     var decidedAt: Double
 }

@@ -46,6 +46,8 @@ final class DeviceAgent {
     var timer: Scheduled<Void>?
     var timerNumber = 0
     var periodic: [RepeatedTask] = []
+    /// A refusal since the device last lost an accepted connection was counted already.
+    var refusedSinceLoss = false
 
     private init(
         id: String,
@@ -198,11 +200,14 @@ final class DeviceAgent {
                 )
             case .recordConnection(let outcome, let kind, let recovering):
                 self.evidence.decided = true
-                self.shared.collector.receive(
-                    .connectionDecided(
-                        self.evidence.record(outcome, kind: kind, recovering: recovering, decidedAt: self.elapsed)
-                    )
-                )
+                var record = self.evidence.record(outcome, kind: kind, recovering: recovering, decidedAt: self.elapsed)
+                if outcome.isSuccess {
+                    self.refusedSinceLoss = false
+                } else if recovering && !outcome.isTransient && !self.refusedSinceLoss {
+                    self.refusedSinceLoss = true
+                    record.refusedAfterLoss = true
+                }
+                self.shared.collector.receive(.connectionDecided(record))
             case .recordClosed(let lost):
                 self.shared.collector.receive(.connectionClosed(lost: lost, atSecond: self.elapsed))
             case .report(let outcome, let connections):

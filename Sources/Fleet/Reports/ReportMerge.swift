@@ -195,7 +195,7 @@ public enum ReportMerge {
         }
         let offered = sum(\.resumption.offered)
         let resumed = sum(\.resumption.resumed)
-        return RunReport.Connections(
+        var merged = RunReport.Connections(
             attempts: sum(\.attempts),
             byKind: byKind,
             outcomes: outcomes,
@@ -222,6 +222,15 @@ public enum ReportMerge {
             withoutALPN: parts.contains { $0.withoutALPN != nil }
                 ? parts.reduce(0) { $0 + ($1.withoutALPN ?? 0) } : nil
         )
+        if parts.contains(where: { $0.refusedAfterLoss != nil }) {
+            merged.refusedAfterLoss = parts.reduce(into: [:]) {
+                $0.merge($1.refusedAfterLoss ?? [:], uniquingKeysWith: +)
+            }
+            merged.revokedWhileConnected =
+                parts.contains { $0.revokedWhileConnected != nil }
+                ? parts.reduce(0) { $0 + ($1.revokedWhileConnected ?? 0) } : nil
+        }
+        return merged
     }
 
     /// Reads a report written by `run --json`.

@@ -77,6 +77,12 @@ public struct RunReport: Codable, Sendable {
         public var withoutClientCertificate: Int?
         /// Accepted connections by the TLS version and cipher suite they negotiated.
         public var negotiated: [String: Int]?
+        /// Devices that lost an accepted connection and were refused when they came back, by the
+        /// outcome of that refusal; absent when none was (and in older reports).
+        public var refusedAfterLoss: [String: Int]? = nil
+        /// Of those, the devices refused as revoked (`rejected:certificate-revoked`): revoked while
+        /// connected, dropped by the backend, refused on reconnect. Absent when none was.
+        public var revokedWhileConnected: Int? = nil
         /// Accepted connections by the application protocol ALPN negotiated; absent when none was.
         public var alpn: [String: Int]?
         /// Accepted connections that offered ALPN and got no protocol from the server (it has no

@@ -84,7 +84,7 @@ public enum RunReportBuilder {
         }
         let links = state.connections
         func peak(_ tenths: [Int: Int]) -> Double { Double(tenths.values.max() ?? 0) * 10 }
-        let connections = RunReport.Connections(
+        var connections = RunReport.Connections(
             attempts: links.attempts,
             byKind: Dictionary(uniqueKeysWithValues: links.byKind.map { ($0.key.rawValue, $0.value) }),
             outcomes: links.outcomes,
@@ -107,6 +107,10 @@ public enum RunReportBuilder {
             withoutALPN: settings.profile.alpn == nil
                 ? nil : links.negotiated.values.reduce(0, +) - links.alpn.values.reduce(0, +)
         )
+        if !links.refusedAfterLoss.isEmpty {
+            connections.refusedAfterLoss = links.refusedAfterLoss
+            connections.revokedWhileConnected = links.refusedAfterLoss[Outcome.rejected(.certificateRevoked).identifier]
+        }
         let cpuUser = after.userSeconds - before.userSeconds
         let cpuSystem = after.systemSeconds - before.systemSeconds
         let grown = max(0, after.maxRSSBytes - before.rssBytes)

@@ -79,6 +79,13 @@ public enum RunSummary {
                     )
                 )
             }
+            if let refused = links.refusedAfterLoss, !refused.isEmpty {
+                lines.append(
+                    "    refused when they came back after a loss: "
+                        + refused.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                        + (links.revokedWhileConnected.map { " (revoked while connected: \($0))" } ?? "")
+                )
+            }
             if links.lost > 0 {
                 var recovery = "    lost during the hold: \(links.lost); recovered: \(links.recovered)"
                 if let seconds = links.recoverySeconds { recovery += String(format: " in %.2f s", seconds) }
