@@ -120,6 +120,37 @@ import Testing
         }
     }
 
+    /// `report html` renders the page of any report, a merged one too; `report merge --html` writes
+    /// the merged page directly; a file that is not a report is refused naming it.
+    @Test func pagesFromJSONReports() async throws {
+        let directory = try TemporaryDirectory(prefix: "fleetsim-html")
+        defer { directory.remove() }
+        let a = try directory.write("a.json", Self.minimalReport(target: "127.0.0.1:1", shard: "1/2", device: "tcu-1"))
+        let b = try directory.write("b.json", Self.minimalReport(target: "127.0.0.1:1", shard: "2/2", device: "tcu-2"))
+        let page = try await FleetsimBinary.run(["report", "html", a], in: directory)
+        #expect(page.status == 0, "\(page.output)")
+        let html = try String(contentsOfFile: directory.path("a.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!doctype html>"))
+        #expect(html.contains("tcu-1"))
+
+        let mergedPage = directory.path("merged.html")
+        let merge = try await FleetsimBinary.run(["report", "merge", a, b, "--html", mergedPage], in: directory)
+        #expect(merge.status == 0, "\(merge.output)")
+        let merged = try String(contentsOfFile: mergedPage, encoding: .utf8)
+        #expect(merged.contains("tcu-1") && merged.contains("tcu-2"))
+
+        let chosen = directory.path("chosen.html")
+        let named = try await FleetsimBinary.run(["report", "html", a, "-o", chosen], in: directory)
+        #expect(named.status == 0)
+        #expect(FileManager.default.fileExists(atPath: chosen))
+
+        let garbage = try directory.write("g.json", "{ not json")
+        let refused = try await FleetsimBinary.run(["report", "html", garbage], in: directory)
+        #expect(refused.status == 2)
+        #expect(refused.inputErrorCode == "bad-report")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("g.html")))
+    }
+
     static func minimalReport(target: String, shard: String, device: String) -> String {
         """
         {"schema":"fleetsim.report/1","target":"\(target)","protocol":"tls","tls":"1.3","startedAt":"2026-11-22T10:00:00Z",
