@@ -21,10 +21,8 @@ import Testing
 
     static func count(_ text: String, in page: String) -> Int { page.components(separatedBy: text).count - 1 }
 
-    /// A failed device's row: its id cell, then its outcome.
-    static func row(_ escapedID: String) -> String {
-        "<td><code>\(escapedID)</code></td><td><code class=\"outcome-bad\">"
-    }
+    /// A device id in a cause's list of devices.
+    static func listed(_ escapedID: String) -> String { "<code>\(escapedID)</code>" }
 
     @Test func onePageWithNothingToRunOrFetch() {
         let page = Self.page([.ok("tcu-1"), .failed("tcu-2", .rejected(.unknownCA), alert: 48)])
@@ -42,18 +40,22 @@ import Testing
         #expect(Self.count("<svg", in: page) == 2, "the latency histogram and the timeline are inline SVG")
     }
 
-    @Test func everyFailedDeviceIsListedOnceAndOKDevicesAreNot() {
+    @Test func everyCauseIsListedOnceWithItsDevicesAndOKDevicesAreNot() {
         let page = Self.page([
             .ok("tcu-ok-1"), .ok("tcu-ok-2"), .failed("tcu-bad-1", .tcpRefused),
             .failed("tcu-bad-2", .rejected(.certificateExpired), alert: 45),
+            .failed("tcu-bad-3", .rejected(.certificateExpired), alert: 45),
         ])
-        #expect(Self.count(Self.row("tcu-bad-1"), in: page) == 1)
-        #expect(Self.count(Self.row("tcu-bad-2"), in: page) == 1)
+        for id in ["tcu-bad-1", "tcu-bad-2", "tcu-bad-3"] { #expect(Self.count(Self.listed(id), in: page) == 1) }
         #expect(!page.contains("tcu-ok-1") && !page.contains("tcu-ok-2"))
         #expect(
             Self.count("<code class=\"outcome-bad\">rejected:certificate-expired</code>", in: page) == 2,
-            "in the outcomes and the device's row"
+            "in the outcomes and once as a cause"
         )
+        #expect(
+            page.contains("<tr><td class=\"num\">2</td><td><code class=\"outcome-bad\">rejected:certificate-expired")
+        )
+        #expect(page.contains("(3 devices, 2 causes)"))
     }
 
     @Test func deviceIDsAndDiagnosesAreEscaped() {
@@ -65,18 +67,29 @@ import Testing
             diagnoses: [("code<1>", "a & b")]
         )
         let page = Self.page([device])
-        #expect(Self.count(Self.row("tcu-&lt;img src=x onerror=alert(1)&gt;&amp;co"), in: page) == 1)
+        #expect(Self.count(Self.listed("tcu-&lt;img src=x onerror=alert(1)&gt;&amp;co"), in: page) == 1)
         #expect(!page.contains("<img"))
         #expect(!page.contains("<b>"))
         #expect(page.contains("&lt;b&gt;bold&lt;/b&gt;"))
         #expect(page.contains("<code>code&lt;1&gt;</code> — a &amp; b"))
     }
 
-    @Test func aLongListStopsAt2000Devices() {
-        let devices = (0..<2003).map { RunReport.Device.failed(String(format: "tcu-%05d", $0), .tcpRefused) }
+    /// 3,000 identical failures are one line: the count, the cause once, the first ten ids.
+    @Test func identicalFailuresAreOneCause() {
+        let devices = (0..<3000).map { RunReport.Device.failed(String(format: "tcu-%05d", $0), .tcpRefused) }
         let page = Self.page(devices)
-        #expect(Self.count("</code></td><td><code class=\"outcome-bad\">", in: page) == 2000)
-        #expect(page.contains("… 3 more in the JSON report"))
+        #expect(page.contains("<tr><td class=\"num\">3000</td>"))
+        #expect(Self.count(Self.listed("tcu-00009"), in: page) == 1)
+        #expect(Self.count(Self.listed("tcu-00010"), in: page) == 0)
+        #expect(page.contains("(3000 devices, 1 causes)"))
+        #expect(page.utf8.count < 40_000, "the page stays small")
+    }
+
+    @Test func aLongListOfCausesStopsAt500() {
+        let devices = (0..<503).map {
+            RunReport.Device.failed(String(format: "tcu-%05d", $0), .tcpRefused, diagnoses: [("d\($0)", "x")])
+        }
+        #expect(Self.page(devices).contains("… 3 more causes in the JSON report"))
     }
 
     @Test func checksAndAnInterruptionAreShown() {

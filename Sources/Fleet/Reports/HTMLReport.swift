@@ -109,19 +109,22 @@ public enum HTMLReport {
 
         let failed = report.devices.filter { $0.outcome != "ok" }
         if !failed.isEmpty {
+            let groups = FailureGroups(failed).groups
             html +=
-                "<h2>Devices that did not end ok (\(failed.count))</h2><div class=\"panel\"><table><tr><th>device</th><th>outcome</th><th>what happened and why</th></tr>\n"
-            for device in failed.prefix(2000) {
-                var why = Self.escape(device.detail ?? "")
-                for (code, explanation) in zip(device.diagnosis, device.explanation) {
+                "<h2>Why devices did not end ok (\(failed.count) devices, \(groups.count) causes)</h2><div class=\"panel\"><table><tr><th class=\"num\">devices</th><th>outcome</th><th>what happened and why</th><th>devices, first by id</th></tr>\n"
+            for group in groups.prefix(500) {
+                var why = Self.escape(group.detail ?? "")
+                for (code, explanation) in zip(group.diagnosis, group.explanation) {
                     why += "<div class=\"diag\"><code>\(Self.escape(code))</code> — \(Self.escape(explanation))</div>"
                 }
-                let alert = device.alert.map { " <span class=\"diag\">(alert \($0))</span>" } ?? ""
+                let alert = group.alert.map { " <span class=\"diag\">(alert \($0))</span>" } ?? ""
+                let ids = group.deviceIDs.map { "<code>\(Self.escape($0))</code>" }.joined(separator: " ")
+                let more = group.count > group.deviceIDs.count ? " …" : ""
                 html +=
-                    "<tr><td><code>\(Self.escape(device.id))</code></td><td><code class=\"outcome-bad\">\(Self.escape(device.outcome))</code>\(alert)</td><td>\(why)</td></tr>\n"
+                    "<tr><td class=\"num\">\(group.count)</td><td><code class=\"outcome-bad\">\(Self.escape(group.outcome))</code>\(alert)</td><td>\(why)</td><td>\(ids)\(more)</td></tr>\n"
             }
-            if failed.count > 2000 {
-                html += "<tr><td colspan=\"3\">… \(failed.count - 2000) more in the JSON report</td></tr>"
+            if groups.count > 500 {
+                html += "<tr><td colspan=\"4\">… \(groups.count - 500) more causes in the JSON report</td></tr>"
             }
             html += "</table></div>\n"
         }
