@@ -114,7 +114,7 @@ public struct RevocationList: Sendable {
 
     static func reasonCodeExtension(_ reason: RevocationReason) throws -> Certificate.Extension {
         var value = DER.Serializer()
-        try reason.rawValue.serialize(into: &value, withIdentifier: .enumerated)
+        try reason.code.serialize(into: &value, withIdentifier: .enumerated)
         return Certificate.Extension(oid: Self.reasonCodeOID, critical: false, value: value.serializedBytes[...])
     }
 
@@ -255,7 +255,7 @@ public struct RevocationList: Sendable {
             let code = extensions.first(where: { $0.oid == Self.reasonCodeOID }),
             let value = try? Int(derEncoded: DER.parse(code.value), withIdentifier: .enumerated)
         else { return nil }
-        return RevocationReason(rawValue: value)
+        return RevocationReason(code: value)
     }
 
     private static func parseNumber(_ node: ASN1Node) throws -> Int? {

@@ -24,13 +24,4 @@ extension BackendPersonality: ExpressibleByArgument {}
 
 extension OCSPSignerRole: ExpressibleByArgument {}
 
-extension RevocationReason: ExpressibleByArgument {
-    /// By name (`key-compromise`), not by RFC 5280's number.
-    public init?(argument: String) {
-        self.init(name: argument)
-    }
-
-    public static var allValueStrings: [String] { Self.allCases.map(\.name) }
-
-    public var defaultValueDescription: String { self.name }
-}
+extension RevocationReason: ExpressibleByArgument {}

@@ -40,7 +40,7 @@ public enum OCSPCertStatus: Sendable, Hashable {
                 try info.serialize(try ASN1Time.generalized(date))
                 if let reason {
                     try info.serialize(explicitlyTaggedWithTagNumber: 0, tagClass: .contextSpecific) {
-                        try reason.rawValue.serialize(into: &$0, withIdentifier: .enumerated)
+                        try reason.code.serialize(into: &$0, withIdentifier: .enumerated)
                     }
                 }
             }
@@ -62,7 +62,7 @@ public enum OCSPCertStatus: Sendable, Hashable {
                 let code = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) {
                     try Int(derEncoded: $0, withIdentifier: .enumerated)
                 }
-                return .revoked(at: date, reason: code.flatMap(RevocationReason.init(rawValue:)))
+                return .revoked(at: date, reason: code.flatMap(RevocationReason.init(code:)))
             }
         case Self.unknownTag:
             _ = try ASN1Null(derEncoded: node, withIdentifier: Self.unknownTag)
