@@ -18,7 +18,7 @@ else
 RELEASE_BIN   = .build/release
 endif
 
-.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-mqtt bench-prometheus wolfssl-fast lint format clean
+.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-mqtt bench-ocsp bench-prometheus wolfssl-fast lint format clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench    handshake latency and CPU against openssl s_server; pki issue speed; resumption and reconnect storms"
 	@echo "make bench-prometheus  a real Prometheus scrapes run/serve --metrics: every series there, same type (a check)"
 	@echo "make bench-mqtt  CONNACK/PUBACK latency of 1,000 QoS 1 devices against Mosquitto; serve personality × MQTT version"
+	@echo "make bench-ocsp  pki ocsp throughput: one request POSTed over keep-alive, responses/s and CPU per response"
 	@echo "make bench-cost  client CPU per handshake: fleetsim next to a plain C wolfSSL client (both builds when made)"
 	@echo "make wolfssl-fast  build Debian's wolfSSL source with its P-256 assembly (opt-in, .deps/)"
 	@echo "make release WOLFSSL=fast / make test-fast / make bench-fast   the same against that build"
@@ -104,6 +105,10 @@ bench: release
 ## outcome matrix of serve --personality × MQTT version.
 bench-mqtt: release
 	FLEETSIM=$(RELEASE_BIN)/fleetsim bench/mqtt-cloud.sh
+
+## bench-ocsp: `pki ocsp` throughput (issuing and delegated signer, 1 and 4 keep-alive connections).
+bench-ocsp: release
+	FLEETSIM=$(RELEASE_BIN)/fleetsim bench/ocsp-responder.sh
 
 ## bench-prometheus: Debian's prometheus scrapes `run --metrics` and `serve --metrics` live; exit 1 on a missing series or type.
 bench-prometheus: release

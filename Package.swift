@@ -79,21 +79,42 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // The HTTP/1 plumbing the small servers share (`--metrics`, `pki ocsp`).
+        .target(
+            name: "FleetHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Live Prometheus metrics (`--metrics`) for `run` and `serve`, served over HTTP by SwiftNIO.
         .target(
             name: "FleetMetrics",
             dependencies: [
-                "Fleet", "FleetCore", "Backend",
+                "Fleet", "FleetCore", "Backend", "FleetHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // `pki ocsp`: an RFC 6960 OCSP responder for a PKI's issuing CA, over SwiftNIO HTTP/1.
+        .target(
+            name: "FleetOCSP",
+            dependencies: [
+                "FleetPKI", "FleetHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "fleetsim",
             dependencies: [
                 "FleetMetrics",
+                "FleetOCSP",
                 "FleetCore",
                 "FleetTLS",
                 "FleetPKI",

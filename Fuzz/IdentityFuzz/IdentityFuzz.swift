@@ -8,8 +8,9 @@ import X509
 /// Fuzz target for everything that reads a device's files: the input is a certificate chain and a
 /// key, separated by a zero byte. It goes through the file reader (PEM or DER, keys decrypted with
 /// the passphrase "fuzz"), the TLS context's identity check (wolfSSL's PEM and key loading, the
-/// key-pair check), the certificate lint with its diagnosis, the PEM reader and
-/// the CRL parser. Nothing may crash; every rejection is a thrown error or a finding.
+/// key-pair check), the certificate lint with its diagnosis, the PEM reader, the CRL parser, and
+/// the OCSP request parser and responder (what `pki ocsp` reads from the network) and response
+/// parser. Nothing may crash; every rejection is a thrown error, a finding or an OCSP error status.
 enum IdentityFuzz {
     struct Trust: Sendable {
         let root: CertificateAuthority
@@ -43,7 +44,16 @@ enum IdentityFuzz {
         )
         _ = try? PEMFile.certificates(in: String(decoding: bytes, as: UTF8.self), source: "fuzz")
         _ = try? RevocationList(bytes: bytes)
+        _ = Self.responder.answer(bytes)
+        _ = try? OCSPResponse(derEncoded: bytes)
     }
+
+    /// An OCSP responder for the fuzz root, knowing no certificate.
+    static let responder: OCSPResponder = {
+        let root = Self.trust.root
+        let book = OCSPStatusBook(manifest: FleetManifest(), issuingAlgorithm: .ecdsaP256)
+        return try! OCSPResponder(issuer: root.certificate, signer: .issuing(root), book: book, validity: 3600)
+    }()
 
     /// Seeds: good and defective identities (chain, zero byte, key) and a CRL, made fresh.
     static func makeCorpus(in directory: String) throws {
@@ -61,6 +71,13 @@ enum IdentityFuzz {
             let bytes = Array(chain.utf8) + [0] + Array(issued.keyPEM.utf8)
             try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/\(name)"))
         }
+        let leaf = try intermediate.issueLeaf(template: .device(id: "fuzz-3", validFor: 86_400)).certificate
+        let request = try OCSPRequest(
+            certIDs: [try OCSPCertID(certificate: leaf, issuer: root.certificate)],
+            nonce: Array(0..<16)
+        ).derEncoded()
+        try Data(request).write(to: URL(fileURLWithPath: "\(directory)/ocsp-request"))
+        try Data(Self.responder.answer(request).bytes).write(to: URL(fileURLWithPath: "\(directory)/ocsp-response"))
         let crl = try RevocationList.make(
             issuer: intermediate,
             revoked: [],

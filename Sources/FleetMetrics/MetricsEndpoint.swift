@@ -1,3 +1,4 @@
+import FleetHTTP
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -15,16 +16,9 @@ public final class MetricsEndpoint: Sendable {
         registry: PrometheusCollectorRegistry,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws {
-        self.channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(registry: registry))
-                }
-            }
-            .bind(host: host, port: port)
-            .get()
+        self.channel = try await HTTPListener.bind(host: host, port: port, group: group) {
+            MetricsHandler(registry: registry)
+        }
     }
 
     /// The port actually bound.
@@ -58,26 +52,12 @@ final class MetricsHandler: ChannelInboundHandler {
             self.head = nil
             let found = head.method == .GET && (head.uri == "/metrics" || head.uri.hasPrefix("/metrics?"))
             let body = found ? self.registry.emitToBuffer() : Array("not found: the metrics are at /metrics\n".utf8)
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain")
-            headers.add(name: "Content-Length", value: String(body.count))
-            let keepAlive = head.isKeepAlive
-            if !keepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(
-                self.wrapOutboundOut(
-                    .head(HTTPResponseHead(version: head.version, status: found ? .ok : .notFound, headers: headers))
-                ),
-                promise: nil
+            context.writeHTTPResponse(
+                body,
+                status: found ? .ok : .notFound,
+                contentType: found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain",
+                to: head
             )
-            context.write(
-                self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))),
-                promise: nil
-            )
-            let done = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
-            if !keepAlive {
-                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                done.whenComplete { _ in bound.value.close(promise: nil) }
-            }
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import SwiftASN1
 
-/// X.509 time fields: UTCTime through 2049, GeneralizedTime after (RFC 5280 §4.1.2.5).
+/// X.509 time fields: UTCTime through 2049, GeneralizedTime after (RFC 5280 §4.1.2.5); OCSP's
+/// times are always GeneralizedTime.
 enum ASN1Time {
     private static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
@@ -23,18 +24,22 @@ enum ASN1Time {
                 )
             )
         } else {
-            try serializer.serialize(
-                try GeneralizedTime(
-                    year: c.year!,
-                    month: c.month!,
-                    day: c.day!,
-                    hours: c.hour!,
-                    minutes: c.minute!,
-                    seconds: c.second!,
-                    fractionalSeconds: 0
-                )
-            )
+            try serializer.serialize(try Self.generalized(date))
         }
+    }
+
+    /// GeneralizedTime whatever the year, whole seconds: what OCSP's times are (RFC 6960 §4.2.1).
+    static func generalized(_ date: Date) throws -> GeneralizedTime {
+        let c = Self.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return try GeneralizedTime(
+            year: c.year!,
+            month: c.month!,
+            day: c.day!,
+            hours: c.hour!,
+            minutes: c.minute!,
+            seconds: c.second!,
+            fractionalSeconds: 0
+        )
     }
 
     /// Parses a UTCTime or GeneralizedTime node; nil for anything else.

@@ -138,6 +138,15 @@ public struct CertificateAuthority: Sendable {
         if !altNames.isEmpty {
             try extensions.append(Certificate.Extension(SubjectAlternativeNames(altNames), critical: false))
         }
+        if let url = template.ocspURL {
+            let access = AuthorityInformationAccess([
+                .init(method: .ocspServer, location: .uniformResourceIdentifier(url))
+            ])
+            try extensions.append(Certificate.Extension(access, critical: false))
+        }
+        if template.ocspNoCheck {
+            try extensions.append(Certificate.Extension(oid: .ocspNoCheck, critical: false, value: [0x05, 0x00]))
+        }
         return try Certificate(
             version: .v3,
             serialNumber: Certificate.SerialNumber(),
@@ -166,6 +175,11 @@ extension CertificateTemplate {
         }
         return DistinguishedName(attributes.map { RelativeDistinguishedName($0) })
     }
+}
+
+extension ASN1ObjectIdentifier {
+    /// id-pkix-ocsp-nocheck (1.3.6.1.5.5.7.48.1.5), whose value is NULL.
+    public static let ocspNoCheck: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 5]
 }
 
 extension ASN1ObjectIdentifier.RDNAttributeType {

@@ -27,6 +27,12 @@ public struct CertificateTemplate: Sendable {
     public var ipAddresses: [String]
     /// Overrides the issuer's signature algorithm (the `sha1` defect).
     public var signatureAlgorithm: Certificate.SignatureAlgorithm?
+    /// Where relying parties ask for this certificate's status: an Authority Information Access
+    /// extension with this OCSP URL (id-ad-ocsp); nil omits it.
+    public var ocspURL: String?
+    /// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): for a delegated OCSP responder's certificate,
+    /// so relying parties do not ask the responder about itself.
+    public var ocspNoCheck: Bool
 
     public init(
         commonName: String,
@@ -40,7 +46,9 @@ public struct CertificateTemplate: Sendable {
         maxPathLength: Int? = nil,
         dnsNames: [String] = [],
         ipAddresses: [String] = [],
-        signatureAlgorithm: Certificate.SignatureAlgorithm? = nil
+        signatureAlgorithm: Certificate.SignatureAlgorithm? = nil,
+        ocspURL: String? = nil,
+        ocspNoCheck: Bool = false
     ) {
         self.commonName = commonName
         self.subjectSerialNumber = subjectSerialNumber
@@ -54,6 +62,8 @@ public struct CertificateTemplate: Sendable {
         self.dnsNames = dnsNames
         self.ipAddresses = ipAddresses
         self.signatureAlgorithm = signatureAlgorithm
+        self.ocspURL = ocspURL
+        self.ocspNoCheck = ocspNoCheck
     }
 
     /// A CA certificate: keyUsage keyCertSign + cRLSign, basicConstraints CA:TRUE.
@@ -117,6 +127,18 @@ public struct CertificateTemplate: Sendable {
             organization: nil,
             notBefore: now.addingTimeInterval(-3600),
             notAfter: now.addingTimeInterval(lifetime)
+        )
+    }
+
+    /// A delegated OCSP responder (RFC 6960 §4.2.2.2): EKU id-kp-OCSPSigning, id-pkix-ocsp-nocheck,
+    /// keyUsage digitalSignature; issued by the CA whose certificates it answers for.
+    public static func ocspResponder(validFor lifetime: TimeInterval, now: Date = Date()) -> CertificateTemplate {
+        CertificateTemplate(
+            commonName: "fleetsim OCSP responder",
+            notBefore: now.addingTimeInterval(-3600),
+            notAfter: now.addingTimeInterval(lifetime),
+            extendedKeyUsages: [.ocspSigning],
+            ocspNoCheck: true
         )
     }
 

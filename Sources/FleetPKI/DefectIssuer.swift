@@ -11,12 +11,17 @@ struct DefectIssuer: Sendable {
     let now: Date
     /// The CA that signs this batch's leaves.
     let issuer: CertificateAuthority
+    /// The PKI's OCSP URL (`pki init --ocsp-url`), put in every leaf's AIA.
+    let ocspURL: String?
 
     init(pki: PrivatePKI, defect: DeviceDefect, algorithm: KeyAlgorithm, now: Date) throws {
         self.defect = defect
         self.now = now
         self.algorithm = defect == .weakRSA ? .rsa1024 : algorithm
+        self.ocspURL = pki.manifest.ocspURL
         switch defect {
+        case _ where Self.signsWithIssuingCA(defect, issuingAlgorithm: pki.intermediate.algorithm):
+            self.issuer = pki.intermediate
         case .wrongCA:
             let rogueRoot = try CertificateAuthority.makeRoot(
                 commonName: "untrusted root CA",
@@ -24,7 +29,7 @@ struct DefectIssuer: Sendable {
                 now: now
             )
             self.issuer = try rogueRoot.issueIntermediate(commonName: "untrusted issuing CA", now: now)
-        case .sha1 where pki.intermediate.algorithm != .rsa2048:
+        case .sha1:
             // SHA-1 signatures exist here only as sha1WithRSAEncryption: sign with an RSA issuing CA
             // under the fleet's own root, so SHA-1 is the only thing wrong with the chain.
             self.issuer = try pki.root.issueIntermediate(
@@ -37,8 +42,20 @@ struct DefectIssuer: Sendable {
         }
     }
 
+    /// Whether devices with `defect` are signed by the PKI's issuing CA: all but `wrong-ca` (a
+    /// rogue CA), `self-signed`, and `sha1` under non-RSA CAs (a legacy RSA issuing CA). The OCSP
+    /// responder answers for exactly these; the others are not its to answer for.
+    static func signsWithIssuingCA(_ defect: DeviceDefect, issuingAlgorithm: KeyAlgorithm) -> Bool {
+        switch defect {
+        case .wrongCA, .selfSigned: false
+        case .sha1: issuingAlgorithm == .rsa2048
+        case .none, .expired, .notYetValid, .serverEKU, .noEKU, .noChain, .revoked, .keyMismatch, .weakRSA: true
+        }
+    }
+
     func issue(id: String, layout: PKILayout) throws -> FleetManifest.Device {
         var template = CertificateTemplate.device(id: id, validFor: PrivatePKI.deviceLifetime, now: self.now)
+        template.ocspURL = self.ocspURL
         switch self.defect {
         case .expired:
             template.notBefore = self.now.addingTimeInterval(-400 * 86400)

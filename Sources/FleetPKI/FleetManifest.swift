@@ -1,7 +1,11 @@
 import Foundation
 
 /// `certs/fleet.json`: what `pki` issued — every device's id, defect, serial and fingerprint — and
-/// the CRL's state. Tests, `run` and `--expect` generation read it; `pki revoke` updates it.
+/// the CRL's state. Tests, `run` and `--expect` generation read it; `pki revoke` updates it;
+/// `pki ocsp` answers from it.
+///
+/// Fields added after schema `fleetsim.fleet/1` was first written (`ocspURL`, a revocation's
+/// `reason`) are optional, so a manifest written before them still loads.
 public struct FleetManifest: Codable, Sendable, Equatable {
     public struct Device: Codable, Sendable, Equatable {
         public var id: String
@@ -28,6 +32,15 @@ public struct FleetManifest: Codable, Sendable, Equatable {
         /// Serial number, hex.
         public var serial: String
         public var date: Date
+        /// Why (`pki revoke --reason`); nil, as in manifests written before reasons were recorded,
+        /// means ``RevocationReason/unspecified``.
+        public var reason: RevocationReason?
+
+        public init(serial: String, date: Date, reason: RevocationReason? = nil) {
+            self.serial = serial
+            self.date = date
+            self.reason = reason
+        }
     }
 
     public var schema = "fleetsim.fleet/1"
@@ -36,11 +49,15 @@ public struct FleetManifest: Codable, Sendable, Equatable {
     /// What the CRL lists, in order of revocation.
     public var revocations: [Revocation]
     public var devices: [Device]
+    /// The OCSP responder URL (`pki init --ocsp-url`) that every certificate issued since carries in
+    /// its Authority Information Access extension; nil: no AIA.
+    public var ocspURL: String?
 
-    public init(crlNumber: Int = 1, revocations: [Revocation] = [], devices: [Device] = []) {
+    public init(crlNumber: Int = 1, revocations: [Revocation] = [], devices: [Device] = [], ocspURL: String? = nil) {
         self.crlNumber = crlNumber
         self.revocations = revocations
         self.devices = devices
+        self.ocspURL = ocspURL
     }
 
     public static func load(from path: String) throws -> FleetManifest {

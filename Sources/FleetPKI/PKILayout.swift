@@ -22,6 +22,10 @@ public struct PKILayout: Sendable {
     /// The CRLs of the issuing CAs whose keys are not kept (signed once, for the devices' lifetime);
     /// `crl.pem` is re-written from the issuing CA's CRL and these.
     public var otherCRLs: String { self.path("crl-others.pem") }
+    /// The delegated OCSP responder (`pki ocsp --signer delegated`): its certificate then the
+    /// issuing CA, and its key (0600); made on first use.
+    public var ocspResponderCertificate: String { self.path("ocsp-responder.pem") }
+    public var ocspResponderKey: String { self.path("ocsp-responder.key") }
     public var devices: String { self.path("devices") }
     public var manifest: String { self.path("fleet.json") }
 

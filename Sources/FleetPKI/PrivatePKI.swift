@@ -2,7 +2,8 @@ import Foundation
 import X509
 
 /// A fleetsim PKI on disk: root → issuing CA → server and devices, the CRL and `fleet.json`
-/// (DESIGN.md §4). `pki init` creates it, `pki issue` adds devices, `pki revoke` updates the CRL.
+/// (DESIGN.md §4). `pki init` creates it, `pki issue` adds devices, `pki revoke` updates the CRL,
+/// `pki ocsp` answers for the issuing CA.
 public struct PrivatePKI: Sendable {
     public let layout: PKILayout
     public let root: CertificateAuthority
@@ -17,7 +18,8 @@ public struct PrivatePKI: Sendable {
 
     // MARK: - init
 
-    /// Creates a new PKI in `directory`.
+    /// Creates a new PKI in `directory`. With `ocspURL`, the server certificate and every device
+    /// issued later carry it (Authority Information Access), and `fleet.json` keeps it for `pki issue`.
     ///
     /// - Throws: ``PKIError`` if a PKI already exists there and `force` is false — overwriting a CA
     ///   silently would orphan every device issued from it.
@@ -26,6 +28,7 @@ public struct PrivatePKI: Sendable {
         algorithm: KeyAlgorithm,
         serverNames: [String],
         force: Bool,
+        ocspURL: OCSPURL? = nil,
         now: Date = Date()
     ) throws -> PrivatePKI {
         let layout = PKILayout(directory: directory)
@@ -54,10 +57,9 @@ public struct PrivatePKI: Sendable {
             validFor: Self.intermediateLifetime,
             now: now
         )
-        let server = try intermediate.issueLeaf(
-            template: .server(names: serverNames, validFor: Self.serverLifetime, now: now),
-            algorithm: algorithm
-        )
+        var serverTemplate = CertificateTemplate.server(names: serverNames, validFor: Self.serverLifetime, now: now)
+        serverTemplate.ocspURL = ocspURL?.text
+        let server = try intermediate.issueLeaf(template: serverTemplate, algorithm: algorithm)
         try AtomicFile.write(root.key.pkcs8PEM, to: layout.rootKey, mode: 0o600)
         try AtomicFile.write(PEMText.encode([root.certificate]), to: layout.rootCertificate)
         try AtomicFile.write(intermediate.key.pkcs8PEM, to: layout.intermediateKey, mode: 0o600)
@@ -65,7 +67,12 @@ public struct PrivatePKI: Sendable {
         try AtomicFile.write(PEMText.encode([root.certificate, intermediate.certificate]), to: layout.caChain)
         try AtomicFile.write(server.keyPEM, to: layout.serverKey, mode: 0o600)
         try AtomicFile.write(server.chainPEM, to: layout.serverCertificate)
-        var pki = PrivatePKI(layout: layout, root: root, intermediate: intermediate, manifest: FleetManifest())
+        var pki = PrivatePKI(
+            layout: layout,
+            root: root,
+            intermediate: intermediate,
+            manifest: FleetManifest(ocspURL: ocspURL?.text)
+        )
         try pki.writeCRL(now: now)
         try pki.manifest.save(to: layout.manifest)
         return pki
@@ -81,9 +88,16 @@ public struct PrivatePKI: Sendable {
             certificatePath: layout.intermediateCertificate,
             keyPath: layout.intermediateKey
         )
-        let manifest: FleetManifest
+        let manifest = try Self.manifest(of: layout)
+        return PrivatePKI(layout: layout, root: root, intermediate: intermediate, manifest: manifest)
+    }
+
+    /// The PKI's `fleet.json`.
+    ///
+    /// - Throws: ``PKIError`` `manifest-unreadable` naming the file and the way out.
+    static func manifest(of layout: PKILayout) throws(PKIError) -> FleetManifest {
         do {
-            manifest = try FleetManifest.load(from: layout.manifest)
+            return try FleetManifest.load(from: layout.manifest)
         } catch {
             throw PKIError(
                 .manifestUnreadable,
@@ -91,7 +105,6 @@ public struct PrivatePKI: Sendable {
                 path: layout.manifest
             )
         }
-        return PrivatePKI(layout: layout, root: root, intermediate: intermediate, manifest: manifest)
     }
 
     // MARK: - issue
@@ -150,10 +163,15 @@ public struct PrivatePKI: Sendable {
 
     // MARK: - revoke
 
-    /// Adds devices to the CRL: re-signed with the next CRL number.
+    /// Adds devices to the CRL, for `reason`: re-signed with the next CRL number. `pki ocsp` reads
+    /// the same revocations from `fleet.json`.
     ///
     /// - Throws: ``PKIError`` naming any id that is not in `fleet.json`.
-    public mutating func revoke(_ ids: [String], now: Date = Date()) throws -> [FleetManifest.Device] {
+    public mutating func revoke(
+        _ ids: [String],
+        reason: RevocationReason = .unspecified,
+        now: Date = Date()
+    ) throws -> [FleetManifest.Device] {
         let unknown = ids.filter { id in !self.manifest.devices.contains { $0.id == id } }
         guard unknown.isEmpty else {
             throw PKIError(
@@ -166,7 +184,9 @@ public struct PrivatePKI: Sendable {
         for index in self.manifest.devices.indices where ids.contains(self.manifest.devices[index].id) {
             guard !self.manifest.devices[index].revoked else { continue }
             self.manifest.devices[index].revoked = true
-            self.manifest.revocations.append(.init(serial: self.manifest.devices[index].serial, date: now))
+            self.manifest.revocations.append(
+                .init(serial: self.manifest.devices[index].serial, date: now, reason: reason)
+            )
             revoked.append(self.manifest.devices[index])
         }
         self.manifest.crlNumber += 1
@@ -195,7 +215,9 @@ public struct PrivatePKI: Sendable {
 
     private mutating func writeCRL(now: Date) throws {
         let entries = self.manifest.revocations.compactMap { revocation in
-            CertificateFacts.bytes(hex: revocation.serial).map { (serial: $0, date: revocation.date) }
+            CertificateFacts.bytes(hex: revocation.serial).map {
+                RevocationList.Entry(serial: $0, revocationDate: revocation.date, reason: revocation.reason)
+            }
         }
         let pem = try RevocationList.make(
             issuer: self.intermediate,

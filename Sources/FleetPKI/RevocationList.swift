@@ -11,6 +11,15 @@ public struct RevocationList: Sendable {
         /// The revoked certificate's serial number, as swift-certificates holds it.
         public var serial: [UInt8]
         public var revocationDate: Date
+        /// The entry's reasonCode extension; nil when it has none (RFC 5280 §5.3.1: unspecified
+        /// is left out).
+        public var reason: RevocationReason?
+
+        public init(serial: [UInt8], revocationDate: Date, reason: RevocationReason? = nil) {
+            self.serial = serial
+            self.revocationDate = revocationDate
+            self.reason = reason
+        }
     }
 
     public var issuer: DistinguishedName
@@ -38,10 +47,11 @@ public struct RevocationList: Sendable {
 
     // MARK: - Building
 
-    /// Builds and signs a CRL (v2, with AuthorityKeyIdentifier and CRLNumber) as PEM.
+    /// Builds and signs a CRL (v2, with AuthorityKeyIdentifier and CRLNumber) as PEM; an entry
+    /// with a reason other than unspecified gets a reasonCode extension.
     public static func make(
         issuer: CertificateAuthority,
-        revoked: [(serial: [UInt8], date: Date)],
+        revoked: [Entry],
         number: Int,
         thisUpdate: Date = Date(),
         validFor lifetime: TimeInterval = 30 * 86400
@@ -59,7 +69,12 @@ public struct RevocationList: Sendable {
                     for entry in revoked {
                         try list.appendConstructedNode(identifier: .sequence) { item in
                             try item.serialize(entry.serial[...])
-                            try ASN1Time.serialize(entry.date, into: &item)
+                            try ASN1Time.serialize(entry.revocationDate, into: &item)
+                            if let reason = entry.reason, reason != .unspecified {
+                                try item.appendConstructedNode(identifier: .sequence) { extensions in
+                                    try extensions.serialize(try Self.reasonCodeExtension(reason))
+                                }
+                            }
                         }
                     }
                 }
@@ -92,6 +107,15 @@ public struct RevocationList: Sendable {
             try coder.serialize(ASN1BitString(bytes: signature.rawRepresentation[...]))
         }
         return PEMDocument(type: "X509 CRL", derBytes: crl.serializedBytes).pemString + "\n"
+    }
+
+    /// reasonCode (2.5.29.21): CRLReason ::= ENUMERATED.
+    static let reasonCodeOID: ASN1ObjectIdentifier = [2, 5, 29, 21]
+
+    static func reasonCodeExtension(_ reason: RevocationReason) throws -> Certificate.Extension {
+        var value = DER.Serializer()
+        try reason.code.serialize(into: &value, withIdentifier: .enumerated)
+        return Certificate.Extension(oid: Self.reasonCodeOID, critical: false, value: value.serializedBytes[...])
     }
 
     // MARK: - Parsing
@@ -208,10 +232,30 @@ public struct RevocationList: Sendable {
                 guard let serialNode = items.next(), let dateNode = items.next(),
                     let date = try ASN1Time.parse(dateNode)
                 else { throw PKIError(.crlMalformed, "malformed CRL entry") }
-                while items.next() != nil {}  // entry extensions: not needed
-                return Entry(serial: Array(try ArraySlice<UInt8>(derEncoded: serialNode)), revocationDate: date)
+                let reason = items.next().flatMap(Self.reason(in:))
+                while items.next() != nil {}
+                return Entry(
+                    serial: Array(try ArraySlice<UInt8>(derEncoded: serialNode)),
+                    revocationDate: date,
+                    reason: reason
+                )
             }
         }
+    }
+
+    /// The reasonCode among an entry's extensions; nil when there is none or it cannot be read
+    /// (the entry's other extensions are not needed, and never make a CRL unreadable).
+    private static func reason(in extensionsNode: ASN1Node) -> RevocationReason? {
+        guard
+            let extensions = try? DER.sequence(
+                of: Certificate.Extension.self,
+                identifier: .sequence,
+                rootNode: extensionsNode
+            ),
+            let code = extensions.first(where: { $0.oid == Self.reasonCodeOID }),
+            let value = try? Int(derEncoded: DER.parse(code.value), withIdentifier: .enumerated)
+        else { return nil }
+        return RevocationReason(code: value)
     }
 
     private static func parseNumber(_ node: ASN1Node) throws -> Int? {

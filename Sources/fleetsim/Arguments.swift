@@ -21,3 +21,7 @@ extension CertificateLint.Role: ExpressibleByArgument {}
 extension CARole: ExpressibleByArgument {}
 
 extension BackendPersonality: ExpressibleByArgument {}
+
+extension OCSPSignerRole: ExpressibleByArgument {}
+
+extension RevocationReason: ExpressibleByArgument {}

@@ -6,9 +6,11 @@ import Foundation
 struct PKICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pki",
-        abstract: "Make a private CA, server and device certificates (with deliberate defects), CA verification certs.",
+        abstract:
+            "Make a private CA, server and device certificates (with deliberate defects), CA verification certs; answer OCSP.",
         subcommands: [
             PKIInitCommand.self, PKIIssueCommand.self, PKIRevokeCommand.self, PKIVerificationCertCommand.self,
+            PKIOCSPCommand.self,
         ]
     )
 }
@@ -43,6 +45,21 @@ struct PKIInitCommand: AsyncParsableCommand {
     @Flag(help: "Replace an existing PKI in the directory, and delete the devices issued from it.")
     var force = false
 
+    @Option(
+        name: .customLong("ocsp-url"),
+        help: ArgumentHelp(
+            "An OCSP responder URL, http://HOST[:PORT][/PATH], for the Authority Information Access of the server certificate and of every device issued later (serve it with `pki ocsp`). (default: none)",
+            valueName: "url"
+        )
+    )
+    var ocspURL: String?
+
+    func validate() throws {
+        if let ocspURL {
+            do { _ = try OCSPURL(ocspURL) } catch { throw ValidationError("--ocsp-url '\(ocspURL)' \(error)") }
+        }
+    }
+
     func run() async throws {
         let pki: PrivatePKI
         do {
@@ -50,7 +67,8 @@ struct PKIInitCommand: AsyncParsableCommand {
                 in: self.location.directory,
                 algorithm: self.key,
                 serverNames: self.serverNames,
-                force: self.force
+                force: self.force,
+                ocspURL: try self.ocspURL.map { try OCSPURL($0) }
             )
         } catch let error as PKIError {
             throw InputError(error)
@@ -69,6 +87,9 @@ struct PKIInitCommand: AsyncParsableCommand {
             "  server.pem, server.key              server certificate for \(self.serverNames.joined(separator: ", "))"
         )
         print("  crl.pem                             empty CRL #1")
+        if let url = pki.manifest.ocspURL {
+            print("  OCSP URL \(url) in server.pem and every device issued from now on (answer it: pki ocsp)")
+        }
         print("next: fleetsim pki issue --dir \(layout.directory) --count 10")
     }
 }
@@ -146,6 +167,9 @@ struct PKIRevokeCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The ids of the devices to revoke.", valueName: "device-id"))
     var ids: [String]
 
+    @Option(help: "Why: kept in fleet.json, the CRL entry's reasonCode (unless unspecified) and OCSP answers.")
+    var reason: RevocationReason = .unspecified
+
     func validate() throws {
         guard !self.ids.isEmpty else { throw ValidationError("name at least one device id to revoke") }
     }
@@ -153,10 +177,10 @@ struct PKIRevokeCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             var pki = try PrivatePKI.open(self.location.directory)
-            let revoked = try pki.revoke(self.ids)
+            let revoked = try pki.revoke(self.ids, reason: self.reason)
             let already = Set(self.ids).subtracting(revoked.map(\.id))
             print(
-                "revoked \(revoked.map(\.id).joined(separator: ", "))"
+                "revoked \(revoked.map(\.id).joined(separator: ", ")) (\(self.reason))"
                     + (already.isEmpty ? "" : " (already revoked: \(already.sorted().joined(separator: ", ")))")
             )
             print(
