@@ -213,6 +213,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 alpn: self.connection.negotiatedALPN
             )
             info.peerCertificate = peer?.leaf
+            info.ocspStaple = self.connection.stapleStatus
             if info.clientCertificateRequested == false {
                 self.connection.trace?.record(
                     .received,
@@ -225,6 +226,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                     + (info.resumed ? ", resumed" : ", full handshake")
                     + (info.alpn.map { ", ALPN \($0)" }
                         ?? (self.connection.alpn != nil ? ", no ALPN protocol selected" : ""))
+                    + (info.ocspStaple.map { ", OCSP staple \($0.rawValue)" } ?? "")
                     + (self.connection.clockOverride.map { "; note: \($0)" } ?? "")
             )
             context.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(info))

@@ -29,6 +29,8 @@ struct ReproReport: Codable {
     var resumed: Bool
     /// Whether the server asked for the device's certificate; `false`: mutual TLS was not tested.
     var clientCertificateRequested: Bool?
+    /// The server's OCSP staple as the device judged it (`--ocsp staple|must-staple`).
+    var ocspStaple: String?
     var clock: Date?
     var presentedChain: [String]
     var serverChain: [ServerCertificateFacts]
@@ -63,6 +65,7 @@ struct ReproReport: Codable {
         self.alpn = device.alpn
         self.resumed = device.resumed ?? false
         self.clientCertificateRequested = device.clientCertificateRequested
+        self.ocspStaple = device.ocspStaple
         self.clock = device.clock
         self.presentedChain = presentedChain
         self.serverChain = device.serverChain ?? []
@@ -130,6 +133,7 @@ struct ReproReport: Codable {
                 lines.append("  mutual TLS: NOT tested — the server never asked for the device's certificate")
             }
         }
+        if let ocspStaple { lines.append("  OCSP staple: \(ocspStaple)") }
         var outcome = "  outcome: \(self.outcome)"
         if let alertName { outcome += " (received \(alertName))" }
         if let sent = self.alertSent { outcome += " (sent \(TLSAlert(code: UInt8(clamping: sent)).description))" }

@@ -27,6 +27,9 @@ public struct DeviceReport: Sendable {
     public var resumed = false
     /// Whether the server asked for a client certificate; `false`: mutual TLS was not tested.
     public var clientCertificateRequested: Bool?
+    /// The server's OCSP staple as the device judged it (`--ocsp staple|must-staple`); nil when
+    /// the device asked for none, resumed, or failed for another reason.
+    public var ocspStaple: OCSPStapleStatus?
     /// MQTT: the refusing CONNACK's (or v5 DISCONNECT's) code and reason string.
     public var mqttCode: UInt8?
     public var mqttReason: String?

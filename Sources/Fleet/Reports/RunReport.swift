@@ -144,6 +144,9 @@ public struct RunReport: Codable, Sendable {
         /// string (v5). Absent in older reports.
         public var mqttCode: Int? = nil
         public var mqttReason: String? = nil
+        /// The server's OCSP staple as the device judged it: good, absent, revoked, invalid,
+        /// missing (`--ocsp staple|must-staple`); absent from the report otherwise.
+        public var ocspStaple: String? = nil
         /// `repro`: the server's chain as the device judged it, and every step with its time.
         public var serverChain: [ServerCertificateFacts]?
         public var trace: [TraceLine]?
