@@ -135,6 +135,38 @@ import Testing
         #expect(!setup.responder.wasContacted)
     }
 
+    @Test func reproShowsTheStaple() async throws {
+        let setup = try await Self.make()
+        defer { setup.directory.remove() }
+        for (staple, status, accepted) in [("good", "good", true), ("revoked", "revoked", false)] {
+            let server = try await OpenSSLServer(
+                certificate: setup.server.certificate,
+                chain: setup.ca.certificate,
+                key: setup.server.key,
+                clientCA: setup.ca.certificate,
+                version: "1.2",
+                in: setup.directory,
+                extraArguments: ["-status_file", setup.staples[staple]!]
+            )
+            defer { server.stop() }
+            let run = try await FleetsimBinary.run(
+                [
+                    "repro", "tcu-1", "--target", "127.0.0.1:\(server.port)", "--identities", setup.identities,
+                    "--ca", setup.ca.certificate, "--server-name", "localhost", "--ocsp", "staple", "--json",
+                ],
+                in: setup.directory
+            )
+            #expect(run.status == (accepted ? 0 : 1), "\(run.output)")
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+                "\(run.output)"
+            )
+            #expect(json["ocspStaple"] as? String == status)
+            #expect(json["outcome"] as? String == (accepted ? "ok" : "server-untrusted"))
+        }
+        #expect(!setup.responder.wasContacted)
+    }
+
     @Test func theProfileKeyAppliesAndTheFlagOverridesIt() async throws {
         let setup = try await Self.make()
         defer { setup.directory.remove() }
