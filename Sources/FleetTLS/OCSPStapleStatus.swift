@@ -16,6 +16,10 @@ public enum OCSPStapleStatus: String, Sendable, Codable {
 
     /// The staple's part in a failure, when it was the reason; nil for any other failure.
     public init?(failure: TLSFailure) {
+        if let status = failure.ocspStaple {
+            self = status
+            return
+        }
         switch failure.nativeCode {
         case WolfSSLCode.ocspRevoked: self = .revoked
         case WolfSSLCode.badCertificateStatus: self = .invalid

@@ -18,6 +18,26 @@ extension TLSConnection {
         return wolfSSL_get_ocsp_producedDate_tm(self.ssl, &produced) == 0
     }
 
+    /// RFC 7633 under `staple`: a server whose certificate promises a staple (TLS feature
+    /// status_request) and sent none is refused, as wolfSSL would under must-staple. Runs only when
+    /// no staple came on a full handshake, so a stapling server costs nothing more; then it copies
+    /// and parses the leaf once.
+    func stapleRefusal() -> TLSFailure? {
+        guard self.ocsp == .staple, !self.sessionResumed, !self.stapleVerified,
+            let x509 = wolfSSL_get_peer_certificate(self.ssl)
+        else { return nil }
+        defer { wolfSSL_X509_free(x509) }  // an owned copy
+        guard let der = Self.der(x509), TLSFeature.requiresStaple(certificateDER: der) else { return nil }
+        var failure = TLSFailure(
+            .serverUntrusted,
+            detail:
+                "the server sent no OCSP staple although its certificate requires one (RFC 7633 TLS feature status_request)"
+        )
+        failure.ocspStaple = .missing
+        failure.version = self.negotiatedVersion
+        return failure
+    }
+
     /// What the device saw of the server's OCSP status on a completed handshake; nil when it asked
     /// for none, or when it resumed a session (no certificate, no staple).
     var stapleStatus: OCSPStapleStatus? {

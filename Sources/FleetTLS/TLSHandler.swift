@@ -193,6 +193,10 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         case .failed(let failure):
             self.fail(failure, context: context)
         case .complete:
+            if let refusal = self.connection.stapleRefusal() {
+                self.fail(refusal, context: context)
+                return
+            }
             let now = NIODeadline.now()
             let version = self.connection.negotiatedVersion
             // TLS 1.2: the server's Finished comes after its check of our certificate. TLS 1.3: wait

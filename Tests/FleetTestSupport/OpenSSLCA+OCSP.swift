@@ -16,8 +16,9 @@ extension OpenSSLCA {
         case stale
     }
 
-    /// A server certificate (serverAuth, `localhost` and 127.0.0.1) whose AIA names `ocspURL`.
-    public func issueServer(_ id: String, ocspURL: String) async throws -> (String, String) {
+    /// A server certificate (serverAuth, `localhost` and 127.0.0.1) whose AIA names `ocspURL`;
+    /// `mustStaple` adds RFC 7633's TLS feature status_request.
+    public func issueServer(_ id: String, ocspURL: String, mustStaple: Bool = false) async throws -> (String, String) {
         let extensions = self.directory.path("\(id)-ocsp.cnf")
         try """
         [ server_ocsp ]
@@ -26,6 +27,7 @@ extension OpenSSLCA {
         extendedKeyUsage = serverAuth
         subjectAltName = DNS:localhost,IP:127.0.0.1
         authorityInfoAccess = OCSP;URI:\(ocspURL)
+        \(mustStaple ? "tlsfeature = status_request" : "")
         """.write(toFile: extensions, atomically: true, encoding: .utf8)
         let key = self.directory.path("\(id).key")
         let csr = self.directory.path("\(id).csr")

@@ -10,9 +10,9 @@ import Testing
         let directory: TemporaryDirectory
         let ca: OpenSSLCA
         let identities: String
-        let server: (certificate: String, key: String)
+        var server: (certificate: String, key: String)
         /// Staple files by name: good, revoked, wrong-signer, unknown, stale.
-        let staples: [String: String]
+        var staples: [String: String]
         let responder: SilentListener
     }
 
@@ -132,6 +132,41 @@ import Testing
             #expect(outcome == "ok", "without --ocsp the device asks for no staple and judges none")
             #expect(status == nil)
         }
+        #expect(!setup.responder.wasContacted)
+    }
+
+    @Test(arguments: ["1.2", "1.3"])
+    func aCertificateThatRequiresAStapleIsRefusedWithoutOne(version: String) async throws {
+        let setup = try await Self.make()
+        defer { setup.directory.remove() }
+        // Same key and CA, with RFC 7633's TLS feature: the server promises a staple.
+        let promising = try await setup.ca.issueServer(
+            "broker-must-staple",
+            ocspURL: "http://127.0.0.1:\(setup.responder.port)/",
+            mustStaple: true
+        )
+        let good = try await setup.ca.ocspResponse(for: promising.0, .fromDatabase, name: "must-staple-good")
+        var promisingSetup = setup
+        promisingSetup.server = promising
+        promisingSetup.staples["good"] = good
+        let missing = try await Self.connect(
+            promisingSetup,
+            staple: nil,
+            version: version,
+            flags: ["--ocsp", "staple"]
+        )
+        #expect(missing.0 == "server-untrusted")
+        #expect(missing.1 == "missing")
+        let stapled = try await Self.connect(
+            promisingSetup,
+            staple: "good",
+            version: version,
+            flags: ["--ocsp", "staple"]
+        )
+        #expect(stapled.0 == "ok")
+        #expect(stapled.1 == "good")
+        let off = try await Self.connect(promisingSetup, staple: nil, version: version, flags: [])
+        #expect(off.0 == "ok", "without --ocsp the device does not judge staples at all")
         #expect(!setup.responder.wasContacted)
     }
 
