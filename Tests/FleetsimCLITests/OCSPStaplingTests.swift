@@ -197,6 +197,12 @@ import Testing
                 "\(run.output)"
             )
             #expect(json["ocspStaple"] as? String == status)
+            // TLS 1.2: the staple travels in clear and repro reads it.
+            let facts = try #require(json["stapledOCSP"] as? [String: Any], "\(run.output)")
+            #expect(facts["status"] as? String == status)
+            #expect(facts["thisUpdate"] != nil)
+            #expect(facts["nextUpdate"] != nil)
+            #expect(facts["responder"] as? String == "CN=ocsp-ca")
             #expect(json["outcome"] as? String == (accepted ? "ok" : "server-untrusted"))
         }
         #expect(!setup.responder.wasContacted)

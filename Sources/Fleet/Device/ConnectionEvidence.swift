@@ -111,6 +111,7 @@ struct ConnectionEvidence {
         report.alpn = self.handshake?.alpn
         report.trace = self.trace?.events
         report.serverChain = self.trace?.serverChain
+        report.stapledOCSP = self.trace?.stapledOCSP
         return report
     }
 

@@ -36,6 +36,8 @@ public struct DeviceReport: Sendable {
     /// `repro` only: every step of the connection, and the server's chain as the device judged it.
     public var trace: [TraceEvent]?
     public var serverChain: [ServerCertificateFacts]?
+    /// `repro`: the staple the server sent, as read (TLS 1.2).
+    public var stapledOCSP: OCSPStapleFacts?
 
     public init(
         id: String,

@@ -147,6 +147,8 @@ public struct RunReport: Codable, Sendable {
         /// The server's OCSP staple as the device judged it: good, absent, revoked, invalid,
         /// missing (`--ocsp staple|must-staple`); absent from the report otherwise.
         public var ocspStaple: String? = nil
+        /// `repro`: what the server's staple said (status, dates, responder), TLS 1.2 only.
+        public var stapledOCSP: OCSPStapleFacts? = nil
         /// `repro`: the server's chain as the device judged it, and every step with its time.
         public var serverChain: [ServerCertificateFacts]?
         public var trace: [TraceLine]?

@@ -71,6 +71,7 @@ public enum RunReportBuilder {
                 mqttCode: device.mqttCode.map(Int.init),
                 mqttReason: device.mqttReason,
                 ocspStaple: device.ocspStaple?.rawValue,
+                stapledOCSP: device.stapledOCSP,
                 serverChain: device.serverChain,
                 trace: device.trace.map { events in
                     events.map { event in
