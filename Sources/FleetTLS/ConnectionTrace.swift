@@ -15,6 +15,8 @@ public final class ConnectionTrace {
     public private(set) var events: [TraceEvent] = []
     /// The server's chain as the device saw it, leaf first.
     public private(set) var serverChain: [ServerCertificateFacts] = []
+    /// The server's OCSP staple as read from its CertificateStatus (TLS 1.2 only: see ``OCSPStapleFacts``).
+    public internal(set) var stapledOCSP: OCSPStapleFacts?
 
     public init() {}
 

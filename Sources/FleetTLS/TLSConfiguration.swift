@@ -44,6 +44,9 @@ public struct TLSConfiguration: Sendable {
     /// the device offered is selected (server preference); a device that offers ALPN but none of
     /// these gets a fatal `no_application_protocol` (RFC 7301 §3.2); one that offers none gets none.
     public var alpn: ALPNProtocols?
+    /// Clients only: whether the device asks the server for a stapled OCSP response, and whether it
+    /// requires one (``OCSPStapling``). Off by default: then nothing OCSP runs per connection.
+    public var ocsp: OCSPStapling
 
     /// A device-side configuration: verifies the server against `trustRootsPEM`.
     public static func makeClientConfiguration(trustRootsPEM: String) -> TLSConfiguration {
@@ -72,6 +75,7 @@ public struct TLSConfiguration: Sendable {
         self.maxFragmentLength = nil
         self.sessionTickets = true
         self.alpn = nil
+        self.ocsp = .off
     }
 
     /// What devices offer (and `serve` accepts) unless told otherwise: the AEAD TLS 1.3 suites,

@@ -29,6 +29,10 @@ extension TLSConnection {
             failure.detail = clockRejection
             failure.clockRelated = true
         }
+        if nativeCode == WolfSSLCode.ocspRevoked, let staple = self.trace?.stapledOCSP, staple.status == "revoked" {
+            let details = [staple.revocationReason, staple.revocationTime.map(OCSPStapleFacts.stamp)].compactMap { $0 }
+            if !details.isEmpty { failure.detail += " (\(details.joined(separator: ", ")))" }
+        }
         if self.role == .server {
             failure.peer = self.peerLeaf
             if let policyRejection {

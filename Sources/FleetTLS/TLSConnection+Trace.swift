@@ -29,6 +29,10 @@ extension TLSConnection {
                 trace.record(.sent, "Finished (encrypted)")
                 return
             }
+            if !sent && type == 22 {
+                self.recordStaple(Array(body), in: trace)
+                return
+            }
             text =
                 Self.handshakeName(type) + " (\(body.count) bytes)"
                 + (sent && type == 1 ? Self.offeredSuites(clientHello: Array(body)).map { ": offers \($0)" } ?? "" : "")
@@ -36,6 +40,16 @@ extension TLSConnection {
             return
         }
         trace.record(sent ? .sent : .received, text)
+    }
+
+    /// A TLS 1.2 CertificateStatus: type(1) length(3) status_type(1, ocsp) length(3) OCSPResponse.
+    func recordStaple(_ message: [UInt8], in trace: ConnectionTrace) {
+        let facts = message.count > 8 && message[4] == 1 ? OCSPStapleFacts(der: Array(message[8...])) : nil
+        trace.stapledOCSP = facts
+        trace.record(
+            .received,
+            "CertificateStatus (\(message.count) bytes): OCSP " + (facts?.summary ?? "response that could not be read")
+        )
     }
 
     /// The cipher suites a ClientHello offers, by wolfSSL's names: the truth of what went out.

@@ -67,6 +67,8 @@ final class TLSConnection {
     let alpn: ALPNWireList?
     /// Server role: the context's memory of who each session belongs to.
     let resumedPeers: ResumedPeers?
+    /// Client role: whether the device asks for an OCSP staple (and requires one).
+    let ocsp: OCSPStapling
     var sentChangeCipherSpec = false
     /// Set once ``releaseIdleMemory()`` ran.
     var idleMemoryReleased = false
@@ -98,6 +100,7 @@ final class TLSConnection {
         self.versionRange = (context.configuration.minimumVersion, context.configuration.maximumVersion)
         self.alpn = context.alpn
         self.resumedPeers = context.resumedPeers
+        self.ocsp = context.configuration.role == .client ? context.configuration.ocsp : .off
         // The backend reads the master secret when the handshake completes (``ResumedPeers``):
         // Debian's build keeps the arrays anyway (keying-material export); this makes it explicit.
         if context.resumedPeers != nil { wolfSSL_KeepArrays(ssl) }
@@ -136,6 +139,9 @@ final class TLSConnection {
             if let resume { _ = wolfSSL_set_session(ssl, resume.handle) }
             if let alpn, !alpn.use(on: ssl) {
                 throw TLSFailure(.localResource, detail: "wolfSSL could not set the ALPN list of the session")
+            }
+            if self.ocsp != .off, !Self.askForStaple(on: ssl) {
+                throw TLSFailure(.localResource, detail: "wolfSSL could not ask for an OCSP staple (status_request)")
             }
         }
         if trace != nil {

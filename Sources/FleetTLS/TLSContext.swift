@@ -99,6 +99,9 @@ public final class TLSContext: @unchecked Sendable {
             if self.observesCertificateRequests {
                 wolfSSL_CTX_set_cert_cb(ctx, fleetsimCertificateRequestedCallback, nil)
             }
+            if configuration.ocsp != .off {
+                try self.enableStapling(configuration.ocsp)
+            }
             if let length = configuration.maxFragmentLength {
                 guard let code = TLSConfiguration.maxFragmentLengths[length],
                     wolfSSL_CTX_UseMaxFragment(ctx, code) == Int32(WOLFSSL_SUCCESS)

@@ -32,4 +32,7 @@ public struct TLSHandshakeInfo: Sendable {
     /// Backend side: the device's leaf certificate (DER), also on a resumed session the backend
     /// remembers; for dropping the session if the certificate is revoked while it is connected.
     public var peerCertificate: [UInt8]? = nil
+    /// Device side: the server's OCSP staple on a full handshake when the device asked for one
+    /// (`--ocsp staple|must-staple`); nil otherwise.
+    public var ocspStaple: OCSPStapleStatus? = nil
 }

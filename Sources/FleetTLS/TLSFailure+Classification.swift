@@ -53,6 +53,24 @@ extension WolfSSLCode {
         noPeerCertificate: "was not sent",
     ]
 
+    /// Device side: OCSP codes, all meaning the device refused the server over its certificate's
+    /// status. Measured with stapling on and wolfSSL's own lookup off (README, "OCSP stapling"):
+    /// -360 a staple that says revoked; -406 a staple that does not verify (wrong signer), is stale
+    /// (nextUpdate passed), says unknown, or answers for another certificate; -366 no staple under
+    /// must-staple. The others come from wolfSSL's lookup path, which a device never enables; they
+    /// are named so that a path we did not foresee still reads as what it is.
+    static let ocspProblems: [Int32: String] = [
+        ocspRevoked: "the stapled OCSP response says the server certificate is revoked",
+        badCertificateStatus:
+            "the stapled OCSP response was refused: it does not verify (wrong signer), is stale (nextUpdate passed), says unknown, or is not for the server certificate",
+        ocspUnknown: "the server sent no OCSP staple and the device requires one (must-staple)",
+        ocspLookupFail:
+            "the server promised an OCSP staple and sent none, and the device does not look statuses up itself",
+        ocspInvalidStatus: "the server certificate's OCSP status could not be established",
+        ocspNeedURL: "the server certificate's OCSP status could not be established (no responder URL)",
+        ocspWantRead: "the server certificate's OCSP status could not be established (lookup pending)",
+    ]
+
     /// Codes that mean "the bytes from the peer are not TLS as we know it".
     static let malformedInput: Set<Int32> = [
         parseError, unknownHandshakeType, unknownRecordType, versionError, bufferError, lengthError,
@@ -102,6 +120,9 @@ extension TLSFailure {
                     .protocolError,
                     "the server selected an application protocol (ALPN) the device never offered"
                 )
+            }
+            if let problem = WolfSSLCode.ocspProblems[code] {
+                return failure(.serverUntrusted, problem)
             }
             if let problem = WolfSSLCode.certificateProblems[code] {
                 return failure(

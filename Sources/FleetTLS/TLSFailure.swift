@@ -26,6 +26,9 @@ public struct TLSFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The TLS version of the failed connection, when it is certain (after the handshake, or only
     /// one version offered).
     public var version: TLSVersion?
+    /// Device side: the server's OCSP staple was the reason (set when fleetsim itself refused over
+    /// it; wolfSSL's refusals are read from ``nativeCode`` by ``OCSPStapleStatus/init(failure:)``).
+    public var ocspStaple: OCSPStapleStatus?
 
     public init(
         _ outcome: Outcome,

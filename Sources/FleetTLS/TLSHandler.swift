@@ -193,6 +193,10 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
         case .failed(let failure):
             self.fail(failure, context: context)
         case .complete:
+            if let refusal = self.connection.stapleRefusal() {
+                self.fail(refusal, context: context)
+                return
+            }
             let now = NIODeadline.now()
             let version = self.connection.negotiatedVersion
             // TLS 1.2: the server's Finished comes after its check of our certificate. TLS 1.3: wait
@@ -213,6 +217,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 alpn: self.connection.negotiatedALPN
             )
             info.peerCertificate = peer?.leaf
+            info.ocspStaple = self.connection.stapleStatus
             if info.clientCertificateRequested == false {
                 self.connection.trace?.record(
                     .received,
@@ -225,6 +230,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                     + (info.resumed ? ", resumed" : ", full handshake")
                     + (info.alpn.map { ", ALPN \($0)" }
                         ?? (self.connection.alpn != nil ? ", no ALPN protocol selected" : ""))
+                    + (info.ocspStaple.map { ", OCSP staple \($0.rawValue)" } ?? "")
                     + (self.connection.clockOverride.map { "; note: \($0)" } ?? "")
             )
             context.fireUserInboundEventTriggered(TLSEvent.handshakeCompleted(info))

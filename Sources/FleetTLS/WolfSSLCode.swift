@@ -37,4 +37,11 @@ enum WolfSSLCode {
     static let decode = DECODE_E.rawValue
     static let unsupportedSuite = UNSUPPORTED_SUITE.rawValue
     static let matchSuite = MATCH_SUITE_ERROR.rawValue
+    static let ocspRevoked = OCSP_CERT_REVOKED.rawValue
+    static let ocspNeedURL = OCSP_NEED_URL.rawValue
+    static let ocspUnknown = OCSP_CERT_UNKNOWN.rawValue
+    static let ocspLookupFail = OCSP_LOOKUP_FAIL.rawValue
+    static let badCertificateStatus = BAD_CERTIFICATE_STATUS_ERROR.rawValue
+    static let ocspInvalidStatus = OCSP_INVALID_STATUS.rawValue
+    static let ocspWantRead = OCSP_WANT_READ.rawValue
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backend
 import FleetPKI
+import FleetTLS
 
 extension KeyAlgorithm: ExpressibleByArgument {
     /// `rsa-1024` is only a defect (`--defect weak-rsa`), never a choice.
@@ -15,6 +16,8 @@ extension KeyAlgorithm: ExpressibleByArgument {
 }
 
 extension DeviceDefect: ExpressibleByArgument {}
+
+extension OCSPStapling: ExpressibleByArgument {}
 
 extension CertificateLint.Role: ExpressibleByArgument {}
 

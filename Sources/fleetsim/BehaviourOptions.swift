@@ -47,6 +47,14 @@ struct BehaviourOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "OCSP stapling: off; staple (ask the server for its certificate's OCSP status and refuse it when the staple says revoked or does not verify; no staple is accepted); must-staple (also refuse a server that sends none). The device never asks a responder itself. (default: the profile's tls.ocsp, else off)",
+            valueName: "mode"
+        )
+    )
+    var ocsp: OCSPStapling?
+
+    @Option(
+        help: ArgumentHelp(
             "Resume TLS sessions on reconnect: off, tickets, session-ids. (default: the profile's, else off)",
             valueName: "mode"
         )
@@ -196,6 +204,7 @@ struct BehaviourOptions: ParsableArguments {
         if let maxFragment { profile.maxFragmentLength = maxFragment }
         if let alpn = self.alpn.flatMap({ try? ALPNProtocols(list: $0) }) { profile.alpn = alpn }
         if let mode = self.resumption.flatMap(DeviceProfile.Resumption.init(rawValue:)) { profile.resumption = mode }
+        if let ocsp { profile.ocsp = ocsp }
         if let policy = self.tlsAccept.flatMap(AcceptPolicy.init(parsing:)) { profile.accept = policy }
         if let date = self.clockStart.flatMap(DeviceClock.parseStart) { profile.clock.start = date }
         if let skew = self.clockSkew.flatMap(DurationText.signedSeconds) { profile.clock.skew = skew }

@@ -33,6 +33,7 @@ struct FleetSetup {
         configuration.maxFragmentLength = profile.maxFragmentLength
         configuration.sessionTickets = profile.resumption != .sessionIDs
         configuration.alpn = profile.alpn
+        configuration.ocsp = profile.ocsp
         do {
             self.context = try TLSContext(configuration: configuration)
         } catch {

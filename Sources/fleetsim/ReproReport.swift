@@ -29,6 +29,10 @@ struct ReproReport: Codable {
     var resumed: Bool
     /// Whether the server asked for the device's certificate; `false`: mutual TLS was not tested.
     var clientCertificateRequested: Bool?
+    /// The server's OCSP staple as the device judged it (`--ocsp staple|must-staple`).
+    var ocspStaple: String?
+    /// What the staple said, when the device could read it (TLS 1.2).
+    var stapledOCSP: OCSPStapleFacts?
     var clock: Date?
     var presentedChain: [String]
     var serverChain: [ServerCertificateFacts]
@@ -63,6 +67,8 @@ struct ReproReport: Codable {
         self.alpn = device.alpn
         self.resumed = device.resumed ?? false
         self.clientCertificateRequested = device.clientCertificateRequested
+        self.ocspStaple = device.ocspStaple
+        self.stapledOCSP = device.stapledOCSP
         self.clock = device.clock
         self.presentedChain = presentedChain
         self.serverChain = device.serverChain ?? []
@@ -129,6 +135,11 @@ struct ReproReport: Codable {
             if self.clientCertificateRequested == false {
                 lines.append("  mutual TLS: NOT tested — the server never asked for the device's certificate")
             }
+        }
+        if let ocspStaple {
+            lines.append(
+                "  OCSP staple: \(ocspStaple)" + (self.stapledOCSP.map { " — the response says \($0.summary)" } ?? "")
+            )
         }
         var outcome = "  outcome: \(self.outcome)"
         if let alertName { outcome += " (received \(alertName))" }

@@ -105,11 +105,13 @@ struct ConnectionEvidence {
         report.connections = connections
         report.resumed = self.handshake?.resumed ?? false
         report.clientCertificateRequested = self.handshake?.clientCertificateRequested
+        report.ocspStaple = self.handshake?.ocspStaple ?? self.failure.flatMap(OCSPStapleStatus.init(failure:))
         report.mqttCode = self.mqttCode
         report.mqttReason = self.mqttReason
         report.alpn = self.handshake?.alpn
         report.trace = self.trace?.events
         report.serverChain = self.trace?.serverChain
+        report.stapledOCSP = self.trace?.stapledOCSP
         return report
     }
 

@@ -27,12 +27,17 @@ public struct DeviceReport: Sendable {
     public var resumed = false
     /// Whether the server asked for a client certificate; `false`: mutual TLS was not tested.
     public var clientCertificateRequested: Bool?
+    /// The server's OCSP staple as the device judged it (`--ocsp staple|must-staple`); nil when
+    /// the device asked for none, resumed, or failed for another reason.
+    public var ocspStaple: OCSPStapleStatus?
     /// MQTT: the refusing CONNACK's (or v5 DISCONNECT's) code and reason string.
     public var mqttCode: UInt8?
     public var mqttReason: String?
     /// `repro` only: every step of the connection, and the server's chain as the device judged it.
     public var trace: [TraceEvent]?
     public var serverChain: [ServerCertificateFacts]?
+    /// `repro`: the staple the server sent, as read (TLS 1.2).
+    public var stapledOCSP: OCSPStapleFacts?
 
     public init(
         id: String,

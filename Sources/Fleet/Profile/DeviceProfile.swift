@@ -31,6 +31,8 @@ public struct DeviceProfile: Sendable, Equatable {
     /// ALPN protocols the device offers (`tls.alpn`), e.g. `x-amzn-mqtt-ca` for AWS IoT Core on
     /// port 443; nil = none offered.
     public var alpn: ALPNProtocols?
+    /// `tls.ocsp`: whether the device asks for the server's stapled OCSP status, and requires it.
+    public var ocsp: OCSPStapling = .off
     /// When a TLS 1.3 device in `tls` mode counts as accepted (servers that send no ticket).
     public var accept = AcceptPolicy.default
     /// `trust.device-ca`: the CA file the backend trusts for devices (refused devices are diagnosed
@@ -124,10 +126,18 @@ public struct DeviceProfile: Sendable, Equatable {
                 tls,
                 [
                     "versions", "groups", "cipher-suites", "server-name", "max-fragment-length", "resumption", "accept",
-                    "alpn",
+                    "alpn", "ocsp",
                 ],
                 in: "tls."
             )
+            if let v = tls["ocsp"] {
+                // YAML reads a bare `off` as false.
+                let text = v as? Bool == false ? "off" : "\(v)"
+                guard let mode = OCSPStapling(rawValue: text) else {
+                    throw reader.error("tls.ocsp", "'\(v)' is not one of off, staple, must-staple")
+                }
+                self.ocsp = mode
+            }
             if let v = tls["alpn"] { self.alpn = try reader.alpn(v, "tls.alpn") }
             if let v = tls["max-fragment-length"] {
                 guard let n = v as? Int, TLSConfiguration.maxFragmentLengths[n] != nil else {

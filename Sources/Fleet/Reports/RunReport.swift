@@ -144,6 +144,11 @@ public struct RunReport: Codable, Sendable {
         /// string (v5). Absent in older reports.
         public var mqttCode: Int? = nil
         public var mqttReason: String? = nil
+        /// The server's OCSP staple as the device judged it: good, absent, revoked, invalid,
+        /// missing (`--ocsp staple|must-staple`); absent from the report otherwise.
+        public var ocspStaple: String? = nil
+        /// `repro`: what the server's staple said (status, dates, responder), TLS 1.2 only.
+        public var stapledOCSP: OCSPStapleFacts? = nil
         /// `repro`: the server's chain as the device judged it, and every step with its time.
         public var serverChain: [ServerCertificateFacts]?
         public var trace: [TraceLine]?

@@ -70,6 +70,8 @@ public enum RunReportBuilder {
                 clientCertificateRequested: device.clientCertificateRequested,
                 mqttCode: device.mqttCode.map(Int.init),
                 mqttReason: device.mqttReason,
+                ocspStaple: device.ocspStaple?.rawValue,
+                stapledOCSP: device.stapledOCSP,
                 serverChain: device.serverChain,
                 trace: device.trace.map { events in
                     events.map { event in
