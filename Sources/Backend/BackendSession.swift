@@ -53,23 +53,23 @@ public final class BackendSession: ChannelInboundHandler {
         }
     }
 
-    private let settings: Settings
-    private let audit: AuditLog
-    private var remote = "?"
-    private var start = NIODeadline.now()
-    private var handshake: TLSHandshakeInfo?
+    let settings: Settings
+    let audit: AuditLog
+    var remote = "?"
+    var start = NIODeadline.now()
+    var handshake: TLSHandshakeInfo?
     /// The TLS verdict was positive (`TLSEvent.accepted`): in MQTT mode the CONNECT is awaited.
-    private var tlsAccepted = false
+    var tlsAccepted = false
     private var timer: Scheduled<Void>?
     private var keepAlive: TimeAmount?
-    private var judged = false
-    private var connected = false
+    var judged = false
+    var connected = false
     /// The connection's MQTT version, from the device's CONNECT.
-    private var version = MQTTVersion.v3_1_1
+    var version = MQTTVersion.v3_1_1
     /// The client id this connection holds a session for, once accepted.
-    private var clientID: String?
+    var clientID: String?
     /// The backend's verdict on this connection was "accepted" (TLS, or MQTT CONNECT).
-    private var admitted = false
+    var admitted = false
 
     init(settings: Settings, audit: AuditLog) {
         self.settings = settings
@@ -293,78 +293,6 @@ public final class BackendSession: ChannelInboundHandler {
             self.reject(outcome: .protocolError, reason: "malformed or unexpected MQTT: \(what)", phase: "mqtt")
         }
         context.close(promise: nil)
-    }
-
-    private func reject(failure: TLSFailure) {
-        guard !self.judged else { return }
-        self.judged = true
-        self.audit.write(
-            AuditRecord(
-                time: .now,
-                remote: self.remote,
-                deviceID: failure.peer?.deviceID ?? self.handshake?.peer?.deviceID,
-                verdict: "rejected",
-                outcome: failure.outcome.identifier,
-                reason: failure.detail,
-                alertSent: failure.alertSent.map { Int($0.code) },
-                verifyError: failure.verifyResult,
-                wolfSSLCode: failure.nativeCode.map(Int.init),
-                tls: self.handshake?.version?.rawValue,
-                mqttClientID: nil,
-                handshakeMs: nil,
-                phase: self.tlsPhaseSoFar,
-                alpn: self.handshake?.alpn
-            )
-        )
-    }
-
-    private func reject(outcome: Outcome, reason: String, phase: String, clientID: String? = nil) {
-        guard !self.judged else { return }
-        self.judged = true
-        self.record(verdict: "rejected", phase: phase, clientID: clientID, outcome: outcome, reason: reason)
-    }
-
-    private func record(
-        verdict: String,
-        phase: String,
-        clientID: String? = nil,
-        outcome: Outcome? = nil,
-        reason: String? = nil
-    ) {
-        if verdict == "accepted" { self.admitted = true }
-        self.audit.write(
-            AuditRecord(
-                time: .now,
-                remote: self.remote,
-                deviceID: self.handshake?.peer?.deviceID,
-                verdict: verdict,
-                outcome: outcome?.identifier,
-                reason: reason,
-                alertSent: nil,
-                verifyError: nil,
-                wolfSSLCode: nil,
-                tls: self.handshake?.version?.rawValue,
-                mqttClientID: clientID,
-                handshakeMs: self.handshakeMs,
-                phase: phase,
-                alpn: self.handshake?.alpn
-            )
-        )
-    }
-
-    /// Where a TLS-level event happened: in the handshake (`tls`) or after it (`tls-after-handshake`).
-    private var tlsPhaseSoFar: String {
-        self.handshake == nil ? "tls" : "tls-after-handshake"
-    }
-
-    /// How far the connection got: `mqtt` once the TLS verdict is in and the CONNECT is awaited
-    /// (MQTT mode only: in `tls` mode that verdict is the session's), else ``tlsPhaseSoFar``.
-    private var phaseSoFar: String {
-        self.tlsAccepted ? "mqtt" : self.tlsPhaseSoFar
-    }
-
-    private var handshakeMs: Double? {
-        self.handshake.map { Double(($0.at - self.start).nanoseconds) / 1e6 }
     }
 }
 
