@@ -19,7 +19,8 @@ extension ServeCommand {
         caPath: String,
         certPath: String,
         keyPath: String,
-        crlPaths: [String]
+        crlPaths: [String],
+        deviceOCSP: DeviceOCSP? = nil
     ) throws -> ServeTrust {
         let crlPath = crlPaths.first
         let caPEM = try InspectCommand.read(caPath)
@@ -67,6 +68,7 @@ extension ServeCommand {
                 refusesUnknownIssuers: anchoredCRLs.isEmpty
             )
         }
+        policy.ocsp = deviceOCSP
         if let allow { policy.allow = Set(try Self.ids(in: allow)) }
         if let deny { policy.deny = Set(try Self.ids(in: deny)) }
 
