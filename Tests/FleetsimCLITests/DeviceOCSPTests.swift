@@ -124,8 +124,19 @@ import Testing
         defer { server.stop() }
         #expect(server.process.stdout.contains("asked (2 good, 1 revoked)"), "warmed up: \(server.process.stdout)")
 
-        let outcomes = try await self.run(fleet, port: server.port)
-        #expect(outcomes == ["tcu-00001": "ok", "tcu-00002": "ok", "tcu-00003": "rejected:bad-certificate"])
+        // Diagnosed by asking the same responder (`--diagnose-ocsp`): revoked, the finding first.
+        let devices = try await Self.runDevices(
+            ["--dir", fleet.certs, "--diagnose-ocsp", "aia"],
+            port: server.port,
+            protocol: "mqtt",
+            in: fleet.directory
+        )
+        #expect(
+            Self.outcomes(devices) == ["tcu-00001": "ok", "tcu-00002": "ok", "tcu-00003": "rejected:bad-certificate"]
+        )
+        let refused = try #require(devices.first { $0["id"] as? String == "tcu-00003" })
+        #expect((refused["diagnosis"] as? [String])?.first == "revoked", "\(refused)")
+        #expect((refused["explanation"] as? [String])?.first?.contains("key-compromise") == true, "\(refused)")
         let lines = try await audit.waitForDevices(["tcu-00003"])
         let refusal = try #require(lines.first { $0.deviceID == "tcu-00003" })
         #expect(refusal.reason?.hasPrefix("policy: revoked: OCSP says revoked") == true, "\(refusal.reason ?? "")")
@@ -240,6 +251,20 @@ import Testing
         protocol mode: String,
         in directory: TemporaryDirectory
     ) async throws -> [String: String] {
+        Self.outcomes(try await Self.runDevices(devices, port: port, protocol: mode, in: directory))
+    }
+
+    static func outcomes(_ devices: [[String: Any]]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: devices.map { ($0["id"] as! String, $0["outcome"] as! String) })
+    }
+
+    /// `fleetsim run` with `devices` (and any other flags); the report's devices.
+    static func runDevices(
+        _ devices: [String],
+        port: Int,
+        protocol mode: String,
+        in directory: TemporaryDirectory
+    ) async throws -> [[String: Any]] {
         let json = directory.path("report-\(UUID().uuidString.prefix(6)).json")
         let result = try await FleetsimBinary.run(
             ["run", "--target", "127.0.0.1:\(port)", "--protocol", mode, "--json", json, "--per-device", "--quiet"]
@@ -249,7 +274,6 @@ import Testing
         #expect([0, 1].contains(result.status), "\(result.output)")
         let report =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
-        let list = (report?["devices"] as? [[String: Any]]) ?? []
-        return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0["outcome"] as! String) })
+        return (report?["devices"] as? [[String: Any]]) ?? []
     }
 }
