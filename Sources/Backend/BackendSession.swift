@@ -95,6 +95,7 @@ public final class BackendSession: ChannelInboundHandler {
             self.handshake = info
             if info.resumed, let leaf = info.peerCertificate,
                 let reason = self.settings.revocation?.current.refusal(leafDER: leaf)
+                    ?? self.settings.policy.ocsp?.resumedRefusal(leafDER: leaf)
             {
                 self.reject(
                     outcome: .rejected(.certificateRevoked),

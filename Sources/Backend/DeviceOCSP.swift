@@ -66,16 +66,7 @@ public final class DeviceOCSP: Sendable {
         guard let issuer = CertificateIssuer.find(of: leaf, among: presented + self.issuers) else {
             return "ocsp-unavailable: its issuer '\(leaf.issuer)' is not known here, so no OCSP request can be made"
         }
-        let key = Key(leaf)
-        let (entry, ask) = self.state.withLockedValue { state -> (Entry?, Bool) in
-            let entry = state.entries[key]
-            let due = entry.map { $0.refreshAt <= now } ?? true
-            guard due, !state.asked.contains(key) else { return (entry, false) }
-            state.asked.insert(key)
-            return (entry, true)
-        }
-        if ask { self.lookups(leaf, issuer) }
-        guard let entry, entry.expiresAt > now else {
+        guard let entry = self.entry(of: leaf, issuer: issuer, now: now), entry.expiresAt > now else {
             return "ocsp-pending: its OCSP status is not known yet (asked the responder; refused until it answers)"
         }
         switch entry.verdict {
@@ -84,6 +75,35 @@ public final class DeviceOCSP: Sendable {
         case .unknown: return "ocsp-unknown: the OCSP responder does not know this certificate"
         case .unavailable, .invalid: return "ocsp-unavailable: \(entry.verdict.explanation)"
         }
+    }
+
+    /// Why a device resuming a session is refused: its status says revoked. A resumed session
+    /// exchanges no certificate, so wolfSSL's verify callback never runs; the leaf the backend
+    /// remembered for the session is looked up here, after the handshake (and asked again when due
+    /// and its issuer is one of ours). Only a known revocation refuses: the session was made after
+    /// a good status, and its next full handshake meets the whole check.
+    func resumedRefusal(leafDER: [UInt8], now: Date = Date()) -> String? {
+        guard let leaf = try? Certificate(derEncoded: leafDER) else { return nil }
+        let issuer = CertificateIssuer.find(of: leaf, among: self.issuers)
+        guard let entry = self.entry(of: leaf, issuer: issuer, now: now), case .revoked = entry.verdict else {
+            return nil
+        }
+        return "revoked: OCSP says \(entry.verdict.explanation)"
+    }
+
+    /// The stored status of `leaf`; asks for a lookup when there is none or it is due (at most one
+    /// in flight per certificate), given its issuer.
+    private func entry(of leaf: Certificate, issuer: Certificate?, now: Date) -> Entry? {
+        let key = Key(leaf)
+        let (entry, ask) = self.state.withLockedValue { state -> (Entry?, Bool) in
+            let entry = state.entries[key]
+            let due = entry.map { $0.refreshAt <= now } ?? true
+            guard due, issuer != nil, !state.asked.contains(key) else { return (entry, false) }
+            state.asked.insert(key)
+            return (entry, true)
+        }
+        if ask, let issuer { self.lookups(leaf, issuer) }
+        return entry
     }
 
     /// Stores the answer of a lookup asked by ``refusal(of:presented:now:)`` (or a warm-up).
@@ -120,7 +140,10 @@ public final class DeviceOCSP: Sendable {
             let retry = now.addingTimeInterval(Self.retryAfter)
             return Entry(verdict: verdict, refreshAt: retry, expiresAt: .distantFuture)
         case .good, .revoked, .unknown:
-            let expires = verdict.nextUpdate ?? now.addingTimeInterval(Self.defaultLifetime)
+            // A nextUpdate already past (by less than the clock skew the check allows) still
+            // gets a few seconds: the freshest answer there is, not one to ask again at once.
+            let next = verdict.nextUpdate ?? now.addingTimeInterval(Self.defaultLifetime)
+            let expires = max(next, now.addingTimeInterval(Self.retryAfter))
             let refresh = now.addingTimeInterval(max(expires.timeIntervalSince(now) / 2, 0))
             return Entry(verdict: verdict, refreshAt: refresh, expiresAt: expires)
         }
