@@ -199,7 +199,8 @@ let package = Package(
         .testTarget(
             name: "BackendTests",
             dependencies: [
-                "Backend", "FleetCore", "FleetMQTT", "FleetTLS",
+                "Backend", "FleetCore", "FleetMQTT", "FleetTLS", "FleetPKI", "FleetTestSupport",
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
