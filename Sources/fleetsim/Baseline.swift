@@ -100,7 +100,9 @@ struct BaselineOptions: ParsableArguments {
         _ report: inout RunReport,
         with loaded: (Baseline, RegressionLimits?)
     ) throws -> ReportDiff {
-        var diff = try Baseline.compare(loaded.0, report, file: nil, parameters: nil)
+        // The run's own parameters, read back from its JSON as a saved report's would be.
+        let parameters = (try? RunReportBuilder.encode(report)).flatMap(ReportParameters.flattened)
+        var diff = try Baseline.compare(loaded.0, report, file: nil, parameters: parameters)
         diff.gates = loaded.1?.gates(diff) ?? []
         report.gates += diff.gates
         return diff

@@ -17,24 +17,37 @@ import Testing
 
     static let expired = Outcome.rejected(.certificateExpired)
 
+    /// A fleet of 10: the devices listed did not end ok, the others did.
+    static func fleetOf10(_ report: RunReport) -> RunReport {
+        var report = report
+        report.counts.devices = 10
+        report.counts.attempted = 10
+        report.counts.succeeded = 10 - report.counts.failed
+        return report
+    }
+
     static var base: RunReport {
-        RunReport.fixture(
-            devices: [
-                .failed("d-3", expired, alert: 45, detail: "expired", diagnoses: [("expired", "it expired")]),
-                .failed("d-4", .tcpRefused),
-            ],
-            histograms: Self.histograms(acceptMs: Array(repeating: 10, count: 100))
+        Self.fleetOf10(
+            RunReport.fixture(
+                devices: [
+                    .failed("d-3", expired, alert: 45, detail: "expired", diagnoses: [("expired", "it expired")]),
+                    .failed("d-4", .tcpRefused),
+                ],
+                histograms: Self.histograms(acceptMs: Array(repeating: 10, count: 100))
+            )
         )
     }
 
     static var slower: RunReport {
-        var report = RunReport.fixture(
-            devices: [
-                .failed("d-1", expired, alert: 45, detail: "expired now", diagnoses: [("expired", "it expired")]),
-                .failed("d-3", expired, alert: 45, detail: "expired", diagnoses: [("expired", "it expired")]),
-                .failed("d-4", .handshakeTimeout),
-            ],
-            histograms: Self.histograms(acceptMs: Array(repeating: 20, count: 100))
+        var report = Self.fleetOf10(
+            RunReport.fixture(
+                devices: [
+                    .failed("d-1", expired, alert: 45, detail: "expired now", diagnoses: [("expired", "it expired")]),
+                    .failed("d-3", expired, alert: 45, detail: "expired", diagnoses: [("expired", "it expired")]),
+                    .failed("d-4", .handshakeTimeout),
+                ],
+                histograms: Self.histograms(acceptMs: Array(repeating: 20, count: 100))
+            )
         )
         report.cpu.microsPerHandshake = 300
         return report
@@ -43,7 +56,6 @@ import Testing
     @Test func percentilesChangeAbsolutelyAndRelatively() throws {
         var base = Self.base
         base.cpu.microsPerHandshake = 200
-        base.counts.succeeded = 2
         let diff = try ReportDiff.make(base: base, new: Self.slower)
         let p99 = try #require(diff.latencyMs["serverAccept"]?["p99"])
         #expect(abs((p99.base ?? 0) - 10) < 0.05)
@@ -52,15 +64,13 @@ import Testing
         #expect(abs((p99.relative ?? 0) - 1.0) < 0.01)
         #expect(diff.latencyMs["tcpConnect"] == nil, "a phase in neither run is left out")
         #expect(diff.cpuMicrosPerHandshake.relative == 0.5)
-        #expect(diff.failureRate.base == 0.5)
-        #expect(diff.failureRate.new == 1.0)
+        #expect(diff.failureRate.base == 0.2)
+        #expect(diff.failureRate.new == 0.3)
     }
 
     @Test func outcomeCountsIncludeOk() throws {
-        var base = Self.base
-        base.counts.succeeded = 8
-        let diff = try ReportDiff.make(base: base, new: Self.slower)
-        #expect(diff.outcomes["ok"] == .init(base: 8, new: 0, delta: -8))
+        let diff = try ReportDiff.make(base: Self.base, new: Self.slower)
+        #expect(diff.outcomes["ok"] == .init(base: 8, new: 7, delta: -1))
         #expect(diff.outcomes["tcp-refused"] == .init(base: 1, new: 0, delta: -1))
         #expect(diff.outcomes["handshake-timeout"] == .init(base: 0, new: 1, delta: 1))
         #expect(diff.outcomes[Self.expired.identifier] == .init(base: 1, new: 2, delta: 1))
@@ -91,6 +101,19 @@ import Testing
         let diff = try ReportDiff.make(base: Self.base, new: new)
         #expect(!diff.devicesChanged.contains { $0.id == "d-3" })
         #expect(diff.devicesChanged.contains { $0.id == "d-1" }, "d-1 was unlisted in a complete base: ok")
+    }
+
+    /// A device not listed in a report of a bigger fleet may not have been in the other run, and
+    /// a report that lists every device lists them all: no change is claimed for either.
+    @Test func unlistedDevicesOfAnotherFleetAreNotClaimedOk() throws {
+        var bigger = Self.slower
+        bigger.counts.devices = 11
+        #expect(try ReportDiff.make(base: Self.base, new: bigger).devicesChanged.map(\.id) == ["d-4"])
+        var everyDevice = Self.base
+        everyDevice.counts.devices = 2
+        var new = Self.slower
+        new.counts.devices = 2
+        #expect(try ReportDiff.make(base: everyDevice, new: new).devicesChanged.map(\.id) == ["d-4"])
     }
 
     @Test func differentSettingsAndParametersAreNamed() throws {

@@ -5,7 +5,8 @@
 /// Keeps the acceptance histogram's bucket counts at each of the last `window` refreshes and
 /// takes the p99 of what was recorded since the oldest. Not thread-safe: one progress task owns it.
 public struct RecentLatency: Sendable {
-    private var snapshots: [[UInt64: UInt64]] = []
+    /// Bucket counts at the last refreshes, oldest first; the run's start (nothing) at first.
+    private var snapshots: [[UInt64: UInt64]] = [[:]]
     private let window: Int
 
     /// - Parameter window: refreshes per window (4 at four refreshes a second: the last second).

@@ -53,7 +53,7 @@ public enum DiffHTML {
 
         if !diff.gates.isEmpty {
             html +=
-                "<h2>Checks against the baseline</h2><div class=\"panel\"><table><tr><th>check</th><th>result</th><th>detail</th></tr>\n"
+                "<h2>Checks against the baseline</h2><div class=\"panel scroll\"><table><tr><th>check</th><th>result</th><th>detail</th></tr>\n"
             for gate in diff.gates {
                 html +=
                     "<tr><td><code>\(e(gate.name))</code></td><td class=\"\(gate.passed ? "good" : "bad")\"><strong>\(gate.passed ? "pass" : "FAIL")</strong></td><td>\(e(gate.detail))</td></tr>\n"

@@ -6,6 +6,8 @@ import Foundation
 public enum DiffText {
     public static func text(_ diff: ReportDiff, firstDevices: Int = 20, gates: Bool = true) -> String {
         var lines: [String] = []
+        // The label column fits the longest outcome (`rejected:certificate-expired`) and phase label.
+        let width = max(26, (diff.outcomes.keys.map(\.count).max() ?? 0) + 2)
         lines.append("compared: \(Self.name(diff.base, "base")) → \(Self.name(diff.new, "this run"))")
         lines.append("  \(Self.describe(diff.base)) → \(Self.describe(diff.new))")
         for difference in diff.differences {
@@ -16,35 +18,35 @@ public enum DiffText {
         }
 
         lines.append("")
-        lines.append("  latency (ms)                      base        new     change")
+        lines.append("  " + Self.pad("latency (ms)", width + 2) + "      base        new     change")
         for phase in PhaseHistograms.Phase.allCases {
             guard let row = diff.latencyMs[phase.rawValue] else { continue }
             for name in ["p50", "p99"] {
                 guard let change = row[name] else { continue }
                 lines.append(
-                    "    " + Self.pad("\(phase.rawValue) \(name)", 26) + Self.figures(change, "%.2f")
+                    "    " + Self.pad("\(phase.rawValue) \(name)", width) + Self.figures(change, "%.2f")
                 )
             }
         }
         lines.append("")
         if let change = diff.rates["handshakesPerSecond"] {
-            lines.append("    " + Self.pad("verdicts/s", 26) + Self.figures(change, "%.1f"))
+            lines.append("    " + Self.pad("verdicts/s", width) + Self.figures(change, "%.1f"))
         }
-        lines.append("    " + Self.pad("CPU µs per device", 26) + Self.figures(diff.cpuMicrosPerHandshake, "%.0f"))
+        lines.append("    " + Self.pad("CPU µs per device", width) + Self.figures(diff.cpuMicrosPerHandshake, "%.0f"))
         let rate = diff.failureRate
         lines.append(
-            "    " + Self.pad("failure rate", 26) + Self.column(rate.base.map { $0 * 100 }, "%.2f%%")
+            "    " + Self.pad("failure rate", width) + Self.column(rate.base.map { $0 * 100 }, "%.2f%%")
                 + Self.column(rate.new.map { $0 * 100 }, "%.2f%%")
                 + (rate.delta.map { String(format: "  %+.2fpp", $0 * 100) } ?? "")
         )
 
         lines.append("")
-        lines.append("  outcomes                          base        new     change")
+        lines.append("  " + Self.pad("outcomes", width + 2) + "      base        new     change")
         for (name, count) in diff.outcomes.sorted(by: {
             ($0.key == "ok" ? 0 : 1, $0.key) < ($1.key == "ok" ? 0 : 1, $1.key)
         }) {
             lines.append(
-                "    " + Self.pad(name, 26) + Self.column(Double(count.base), "%.0f")
+                "    " + Self.pad(name, width) + Self.column(Double(count.base), "%.0f")
                     + Self.column(Double(count.new), "%.0f")
                     + (count.delta == 0 ? "" : String(format: "  %+d", count.delta))
             )
@@ -77,7 +79,7 @@ public enum DiffText {
                 lines.append("    \(gate.passed ? "pass" : "FAIL")  \(gate.name): \(gate.detail)")
             }
         }
-        return lines.joined(separator: "\n")
+        return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
     }
 
     static func name(_ run: ReportDiff.Run, _ fallback: String) -> String { run.file ?? fallback }

@@ -43,7 +43,7 @@ extension RegressionLimits {
             return (
                 points <= most + Self.slack,
                 String(
-                    format: "failure rate %.2f%% → %.2f%% (%+.2fpp), limit +%@",
+                    format: "failure rate %.2f%% → %.2f%% (%+.2fpp), limit %@",
                     base * 100,
                     new * 100,
                     points,
@@ -86,9 +86,9 @@ extension RegressionLimits {
 
     static func text(_ limit: Limit) -> String {
         switch limit {
-        case .percent(let value): "\(Self.number(value))%"
-        case .points(let value): "\(Self.number(value))pp"
-        case .milliseconds(let value): "\(Self.number(value)) ms"
+        case .percent(let value): "+\(Self.number(value))%"
+        case .points(let value): "+\(Self.number(value))pp"
+        case .milliseconds(let value): "+\(Self.number(value)) ms"
         }
     }
 

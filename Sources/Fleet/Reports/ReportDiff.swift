@@ -6,9 +6,7 @@ import Foundation
 /// settings that differ, and every device whose outcome changed.
 ///
 /// Built from the JSON reports alone, so any two saved reports (CI artifacts, merged shards) can
-/// be compared. Reports list only the devices that did not end `ok` (all of them with
-/// `--per-device`): a device missing from a complete report ended `ok`; missing from an
-/// interrupted one, or one with devices not started, it is `unlisted`.
+/// be compared. Which devices count as changed: ``DeviceOutcomeChanges``.
 public struct ReportDiff: Codable, Sendable {
     public var schema = "fleetsim.diff/1"
     public var base: Run
