@@ -14,7 +14,7 @@ public enum DiffHTML {
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>fleetsim diff — \(e(diff.new.target))</title>
-            <style>\(ReportStyle.css)</style></head><body><main>
+            <style>\(DiffStyle.css)</style></head><body><main>
             <h1>fleetsim report diff</h1>
             <div class="sub">base <code>\(e(diff.base.file ?? "baseline"))</code> (\(e(Self.describe(diff.base)))) → new <code>\(e(diff.new.file ?? "this run"))</code> (\(e(Self.describe(diff.new))))</div>
 
@@ -56,20 +56,21 @@ public enum DiffHTML {
                 "<h2>Checks against the baseline</h2><div class=\"panel scroll\"><table><tr><th>check</th><th>result</th><th>detail</th></tr>\n"
             for gate in diff.gates {
                 html +=
-                    "<tr><td><code>\(e(gate.name))</code></td><td class=\"\(gate.passed ? "good" : "bad")\"><strong>\(gate.passed ? "pass" : "FAIL")</strong></td><td>\(e(gate.detail))</td></tr>\n"
+                    "<tr><td><code>\(e(gate.name))</code></td><td class=\"\(gate.passed ? "gate-pass" : "gate-fail")\">\(gate.passed ? "pass" : "FAIL")</td><td>\(e(gate.detail))</td></tr>\n"
             }
             html += "</table></div>\n"
         }
 
         html += "<h2>Latency (ms, from each device's scheduled start)</h2><div class=\"panel scroll\"><table>"
         html +=
-            "<tr><th>phase</th><th>percentile</th><th class=\"num\">base</th><th class=\"num\">new</th><th class=\"num\">change</th><th class=\"num\">relative</th></tr>\n"
+            "<tr><th>phase, percentile</th><th class=\"num\">base</th><th class=\"num\">new</th><th class=\"num\">change</th><th class=\"num\">relative</th></tr>\n"
         for phase in PhaseHistograms.Phase.allCases {
             guard let row = diff.latencyMs[phase.rawValue] else { continue }
             for name in RegressionLimits.percentileNames {
                 guard let change = row[name] else { continue }
                 html +=
-                    "<tr><td>\(e(phase.label))</td><td>\(name)</td>" + Self.cells(change, "%.2f", worseWhenHigher: true)
+                    "<tr><td>\(e(phase.label)) <strong>\(name)</strong></td>"
+                    + Self.cells(change, "%.2f", worseWhenHigher: true)
                     + "</tr>\n"
             }
         }
@@ -82,22 +83,22 @@ public enum DiffHTML {
         }) {
             let worse = name == "ok" ? count.delta < 0 : count.delta > 0
             html +=
-                "<tr><td><code>\(e(name))</code></td><td class=\"num\">\(count.base)</td><td class=\"num\">\(count.new)</td><td class=\"num \(count.delta == 0 ? "" : worse ? "bad" : "good")\">\(String(format: "%+d", count.delta))</td></tr>\n"
+                "<tr><td><code>\(e(name))</code></td><td class=\"num\">\(count.base)</td><td class=\"num\">\(count.new)</td><td class=\"num \(count.delta == 0 ? "" : worse ? "outcome-bad" : "outcome-ok")\">\(String(format: "%+d", count.delta))</td></tr>\n"
         }
         html += "</table></div>\n"
 
         html += "<h2>Devices whose outcome changed (\(diff.devicesChanged.count))</h2><div class=\"panel scroll\">"
         if diff.devicesChanged.isEmpty {
-            html += "<p class=\"muted\">Every device that is in both runs ended the same way.</p>"
+            html += "<p class=\"diag\">Every device that is in both runs ended the same way.</p>"
         } else {
             html += "<table><tr><th>device</th><th>base</th><th>new</th><th>why, in the new run</th></tr>\n"
             for device in diff.devicesChanged.prefix(Self.mostDeviceRows) {
                 var why = e(device.detail ?? "")
                 for (code, explanation) in zip(device.diagnosis, device.explanation) {
-                    why += "<div class=\"muted\"><code>\(e(code))</code> — \(e(explanation))</div>"
+                    why += "<div class=\"diag\"><code>\(e(code))</code> — \(e(explanation))</div>"
                 }
                 html +=
-                    "<tr><td><code class=\"id\">\(e(device.id))</code></td><td><code>\(e(device.base))</code></td><td><code class=\"\(device.kind == "fixed" ? "good" : "bad")\">\(e(device.new))</code></td><td>\(why)</td></tr>\n"
+                    "<tr><td><code class=\"id\">\(e(device.id))</code></td><td><code>\(e(device.base))</code></td><td><code class=\"\(device.kind == "fixed" ? "outcome-ok" : "outcome-bad")\">\(e(device.new))</code></td><td>\(why)</td></tr>\n"
             }
             if diff.devicesChanged.count > Self.mostDeviceRows {
                 html +=
@@ -130,7 +131,7 @@ public enum DiffHTML {
                 points
                 ? String(format: ", %+.2fpp", delta)
                 : change.relative.map { String(format: ", %+.1f%%", $0 * 100) } ?? ""
-            if delta != 0 { tone = (delta > 0) == worseWhenHigher ? " bad" : " good" }
+            if delta != 0 { tone = (delta > 0) == worseWhenHigher ? " failed" : " ok" }
         }
         return
             "<div class=\"card\(tone)\"><div class=\"k\">\(MarkupText.escape(title))</div><div class=\"v\">\(MarkupText.escape(value))</div><div class=\"n\">\(MarkupText.escape(note))</div></div>"
@@ -138,7 +139,8 @@ public enum DiffHTML {
 
     static func cells(_ change: ReportDiff.Change, _ format: String, worseWhenHigher: Bool) -> String {
         func cell(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "—" }
-        let tone = change.delta.map { $0 == 0 ? "" : ($0 > 0) == worseWhenHigher ? " bad" : " good" } ?? ""
+        let tone =
+            change.delta.map { $0 == 0 ? "" : ($0 > 0) == worseWhenHigher ? " outcome-bad" : " outcome-ok" } ?? ""
         return "<td class=\"num\">\(cell(change.base, format))</td><td class=\"num\">\(cell(change.new, format))</td>"
             + "<td class=\"num\(tone)\">\(cell(change.delta, "%+" + format.dropFirst()))</td>"
             + "<td class=\"num\(tone)\">\(cell(change.relative.map { $0 * 100 }, "%+.1f%%"))</td>"
