@@ -121,7 +121,13 @@ import Testing
         let diff = try ReportDiff.make(
             base: Self.base,
             new: other,
-            parameters: (["rate": "100", "seed": "1"], ["rate": "200", "seed": "1", "ciphers": "\"x\""])
+            parameters: (
+                ["rate": "100", "groups": "[]", "arguments": "[\"--json\",\"a.json\"]", "target": "\"a\""],
+                [
+                    "rate": "200", "groups": "[]", "arguments": "[\"--json\",\"b.json\"]", "target": "\"b\"",
+                    "ciphers": "\"x\"",
+                ]
+            )
         )
         #expect(diff.differences.map(\.name) == ["target", "protocol", "parameters.ciphers", "parameters.rate"])
         #expect(diff.differences.last == .init(name: "parameters.rate", base: "100", new: "200"))

@@ -179,6 +179,10 @@ public struct ReportDiff: Codable, Sendable {
         return counts
     }
 
+    /// Parameters that say how a run was invoked rather than what it ran (`arguments` holds the
+    /// output paths and `--baseline` itself, so it always differs), or that are compared above.
+    static let parametersNotCompared: Set<String> = ["arguments", "differing", "target", "protocol"]
+
     static func differences(
         _ base: RunReport,
         _ new: RunReport,
@@ -191,7 +195,8 @@ public struct ReportDiff: Codable, Sendable {
             list.append(Difference(name: name, base: old, new: now))
         }
         if let old = parameters.base, let now = parameters.new {
-            for key in Set(old.keys).union(now.keys).sorted() where old[key] != now[key] {
+            for key in Set(old.keys).union(now.keys).sorted()
+            where old[key] != now[key] && !Self.parametersNotCompared.contains(key) {
                 list.append(
                     Difference(name: "parameters.\(key)", base: old[key] ?? "(none)", new: now[key] ?? "(none)")
                 )
