@@ -20,6 +20,10 @@ struct InputError: Error {
         case expectations(Expectations.ParseError.Code)
         /// `report merge` refusing its reports: `merge:<code>`.
         case merge(ReportMerge.Refusal.Code)
+        /// `report diff` or `run --baseline` refusing to compare two reports: `diff:<code>`.
+        case diff(ReportDiff.Refusal.Code)
+        /// A `--max-regression` spec that cannot be used: `max-regression:<code>`.
+        case regression(RegressionLimits.ParseError.Code)
         /// The TLS context refusing the CA, CRL, server identity or a setting: `tls:<code>`.
         case tls(TLSContextError.Code)
         /// The `--audit` file: `audit:<code>`.
@@ -60,6 +64,8 @@ struct InputError: Error {
             case .identities(let code): "identities:\(code.rawValue)"
             case .expectations(let code): "expect:\(code.rawValue)"
             case .merge(let code): "merge:\(code.rawValue)"
+            case .diff(let code): "diff:\(code.rawValue)"
+            case .regression(let code): "max-regression:\(code.rawValue)"
             case .tls(let code): "tls:\(code.rawValue)"
             case .audit(let code): "audit:\(code.rawValue)"
             case .notAKey: "not-a-key"

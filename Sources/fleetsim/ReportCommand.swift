@@ -8,7 +8,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Work with the JSON reports of earlier runs.",
-        subcommands: [Merge.self, HTML.self]
+        subcommands: [Merge.self, HTML.self, Diff.self]
     )
 
     /// Reads a `run --json` report (a shard's, a merged one, a CI artifact), or says which file and why not.

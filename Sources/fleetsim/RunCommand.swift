@@ -88,6 +88,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var outputs: ReportOptions
 
+    @OptionGroup(title: "Against a baseline") var baselineOptions: BaselineOptions
+
     @OptionGroup var metricsOption: MetricsOption
 
     @Flag(help: "No live progress line.")
@@ -117,11 +119,13 @@ struct RunCommand: AsyncParsableCommand {
         _ = try self.scale.sourceAddresses()
         try self.behaviour.check()
         try self.outputs.check()
+        try self.baselineOptions.check()
         try self.metricsOption.check()
     }
 
     func run() async throws {
         try DescriptorBudget.check()
+        let baseline = try self.baselineOptions.load()
         let (host, port) = try self.target.parsed()
         let setup = try FleetSetup(behaviour: self.behaviour, identities: self.identities)
         let (profile, sources, context) = (setup.profile, setup.sources, setup.context)
@@ -173,13 +177,13 @@ struct RunCommand: AsyncParsableCommand {
         // One event loop per core (wolfSSL keeps a per-thread ECC cache: never a thread per device).
         let group = MultiThreadedEventLoopGroup.singleton
         let stop = StopSignal()
-        let interrupts = SignalWatcher.stopping(stop)
-        defer { interrupts.cancel() }
         let metrics = self.metricsOption.metrics == nil ? nil : RunMetrics()
         var endpoint: MetricsEndpoint?
         if let metrics { endpoint = try await self.metricsOption.start(metrics.registry) }
         let collector = RunCollector(keepAll: self.outputs.perDevice, observer: metrics)
         let progress = (!self.quiet && isatty(2) == 1) ? ProgressLine(collector: collector, total: fleet.count) : nil
+        let interrupts = SignalWatcher.stopping(stop, progress: progress)
+        defer { interrupts.cancel() }
         progress?.start()
 
         let before = ProcessUsage.now()
@@ -188,7 +192,7 @@ struct RunCommand: AsyncParsableCommand {
             stop: stop
         )
         let after = ProcessUsage.now()
-        progress?.finish()
+        await progress?.finish()
         await endpoint?.stop()
 
         let outcomes = result.state.outcomeByDevice
@@ -208,7 +212,7 @@ struct RunCommand: AsyncParsableCommand {
         if let choice = self.identities.diagnoseOcsp {
             ocspFindings = await setup.ocspDiagnoses(choice, result: result, fleet: fleet)
         }
-        let report = RunReportBuilder.make(
+        var report = RunReportBuilder.make(
             result: result,
             settings: settings,
             tls: setup.tlsText,
@@ -219,10 +223,12 @@ struct RunCommand: AsyncParsableCommand {
             before: before,
             after: after
         )
+        let comparison = try baseline.map { try BaselineOptions.compare(&report, with: $0) }
         print(RunSummary.text(report, mismatches: mismatches))
+        if let comparison { print("\n" + DiffText.text(comparison, firstDevices: 10, gates: false)) }
         try self.outputs.write(report, expectations: expectations, outcomes: outcomes, deviceIDs: fleet.map(\.id))
 
-        let verdict = RunVerdict(gates: gates, interrupted: result.interrupted)
+        let verdict = RunVerdict(gates: report.gates, interrupted: result.interrupted)
         switch verdict {
         case .passed: break
         case .checkFailed: throw ExitCode(verdict.exitStatus)

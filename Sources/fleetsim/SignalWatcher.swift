@@ -25,10 +25,17 @@ final class SignalWatcher {
     }
 
     /// `run`: the first signal stops the run (the partial report is still written), a second exits at once.
-    static func stopping(_ stop: StopSignal) -> SignalWatcher {
+    ///
+    /// With a live progress line the note goes through it, so it starts a line of its own instead of
+    /// following the line (or the terminal's `^C`) after a dangling `fleetsim: `.
+    static func stopping(_ stop: StopSignal, progress: ProgressLine? = nil) -> SignalWatcher {
         SignalWatcher { _ in
-            if stop.isStopped { Glibc.exit(ExitStatus.interrupted) }
-            Fleetsim.printError("\ninterrupted: stopping, writing the partial report (Ctrl-C again to quit at once)")
+            if stop.isStopped {
+                progress?.announce("interrupted again: quitting")
+                Glibc.exit(ExitStatus.interrupted)
+            }
+            let note = "interrupted: stopping, writing the partial report (Ctrl-C again to quit at once)"
+            if let progress { progress.announce(note) } else { Fleetsim.printError(note) }
             stop.stop()
         }
     }

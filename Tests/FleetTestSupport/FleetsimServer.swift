@@ -21,12 +21,7 @@ public final class FleetsimServer: Sendable {
             in: directory,
             name: "\(command.joined(separator: "-"))-\(UUID().uuidString.prefix(6))"
         )
-        do {
-            self.port = try await process.waitForPort(after: "listening on")
-        } catch {
-            process.stop()
-            throw error
-        }
+        self.port = try await process.portOrStop(after: "listening on")
         self.process = process
     }
 

@@ -128,6 +128,16 @@ public final class ForeignProcess: @unchecked Sendable {
         return port
     }
 
+    /// ``waitForPort(after:timeout:)`` for a server just started: stops it when no port comes.
+    public func portOrStop(after marker: String) async throws -> Int {
+        do {
+            return try await self.waitForPort(after: marker)
+        } catch {
+            self.stop()
+            throw error
+        }
+    }
+
     /// Waits for the process to exit by itself (bounded); returns its exit status.
     /// - Throws: ``PollTimeout`` at the deadline, after stopping the process.
     @discardableResult

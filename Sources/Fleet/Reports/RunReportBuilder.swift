@@ -177,7 +177,7 @@ public enum RunReportBuilder {
     }
 
     /// JSON with stable key order and ISO-8601 dates.
-    public static func encode(_ report: RunReport) throws -> Data {
+    public static func encode(_ report: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
