@@ -10,7 +10,7 @@ extension ReportCommand {
             commandName: "diff",
             abstract: "Compare two JSON reports: latency, rates, CPU, outcomes, and the devices that changed.",
             discussion: """
-                Per-phase percentile changes (absolute and relative), verdicts/s, CPU per device, failure \
+                Per-phase percentile changes (absolute and relative), verdicts/s, CPU per handshake, failure \
                 rate, outcome counts, and every device whose outcome changed, with the new diagnosis. \
                 Targets, protocols, TLS settings and parameters that differ are named. Reports of \
                 different schemas are refused (exit 2, error[diff:other-schema]). With --max-regression, \

@@ -116,7 +116,7 @@ import Testing
         #expect(try Self.judge("failureRate=1.9pp", diff) == ["max-regression:failureRate": false])
     }
 
-    /// CPU per device 100 → 115 µs (+15 %); verdicts/s 100 → 80 (a 20 % fall).
+    /// CPU per handshake 100 → 115 µs (+15 %); verdicts/s 100 → 80 (a 20 % fall).
     @Test func cpuRisesAndRateFalls() throws {
         let diff = try Self.diff(base: Array(repeating: 10, count: 100), new: Array(repeating: 10, count: 80))
         #expect(

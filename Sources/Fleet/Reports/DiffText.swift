@@ -32,7 +32,9 @@ public enum DiffText {
         if let change = diff.rates["handshakesPerSecond"] {
             lines.append("    " + Self.pad("verdicts/s", width) + Self.figures(change, "%.1f"))
         }
-        lines.append("    " + Self.pad("CPU µs per device", width) + Self.figures(diff.cpuMicrosPerHandshake, "%.0f"))
+        lines.append(
+            "    " + Self.pad("CPU µs per handshake", width) + Self.figures(diff.cpuMicrosPerHandshake, "%.0f")
+        )
         let rate = diff.failureRate
         lines.append(
             "    " + Self.pad("failure rate", width) + Self.column(rate.base.map { $0 * 100 }, "%.2f%%")

@@ -4,7 +4,7 @@ import Foundation
 /// gate per limit, named `max-regression:METRIC` (`max-regression:p99`).
 ///
 /// Fail closed: a figure missing from either run (no device accepted, so no p99; no verdict, so
-/// no CPU per device) fails its gate, because "no worse than the baseline" cannot be shown.
+/// no CPU per handshake) fails its gate, because "no worse than the baseline" cannot be shown.
 extension RegressionLimits {
     /// One gate per limit; `p99` without a phase is the new run's time to acceptance.
     public func gates(_ diff: ReportDiff) -> [RunReport.Gate] {
@@ -53,11 +53,11 @@ extension RegressionLimits {
         case .cpuPerHandshake:
             let change = diff.cpuMicrosPerHandshake
             guard let base = change.base, let new = change.new, case .percent(let most) = entry.limit else {
-                return (false, "CPU per device: \(Self.missing(change)), limit \(limitText)")
+                return (false, "CPU per handshake: \(Self.missing(change)), limit \(limitText)")
             }
             return (
                 Self.withinRelative(base, new, most),
-                String(format: "CPU per device %.0f µs → %.0f µs", base, new)
+                String(format: "CPU per handshake %.0f µs → %.0f µs", base, new)
                     + "\(Self.relative(change)), limit \(limitText)"
             )
         case .rate:

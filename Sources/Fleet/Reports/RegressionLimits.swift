@@ -7,7 +7,7 @@
 ///   `%` relative to the baseline (0–1000) or `ms` absolute (0–3600000).
 /// - `failureRate`: `pp`, percentage points (0–100): `0.5pp` allows 1.0 % → 1.5 %. A relative
 ///   limit on a rate that is often 0 would mean nothing, so `%` is refused.
-/// - `cpuPerHandshake`: client CPU per device, `%` (0–1000).
+/// - `cpuPerHandshake`: client CPU per handshake, `%` (0–1000).
 /// - `rate`: verdicts per second, `%` (0–100): how far it may *fall*.
 ///
 /// A limit is inclusive: `p99=10%` passes at exactly +10 %.

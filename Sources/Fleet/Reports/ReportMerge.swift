@@ -145,7 +145,11 @@ public enum ReportMerge {
             cpu: .init(
                 userSeconds: cpuUser,
                 systemSeconds: cpuSystem,
-                microsPerHandshake: verdicts > 0 ? (cpuUser + cpuSystem) / Double(verdicts) * 1e6 : nil
+                microsPerHandshake: RunReport.CPU.perHandshake(
+                    cpuUser + cpuSystem,
+                    verdicts: verdicts,
+                    attempts: all.compactMap(\.connections).reduce(0) { $0 + $1.attempts }
+                )
             ),
             memory: .init(
                 maxRSSBytes: all.map(\.memory.maxRSSBytes).max() ?? 0,

@@ -164,7 +164,16 @@ public struct RunReport: Codable, Sendable {
     public struct CPU: Codable, Sendable {
         public var userSeconds: Double
         public var systemSeconds: Double
+        /// The run's CPU over its connection attempts: a device that retried, churned or came back
+        /// after a loss paid for each handshake, so dividing by devices would overstate it.
         public var microsPerHandshake: Double?
+
+        /// Microseconds of `seconds` per connection attempt (at least one per device verdict);
+        /// nil when nothing was attempted.
+        public static func perHandshake(_ seconds: Double, verdicts: Int, attempts: Int) -> Double? {
+            let handshakes = max(verdicts, attempts)
+            return handshakes > 0 ? seconds / Double(handshakes) * 1e6 : nil
+        }
     }
 
     public struct Memory: Codable, Sendable {

@@ -146,7 +146,11 @@ public enum RunReportBuilder {
             cpu: .init(
                 userSeconds: cpuUser,
                 systemSeconds: cpuSystem,
-                microsPerHandshake: verdicts > 0 ? (cpuUser + cpuSystem) / Double(verdicts) * 1e6 : nil
+                microsPerHandshake: RunReport.CPU.perHandshake(
+                    cpuUser + cpuSystem,
+                    verdicts: verdicts,
+                    attempts: connections.attempts
+                )
             ),
             memory: .init(
                 maxRSSBytes: after.maxRSSBytes,

@@ -33,7 +33,7 @@ public enum RunSummary {
             rates += String(format: ", start rate %.1f/s requested", requested)
             if let achieved = report.rates.achievedStartRate { rates += String(format: ", %.1f/s achieved", achieved) }
         }
-        if let micros = report.cpu.microsPerHandshake { rates += String(format: ", %.0f µs CPU per device", micros) }
+        if let micros = report.cpu.microsPerHandshake { rates += String(format: ", %.0f µs CPU per handshake", micros) }
         if c.peakConnected > 0 { rates += ", peak \(c.peakConnected) connected" }
         lines.append(rates)
         if let perDevice = report.memory.bytesPerConnectedDevice {
