@@ -213,7 +213,14 @@ struct RunCommand: AsyncParsableCommand {
             diagnose: setup.diagnose(fleet),
             gates: gates,
             before: before,
-            after: after
+            after: after,
+            parameters: RunParameters(
+                settings: settings,
+                tls: setup.tlsText,
+                devices: fleet.count,
+                fleetsimVersion: BuildInfo.version,
+                arguments: Array(CommandLine.arguments.drop { $0 != "run" }.dropFirst())
+            )
         )
         print(RunSummary.text(report, mismatches: mismatches))
         try self.outputs.write(report, expectations: expectations, outcomes: outcomes, deviceIDs: fleet.map(\.id))
