@@ -35,9 +35,9 @@ enum SyntheticReport {
         for index in 0..<devices {
             let start = Double(index) / rate
             let second = Int(start)
+            let load = 1 + min(start, 90) / 30
             while timeline.count <= second + 1 { timeline.append([0, 0, 0]) }
             timeline[second][0] += 1
-            let load = 1 + start / 30
             let handshake = 0.004 * load * pow(10, Double.random(in: 0...0.6, using: &random))
             let connect = 0.0004 * pow(10, Double.random(in: 0...0.5, using: &random))
             let id = String(format: "\(idPrefix)-%06d", index)

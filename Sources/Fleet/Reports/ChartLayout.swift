@@ -57,12 +57,14 @@ struct ChartLayout: Sendable {
     }
 
     /// Up to `most` + 1 ticks at 1-2-5 steps from 0, the last at or above `maximum`, so the axis
-    /// always ends on a labelled tick (never a single tick at the top).
-    static func niceTicks(_ maximum: Double, most: Int = 4) -> [Double] {
+    /// always ends on a labelled tick (never a single tick at the top). `integral`: whole steps
+    /// (counts of devices have no quarters).
+    static func niceTicks(_ maximum: Double, most: Int = 4, integral: Bool = false) -> [Double] {
         let top = maximum > 0 ? maximum : 1
         let raw = top / Double(most)
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let nice = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let step = integral ? max(1, nice.rounded(.up)) : nice
         let count = Int((top / step).rounded(.up))
         return (0...max(1, count)).map { Double($0) * step }
     }
@@ -154,6 +156,15 @@ struct ChartLayout: Sendable {
         if ms >= 1000 { return String(format: ms >= 10_000 ? "%.0f s" : "%.1f s", ms / 1000) }
         if ms == 0 { return "0" }
         return String(format: ms >= 10 ? "%.0f ms" : ms >= 1 ? "%.1f ms" : "%.2f ms", ms)
+    }
+
+    /// Milliseconds on an axis whose caption says `ms`: `0.25`, `2.5`, `250`, `1.2k`.
+    static func plainMilliseconds(_ ms: Double) -> String {
+        if ms >= 1000 || ms == 0 { return Self.count(ms) }
+        var text = String(format: "%.2f", ms)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 
     /// A count as an axis label: `750`, `1.5k`, `20k`.

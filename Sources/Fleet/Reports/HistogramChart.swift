@@ -31,7 +31,7 @@ enum HistogramChart {
         func x(_ micros: Double) -> Double {
             layout.plotLeft + (log10(max(1, micros)) - lo) / (hi - lo) * layout.plotWidth
         }
-        let ticks = ChartLayout.niceTicks(Double(bins.max() ?? 1))
+        let ticks = ChartLayout.niceTicks(Double(bins.max() ?? 1), integral: true)
         let top = ticks.last ?? 1
         var svg = layout.open("latency histogram") + layout.yAxis(ticks, format: ChartLayout.count)
         let barWidth = layout.plotWidth / Double(bins.count)

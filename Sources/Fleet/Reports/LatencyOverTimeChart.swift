@@ -77,7 +77,7 @@ enum LatencyOverTimeChart {
                 ry
             )
         }
-        svg += layout.yAxis(ticks, format: ChartLayout.milliseconds)
+        svg += layout.yAxis(ticks, format: ChartLayout.plainMilliseconds)
         func line(_ entries: [LatencyOverTime.Window], _ value: (LatencyOverTime.Window) -> Double, _ css: String)
             -> String
         {

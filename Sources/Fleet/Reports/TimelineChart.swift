@@ -23,7 +23,7 @@ enum TimelineChart {
             return (0..<3).map { column in Double(part.reduce(0) { $0 + $1[column] }) / Double(group) }
         }
         let peak = slots.map { max($0[0], $0[1] + $0[2]) }.max() ?? 1
-        let ticks = ChartLayout.niceTicks(max(peak, requestedRate ?? 0, 1))
+        let ticks = ChartLayout.niceTicks(max(peak, requestedRate ?? 0, 1), integral: peak >= 4)
         let top = ticks.last ?? 1
         func y(_ value: Double) -> Double { layout.plotBottom - value / top * layout.plotHeight }
         let slot = layout.plotWidth / Double(slots.count)
