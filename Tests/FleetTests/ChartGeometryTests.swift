@@ -51,6 +51,7 @@ import Testing
         for (width, height, body) in svgs {
             let labels = Self.labels(body)
             #expect(labels.count >= 5)
+            #expect(Set(labels.map(\.text)).count == labels.count, "a label repeated: \(labels.map(\.text))")
             for label in labels {
                 let estimated = Double(label.text.count) * label.size * 0.62
                 let left =

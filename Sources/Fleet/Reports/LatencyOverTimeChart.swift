@@ -98,11 +98,7 @@ enum LatencyOverTimeChart {
             }
         }
         svg += layout.frame(yCaption: windowSeconds > 1 ? "ms (per \(windowSeconds) s)" : "ms (per second)")
-        svg += layout.xLabels(
-            ChartLayout.niceTicks(span, most: layout.variant == "wide" ? 8 : 5).filter { $0 <= span }.map {
-                (x($0), TimelineChart.clock($0))
-            }
-        )
+        svg += layout.xLabels(TimelineChart.secondLabels(layout, span: span, x: x))
         return svg + "</svg>"
     }
 }

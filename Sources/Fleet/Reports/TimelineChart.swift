@@ -63,15 +63,18 @@ enum TimelineChart {
             )
         }
         svg += layout.frame(yCaption: "devices / s")
-        svg += layout.xLabels(Self.secondLabels(layout, seconds: rows.count))
+        let span = Double(rows.count)
+        svg += layout.xLabels(
+            Self.secondLabels(layout, span: span) { layout.plotLeft + $0 / span * layout.plotWidth }
+        )
         return svg + "</svg>"
     }
 
-    /// Labels at round seconds (1-2-5 steps) along an axis of `seconds` seconds.
-    static func secondLabels(_ layout: ChartLayout, seconds: Int) -> [(x: Double, text: String)] {
-        let span = Double(max(1, seconds))
-        return ChartLayout.niceTicks(span, most: layout.variant == "wide" ? 8 : 5).filter { $0 <= span }.map {
-            (layout.plotLeft + $0 / span * layout.plotWidth, Self.clock($0))
+    /// Labels at whole seconds (1-2-5 steps) along an axis of `span` seconds placed by `x`.
+    static func secondLabels(_ layout: ChartLayout, span: Double, x: (Double) -> Double) -> [(x: Double, text: String)]
+    {
+        ChartLayout.niceTicks(span, most: layout.variant == "wide" ? 8 : 5, integral: true).filter { $0 <= span }.map {
+            (x($0), Self.clock($0))
         }
     }
 
