@@ -38,7 +38,8 @@ public struct RunParameters: Codable, Sendable, Equatable {
     public var alpn: [String]?
     public var ocsp: String
     public var accept: String
-    /// `exponential/full 1s..60s, 3 retries` style summaries of the behaviours.
+    /// Retries after a failure (the profile's `reconnect.retries`), whether rejected devices retry
+    /// too, and the backoff: `exponential, jitter full, 1s–1m`.
     public var retries: Int
     public var retryRejected: Bool
     public var backoff: String
