@@ -25,7 +25,7 @@ enum HTMLStyle {
         th { font-size: 12px; color: var(--muted); font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         table.kv th { width: 38%; font-size: 13px; } table.kv td { overflow-wrap: anywhere; }
         code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, monospace; } code.id { display: inline-block; max-width: 100%; overflow-wrap: anywhere; }
-        .ids { line-height: 1.9; } .outcome-ok { color: var(--ok); } .outcome-bad { color: var(--bad); overflow-wrap: anywhere; }
+        .ids { line-height: 1.9; } .outcome-ok { color: var(--ok); } .outcome-bad { color: var(--bad); overflow-wrap: break-word; }
         .meter { height: 8px; background: var(--meter); border-radius: 4px; overflow: hidden; } .meter span { display: block; height: 100%; }
         .diag { color: var(--muted); font-size: 13px; overflow-wrap: anywhere; } .gate-pass { color: var(--ok); font-weight: 600; } .gate-fail { color: var(--bad); font-weight: 600; }
         figure.chart { margin: 0; } figure.chart svg { display: block; width: 100%; height: auto; }
