@@ -3,6 +3,9 @@
 
 SWIFT        ?= swift
 DEB_PACKAGES := libwolfssl-dev pkg-config openssl mosquitto mosquitto-clients
+# What only the tests need: headless Chromium renders the report page for its screenshot test
+# (about 11 s to install on a Debian 12 machine with a warm mirror, 25 packages, no recommends).
+TEST_PACKAGES := chromium
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # WOLFSSL=fast builds against .deps/wolfssl-fast (make wolfssl-fast): pkg-config finds its headers
@@ -18,7 +21,7 @@ else
 RELEASE_BIN   = .build/release
 endif
 
-.PHONY: help deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-mqtt bench-ocsp bench-revoke bench-prometheus wolfssl-fast lint format clean
+.PHONY: help deps test-deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-mqtt bench-ocsp bench-revoke bench-prometheus wolfssl-fast lint format clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
@@ -39,9 +42,12 @@ help:
 	@echo "make clean    remove build products"
 
 ## deps: install the Debian packages that are missing (idempotent: nothing happens when all are present).
-deps:
+## test-deps: the same, with what the tests alone need.
+deps: PACKAGES = $(DEB_PACKAGES)
+test-deps: PACKAGES = $(DEB_PACKAGES) $(TEST_PACKAGES)
+deps test-deps:
 	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -58,7 +64,8 @@ release: deps $(FAST_DEP)
 
 # Suites run one after another: the load and hardening tests (10,000 devices, 5,000 idle
 # connections, server restarts) would otherwise starve the latency-sensitive ones on 2 cores.
-test: deps $(FAST_DEP)
+# Report page screenshots (PageScreenshotTests) land in .build/artifacts/report-screenshots/.
+test: test-deps $(FAST_DEP)
 	$(SWIFT_ENV) $(SWIFT) test --no-parallel $(SWIFT_FLAGS)
 ifneq ($(WOLFSSL),fast)
 	scripts/fuzz.sh
@@ -71,7 +78,7 @@ fuzz: deps
 ## test-asan: the whole suite, integration tests included, built with AddressSanitizer (.build-asan).
 ## Memory errors fail it. LeakSanitizer's exit-time report is off unless LEAKS=1: it lists wolfSSL's
 ## per-thread ECC caches and the sessions of channels still open when a process exits.
-test-asan: deps
+test-asan: test-deps
 	$(SWIFT) build --scratch-path .build-asan --sanitize=address --build-tests
 	ASAN_OPTIONS=detect_leaks=$(if $(LEAKS),1,0) LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp:print_suppressions=0 \
 		$(SWIFT) test --no-parallel --scratch-path .build-asan --sanitize=address --skip-build

@@ -221,7 +221,14 @@ struct RunCommand: AsyncParsableCommand {
             diagnose: setup.diagnose(fleet, ocsp: ocspFindings),
             gates: gates,
             before: before,
-            after: after
+            after: after,
+            parameters: RunParameters(
+                settings: settings,
+                tls: setup.tlsText,
+                devices: fleet.count,
+                fleetsimVersion: BuildInfo.version,
+                arguments: Array(CommandLine.arguments.drop { $0 != "run" }.dropFirst())
+            )
         )
         let comparison = try baseline.map { try BaselineOptions.compare(&report, with: $0) }
         print(RunSummary.text(report, mismatches: mismatches))

@@ -14,15 +14,24 @@ import Testing
     }
 
     static func page(_ devices: [RunReport.Device], gates: [RunReport.Gate] = [], interrupted: Bool = false) -> String {
-        HTMLReport.make(
-            RunReport.fixture(interrupted: interrupted, devices: devices, histograms: Self.histograms(), gates: gates)
+        var report = RunReport.fixture(
+            interrupted: interrupted,
+            devices: devices,
+            histograms: Self.histograms(),
+            gates: gates
         )
+        var windows = LatencyWindows()
+        for (second, ms) in [(0, 4.0), (0, 6), (1, 12), (1, 40)] {
+            windows.record(.tlsHandshake, seconds: ms / 1000, at: Double(second))
+        }
+        report.latencyOverTime = LatencyOverTime(windows)
+        return HTMLReport.make(report)
     }
 
     static func count(_ text: String, in page: String) -> Int { page.components(separatedBy: text).count - 1 }
 
     /// A device id in a cause's list of devices.
-    static func listed(_ escapedID: String) -> String { "<code>\(escapedID)</code>" }
+    static func listed(_ escapedID: String) -> String { "<code class=\"id\">\(escapedID)</code>" }
 
     @Test func onePageWithNothingToRunOrFetch() {
         let page = Self.page([.ok("tcu-1"), .failed("tcu-2", .rejected(.unknownCA), alert: 48)])
@@ -37,7 +46,10 @@ import Testing
         ] {
             #expect(!lower.contains(forbidden), "the page contains '\(forbidden)'")
         }
-        #expect(Self.count("<svg", in: page) == 2, "the latency histogram and the timeline are inline SVG")
+        #expect(
+            Self.count("<svg", in: page) == 6,
+            "the histogram, latency over time and the timeline are inline SVG, each wide and narrow"
+        )
     }
 
     @Test func everyCauseIsListedOnceWithItsDevicesAndOKDevicesAreNot() {
@@ -132,5 +144,69 @@ import Testing
             !HTMLReport.make(RunReport.fixture(interrupted: false, devices: [], histograms: PhaseHistograms()))
                 .contains("<h2>MQTT")
         )
+    }
+}
+
+/// The run parameters panel: every setting shown, merged shards that differ said so.
+@Suite struct HTMLParametersPanelTests {
+    static func report(shard: String, rate: Double) -> RunReport {
+        var settings = RunSettings(host: "127.0.0.1", port: 8883)
+        settings.rate = rate
+        var report = RunReport.fixture(shard: shard, devices: [.ok("d-\(shard)")])
+        report.parameters = RunParameters(
+            settings: settings,
+            tls: "1.3",
+            devices: 1,
+            fleetsimVersion: "9.9.9",
+            arguments: ["--rate", "\(rate)", "--shard", shard]
+        )
+        return report
+    }
+
+    @Test func parametersAreShownAndShardsThatDifferAreNamed() throws {
+        let one = Self.report(shard: "1/2", rate: 50)
+        let page = HTMLReport.make(one)
+        #expect(page.contains("<tr><th>fleetsim</th><td>9.9.9</td></tr>"))
+        #expect(page.contains("<tr><th>rate</th><td>50 / s</td></tr>"))
+        #expect(page.contains("<td>fleetsim run --rate 50.0</td>"), "the command line without --shard")
+
+        let same = try ReportMerge.merge([("a", one), ("b", Self.report(shard: "2/2", rate: 50))])
+        #expect(same.parameters?.differing == nil)
+        #expect(same.parameters?.devices == 2)
+        let differ = try ReportMerge.merge([("a", one), ("b", Self.report(shard: "2/2", rate: 80))])
+        #expect(differ.parameters?.differing == ["arguments", "rate"])
+        #expect(HTMLReport.make(differ).contains("<td>50 / s (differs between shards)</td>"))
+
+        var old = Self.report(shard: "2/2", rate: 50)
+        old.parameters = nil
+        let mixed = try ReportMerge.merge([("a", one), ("b", old)])
+        #expect(mixed.parameters?.differing == ["(shards without parameters)"])
+        #expect(HTMLReport.make(old).contains("This report predates recorded parameters"))
+    }
+
+    @Test func tlsAndConnectionsPanelsComeFromTheJSON() {
+        var report = RunReport.fixture(devices: [.ok("a")])
+        report.connections = RunReport.Connections(
+            attempts: 12,
+            byKind: ["first": 10, "retry": 2],
+            outcomes: ["ok": 10, "tcp-refused": 2],
+            lost: 1,
+            recovered: 1,
+            recoverySeconds: 2.5,
+            peakConnectRate: 40,
+            peakReconnectRate: 20,
+            resumption: .init(offered: 4, resumed: 3, rate: 0.75),
+            clockFailures: 0,
+            negotiated: ["TLS 1.3 TLS13-AES128-GCM-SHA256": 7, "TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256": 3],
+            alpn: ["x-amzn-mqtt-ca": 10]
+        )
+        let page = HTMLReport.make(report)
+        #expect(page.contains("<tr><th>versions negotiated</th><td>TLS 1.3 7, TLS 1.2 3</td></tr>"))
+        #expect(page.contains("<td>TLS13-AES128-GCM-SHA256 7, ECDHE-ECDSA-AES128-GCM-SHA256 3</td>"))
+        #expect(page.contains("<tr><th>resumption</th><td>3 of 4 offered (75.0%)</td></tr>"))
+        #expect(page.contains("<tr><th>ALPN negotiated</th><td>x-amzn-mqtt-ca 10</td></tr>"))
+        #expect(page.contains("<tr><th>attempts</th><td>12: first 10, retry 2</td></tr>"))
+        #expect(page.contains("<tr><th>lost / recovered</th><td>1 / 1</td></tr>"))
+        #expect(!HTMLReport.make(RunReport.fixture(devices: [])).contains("<h2>Connections and retries</h2>"))
     }
 }

@@ -81,6 +81,19 @@ import Testing
         #expect(revoked["diagnosis"] as? [String] == ["revoked"])
         let cpu = try #require(report["cpu"] as? [String: Double])
         #expect(cpu["microsPerHandshake"] != nil)
+        // What the run was given, and the handshake's latency per second adding up to its histogram.
+        let parameters = try #require(report["parameters"] as? [String: Any])
+        #expect(parameters["tlsVersions"] as? String == version)
+        #expect(parameters["concurrency"] as? Int == 1)
+        #expect(parameters["target"] as? String == "127.0.0.1:\(server.port)")
+        #expect(["debian", "fast"].contains(parameters["wolfSSLBuild"] as? String ?? ""))
+        #expect((parameters["arguments"] as? [String])?.contains("--per-device") == true)
+        let overTime = try #require(report["latencyOverTime"] as? [String: Any])
+        let phases = try #require(overTime["phases"] as? [String: [[String: Any]]])
+        let handshakes = try #require(phases["tlsHandshake"])
+        #expect(
+            handshakes.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == Int(latency["tlsHandshake"]?["count"] ?? -1)
+        )
 
         // The JUnit file is XML a CI can read: one testcase per device, none failing (all as expected).
         let xml = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
@@ -92,7 +105,9 @@ import Testing
         // The HTML page is self-contained: its charts, every failed device and its diagnosis, no scripts.
         let page = try String(contentsOfFile: html, encoding: .utf8)
         #expect(page.hasPrefix("<!doctype html>"))
-        #expect(page.components(separatedBy: "<svg").count == 3)  // histogram + timeline
+        // Histogram, latency over time and timeline, each wide and narrow.
+        #expect(page.components(separatedBy: "<svg").count == 7)
+        #expect(page.contains("<h2>Run parameters</h2>") && page.contains("<h2>TLS</h2>"))
         #expect(page.contains(fixture.devices[.expired]!))
         #expect(page.contains("missing-client-auth-eku"))
         #expect(!page.contains("<script"))

@@ -19,6 +19,8 @@ public final class RunCollector: Sendable {
         public var failed = 0
         public var outcomes: [String: Int] = [:]
         public var histograms = PhaseHistograms()
+        /// The same phases per window of the run (the page's latency-over-time chart).
+        public var latencyWindows = LatencyWindows()
         /// Reports of every device not `ok` (and of all devices with `keepAll`).
         public var devices: [DeviceReport] = []
         /// Every device's outcome (for `--expect` and JUnit).
@@ -145,6 +147,7 @@ public final class RunCollector: Sendable {
                 state.histograms.record(.serverAccept, seconds: value.seconds)
             }
             if let value = record.mqttConnack { state.histograms.record(.mqttConnack, seconds: value) }
+            state.latencyWindows.record(record, at: record.decidedAt)
             if record.outcome == .ok {
                 state.connected += 1
                 state.peakConnected = max(state.peakConnected, state.connected)

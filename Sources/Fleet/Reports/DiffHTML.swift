@@ -37,7 +37,7 @@ public enum DiffHTML {
         if let rate = diff.rates["handshakesPerSecond"] {
             html += Self.card("verdicts / s", rate, format: "%.1f", worseWhenHigher: false)
         }
-        html += Self.card("CPU / device", diff.cpuMicrosPerHandshake, format: "%.0f µs", worseWhenHigher: true)
+        html += Self.card("CPU / handshake", diff.cpuMicrosPerHandshake, format: "%.0f µs", worseWhenHigher: true)
         let rate = diff.failureRate
         html += Self.card(
             "failure rate",

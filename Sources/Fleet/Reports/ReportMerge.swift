@@ -165,7 +165,20 @@ public enum ReportMerge {
             connections: Self.mergeConnections(all.compactMap(\.connections))
         )
         merged.mqtt = Self.mergeMQTT(all.compactMap(\.mqtt))
+        merged.parameters = RunParameters.merged(all.map(\.parameters))
+        merged.latencyOverTime = Self.mergeLatencyOverTime(all, start: start)
         return merged
+    }
+
+    /// Windows line up by each shard's start second, like the timeline; nil when no shard has any.
+    static func mergeLatencyOverTime(_ reports: [RunReport], start: Date) -> LatencyOverTime? {
+        guard reports.contains(where: { $0.latencyOverTime != nil }) else { return nil }
+        var windows = LatencyWindows()
+        for report in reports {
+            guard let part = report.latencyOverTime else { continue }
+            windows.merge(part.windows, offset: Int(report.startedAt.timeIntervalSince(start).rounded(.down)))
+        }
+        return LatencyOverTime(windows)
     }
 
     static func mergeMQTT(_ parts: [RunReport.MQTT]) -> RunReport.MQTT? {

@@ -30,6 +30,12 @@ public struct RunReport: Codable, Sendable {
     /// `mqtt` mode: the version, publishes and their acknowledgements, subscriptions, messages from
     /// the server, and the server's DISCONNECT reasons. Absent in `tls` mode and older reports.
     public var mqtt: MQTT? = nil
+    /// What `run` was given and ran with (versions, pacing, profile, TLS offered). Absent in older
+    /// reports.
+    public var parameters: RunParameters? = nil
+    /// p50/p90/p99 per second of the connect, handshake and verdict phases, with mergeable buckets.
+    /// Absent in older reports.
+    public var latencyOverTime: LatencyOverTime? = nil
 
     /// MQTT traffic of the accepted connections. Reason codes are counted by name (MQTT 5.0 §2.4;
     /// 3.1.1 PUBACKs count as `success`).

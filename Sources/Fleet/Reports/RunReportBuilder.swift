@@ -15,7 +15,8 @@ public enum RunReportBuilder {
         diagnose: (String) -> [(code: String, message: String)],
         gates: [RunReport.Gate],
         before: ProcessUsage,
-        after: ProcessUsage
+        after: ProcessUsage,
+        parameters: RunParameters? = nil
     ) -> RunReport {
         let state = result.state
         let verdicts = state.succeeded + state.failed
@@ -162,6 +163,8 @@ public enum RunReportBuilder {
             timelineSeconds: timeline,
             connections: connections
         )
+        report.parameters = parameters
+        report.latencyOverTime = LatencyOverTime(state.latencyWindows)
         if settings.mode == .mqtt {
             let counts = state.mqtt
             let span = counts.firstPublishAt.flatMap { first in counts.lastPublishAt.map { $0 - first } } ?? 0
