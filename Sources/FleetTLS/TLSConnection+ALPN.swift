@@ -33,6 +33,11 @@ extension TLSConnection {
     /// The protocol ALPN negotiated; nil when none was, or when this side has no ALPN list (then
     /// without asking wolfSSL). wolfSSL answers "none" as `WOLFSSL_ALPN_NOT_FOUND` (-9), or as
     /// -1 when its list was set with `WOLFSSL_ALPN_FAILED_ON_MISMATCH`: anything but success is none.
+    /// The key-exchange group, as wolfSSL names it (a static C string; nil without one).
+    var negotiatedGroup: String? {
+        wolfSSL_get_curve_name(self.ssl).map { String(cString: $0) }
+    }
+
     var negotiatedALPN: String? {
         guard self.alpn != nil else { return nil }
         var name: UnsafeMutablePointer<CChar>?

@@ -29,6 +29,9 @@ public struct TLSHandshakeInfo: Sendable {
     /// The application protocol ALPN negotiated (`x-amzn-mqtt-ca`, `mqtt`); nil when none was (no
     /// ALPN list on this side, none offered, or the server chose none).
     public var alpn: String? = nil
+    /// The key-exchange group the handshake used (`SECP256R1`, `X25519`); nil when it used none
+    /// (a TLS 1.2 resumption) or wolfSSL does not say.
+    public var group: String? = nil
     /// Backend side: the device's leaf certificate (DER), also on a resumed session the backend
     /// remembers; for dropping the session if the certificate is revoked while it is connected.
     public var peerCertificate: [UInt8]? = nil

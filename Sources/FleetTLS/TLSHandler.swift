@@ -217,6 +217,7 @@ public final class TLSHandler: ChannelInboundHandler, ChannelOutboundHandler, Re
                 alpn: self.connection.negotiatedALPN
             )
             info.peerCertificate = peer?.leaf
+            info.group = self.connection.negotiatedGroup
             info.ocspStaple = self.connection.stapleStatus
             if info.clientCertificateRequested == false {
                 self.connection.trace?.record(

@@ -88,6 +88,12 @@ import Testing
         #expect(parameters["target"] as? String == "127.0.0.1:\(server.port)")
         #expect(["debian", "fast"].contains(parameters["wolfSSLBuild"] as? String ?? ""))
         #expect((parameters["arguments"] as? [String])?.contains("--per-device") == true)
+        // Every accepted connection's key-exchange group, as wolfSSL names it (P-256 by default).
+        let connections = try #require(report["connections"] as? [String: Any])
+        let groups = try #require(connections["groups"] as? [String: Int])
+        let accepted = (connections["negotiated"] as? [String: Int] ?? [:]).values.reduce(0, +)
+        #expect(groups.values.reduce(0, +) == accepted && accepted > 0, "\(groups)")
+        #expect(Set(groups.keys).isSubset(of: ["SECP256R1", "X25519", "SECP384R1"]), "\(groups)")
         let overTime = try #require(report["latencyOverTime"] as? [String: Any])
         let phases = try #require(overTime["phases"] as? [String: [[String: Any]]])
         let handshakes = try #require(phases["tlsHandshake"])

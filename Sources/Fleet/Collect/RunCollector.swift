@@ -65,6 +65,8 @@ public final class RunCollector: Sendable {
         public var refusedAfterLoss: [String: Int] = [:]
         /// Accepted connections by the application protocol ALPN negotiated (`x-amzn-mqtt-ca`).
         public var alpn: [String: Int] = [:]
+        /// Accepted connections by the key-exchange group their handshake used.
+        public var groups: [String: Int] = [:]
     }
 
     private let box = NIOLockedValueBox(State())
@@ -135,6 +137,9 @@ public final class RunCollector: Sendable {
             }
             if record.outcome == .ok, let alpn = record.alpn {
                 state.connections.alpn[alpn, default: 0] += 1
+            }
+            if record.outcome == .ok, let group = record.group {
+                state.connections.groups[group, default: 0] += 1
             }
             if record.outcome == .ok && record.clientCertificateRequested == false {
                 state.connections.withoutClientCertificate += 1

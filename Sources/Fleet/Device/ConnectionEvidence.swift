@@ -74,6 +74,7 @@ struct ConnectionEvidence {
             acceptedBySilence: self.acceptedBySilence,
             negotiated: self.handshake.map { "TLS \($0.version?.rawValue ?? "?") \($0.cipherSuite ?? "?")" },
             alpn: self.handshake?.alpn,
+            group: self.handshake?.group,
             clientCertificateRequested: self.handshake?.clientCertificateRequested,
             recovering: recovering,
             decidedAt: decidedAt

@@ -19,6 +19,8 @@ struct ConnectionRecord: Sendable {
     var negotiated: String?
     /// The application protocol ALPN negotiated; nil when none was.
     var alpn: String?
+    /// The key-exchange group the handshake used; nil when none (a TLS 1.2 resumption).
+    var group: String?
     /// Whether the server asked for a client certificate (nil: unknown, e.g. resumed or no handshake).
     var clientCertificateRequested: Bool?
     /// The device had lost an accepted connection and this one is its way back.

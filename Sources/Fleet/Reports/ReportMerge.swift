@@ -239,6 +239,9 @@ public enum ReportMerge {
             withoutALPN: parts.contains { $0.withoutALPN != nil }
                 ? parts.reduce(0) { $0 + ($1.withoutALPN ?? 0) } : nil
         )
+        if parts.contains(where: { $0.groups != nil }) {
+            merged.groups = parts.reduce(into: [:]) { $0.merge($1.groups ?? [:], uniquingKeysWith: +) }
+        }
         if parts.contains(where: { $0.refusedAfterLoss != nil }) {
             merged.refusedAfterLoss = parts.reduce(into: [:]) {
                 $0.merge($1.refusedAfterLoss ?? [:], uniquingKeysWith: +)

@@ -98,6 +98,7 @@ enum ReportPanels {
         }
         if let offered = report.parameters?.cipherSuites { rows.append(("cipher suites offered", offered)) }
         if let groups = report.parameters?.groups { rows.append(("groups offered", groups.joined(separator: ", "))) }
+        if let groups = links?.groups, !groups.isEmpty { rows.append(("groups negotiated", counts(groups))) }
         if let resumption = links?.resumption, resumption.offered > 0 {
             rows.append(
                 (

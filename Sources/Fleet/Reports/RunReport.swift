@@ -91,6 +91,9 @@ public struct RunReport: Codable, Sendable {
         public var revokedWhileConnected: Int? = nil
         /// Accepted connections by the application protocol ALPN negotiated; absent when none was.
         public var alpn: [String: Int]?
+        /// Accepted connections by the key-exchange group their handshake used (`SECP256R1`,
+        /// `X25519`); a TLS 1.2 resumption uses none. Absent in older reports.
+        public var groups: [String: Int]? = nil
         /// Accepted connections that offered ALPN and got no protocol from the server (it has no
         /// ALPN, or chose to answer none); absent when the devices offered no ALPN.
         public var withoutALPN: Int?

@@ -110,6 +110,7 @@ public enum RunReportBuilder {
             withoutALPN: settings.profile.alpn == nil
                 ? nil : links.negotiated.values.reduce(0, +) - links.alpn.values.reduce(0, +)
         )
+        connections.groups = links.groups.isEmpty ? nil : links.groups
         if !links.refusedAfterLoss.isEmpty {
             connections.refusedAfterLoss = links.refusedAfterLoss
             connections.revokedWhileConnected = links.refusedAfterLoss[Outcome.rejected(.certificateRevoked).identifier]

@@ -110,11 +110,12 @@ public enum RunSummary {
             }
             lines.append("  negotiated: " + parts.joined(separator: ", "))
         }
-        if let alpn = report.connections?.alpn, !alpn.isEmpty {
-            let parts = alpn.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map {
+        for (label, counts) in [("key exchange", report.connections?.groups), ("ALPN", report.connections?.alpn)] {
+            guard let counts, !counts.isEmpty else { continue }
+            let parts = counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map {
                 "\($0.key) ×\($0.value)"
             }
-            lines.append("  ALPN: " + parts.joined(separator: ", "))
+            lines.append("  \(label): " + parts.joined(separator: ", "))
         }
         if let without = report.connections?.withoutALPN, without > 0 {
             lines.append("  \(without) accepted connection(s) offered ALPN and the server selected no protocol")
