@@ -23,13 +23,18 @@ public struct BackendPolicy: Sendable {
     public var rootSubjects: Set<DistinguishedName> = []
     /// CRLs this policy checks itself (their issuer is not a trust anchor, so wolfSSL cannot).
     public var revocation: DeviceRevocation?
+    /// OCSP statuses of device certificates (`--device-ocsp`), checked after the CRLs.
+    public var ocsp: DeviceOCSP?
 
     public init() {}
 
     /// The check run inside wolfSSL's verify callback for each device's leaf.
     public var peerCheck: PeerCertificateCheck {
         let policy = self
-        return PeerCertificateCheck(checksRevocation: self.revocation != nil) { der, presentedCAs in
+        return PeerCertificateCheck(
+            checksRevocation: self.revocation != nil,
+            needsPresentedCAs: self.revocation != nil || self.ocsp != nil
+        ) { der, presentedCAs in
             policy.judge(leafDER: der, presentedCAs: presentedCAs)
         }
     }
@@ -58,8 +63,9 @@ public struct BackendPolicy: Sendable {
         if self.requireChain && presentedCAs.isEmpty && !self.rootSubjects.contains(leaf.issuer) {
             return .reject("incomplete-chain: the device did not present its issuing CA")
         }
-        guard let revocation else { return .accept }
+        guard self.revocation != nil || self.ocsp != nil else { return .accept }
         let presented = presentedCAs.compactMap { try? Certificate(derEncoded: $0) }
-        return revocation.refusal(of: leaf, presented: presented).map { .reject($0) } ?? .accept
+        if let refusal = self.revocation?.refusal(of: leaf, presented: presented) { return .reject(refusal) }
+        return self.ocsp?.refusal(of: leaf, presented: presented).map { .reject($0) } ?? .accept
     }
 }

@@ -1,7 +1,7 @@
 /// What is wrong with a certificate, as stable identifiers (DESIGN.md §5 diagnosis codes).
 ///
-/// `missing-server-auth-eku` is fleetsim's addition for `inspect --as server`; the rest are the
-/// DESIGN's list.
+/// `missing-server-auth-eku` (for `inspect --as server`), `ocsp-unknown` and `ocsp-unavailable`
+/// (OCSP, #15) are fleetsim's additions; the rest are the DESIGN's list.
 public enum DiagnosisCode: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case expired
     case notYetValid = "not-yet-valid"
@@ -14,6 +14,10 @@ public enum DiagnosisCode: String, Sendable, Codable, CaseIterable, CustomString
     case selfSigned = "self-signed"
     case keyMismatch = "key-mismatch"
     case revoked
+    /// The OCSP responder does not know the certificate (status unknown).
+    case ocspUnknown = "ocsp-unknown"
+    /// No trustworthy OCSP status could be had: responder down, an error status, a bad response.
+    case ocspUnavailable = "ocsp-unavailable"
     case weakKey = "weak-key"
     case weakSignature = "weak-signature"
     case noDeviceID = "no-device-id"

@@ -10,18 +10,23 @@ public struct PeerCertificateCheck: Sendable {
 
     /// - Parameters: the leaf's DER, and one entry per CA certificate the device presented with it
     ///   (validated by wolfSSL as part of the chain before the leaf is judged): its DER when
-    ///   ``checksRevocation``, else empty — the count is all a policy without CRLs needs.
+    ///   ``needsPresentedCAs``, else empty — the count is all a policy without CRLs needs.
     public let judge: @Sendable (_ leafDER: [UInt8], _ presentedCAs: [[UInt8]]) -> Verdict
     /// The check does its own revocation for issuers whose CRL wolfSSL could not load (a CRL from an
     /// intermediate with only roots trusted): wolfSSL's "no CRL for this issuer" on the leaf is then
     /// left to the check, which refuses when it has no CRL either.
     public let checksRevocation: Bool
+    /// The check needs the DER of the presented CA certificates (a CRL's or an OCSP request's
+    /// issuer comes from them); otherwise only their count is kept.
+    public let needsPresentedCAs: Bool
 
     public init(
         checksRevocation: Bool = false,
+        needsPresentedCAs: Bool? = nil,
         _ judge: @escaping @Sendable (_ leafDER: [UInt8], _ presentedCAs: [[UInt8]]) -> Verdict
     ) {
         self.checksRevocation = checksRevocation
+        self.needsPresentedCAs = needsPresentedCAs ?? checksRevocation
         self.judge = judge
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Server role: the DER OCSP response `serve` staples for its own certificate, and until when.
 ///
-/// Checked before it gets here (FleetPKI's `OCSPStapleCheck`: for this certificate, signed, current).
+/// Checked before it gets here (FleetPKI's `OCSPResponseCheck`: for this certificate, signed, current).
 /// A context holds one for its lifetime: wolfSSL 5.5.4 caches the first response it accepts in the
 /// context until that response's nextUpdate (measured: the OCSP I/O callback runs once per context),
 /// so a new response means a new context, built as for a CRL reload.

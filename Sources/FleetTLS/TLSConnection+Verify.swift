@@ -21,8 +21,9 @@ extension TLSConnection {
             )
         }
         if depth > 0 {
-            // The DER is copied only for a check that verifies CRLs with it; otherwise the count is enough.
-            let needsDER = self.peerCheck?.checksRevocation == true
+            // The DER is copied only for a check that verifies CRLs or asks OCSP with it; otherwise the
+            // count is enough.
+            let needsDER = self.peerCheck?.needsPresentedCAs == true
             self.presentedCAs.append(needsDER ? certificate.flatMap(Self.der) ?? [] : [])
         } else if let certificate {
             self.peerLeaf = PeerIdentity(x509: certificate)

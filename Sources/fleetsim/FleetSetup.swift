@@ -64,14 +64,21 @@ struct FleetSetup {
     }
 
     /// The diagnosis of a failed device from its certificate, key, the CA and the CRL.
-    func diagnose(_ fleet: [FleetDevice]) -> (String) -> [(code: String, message: String)] {
+    ///
+    /// - Parameter ocsp: what an OCSP responder said about some of them (`--diagnose-ocsp`), added
+    ///   after the lint's findings.
+    func diagnose(
+        _ fleet: [FleetDevice],
+        ocsp: [String: [LintFinding]] = [:]
+    ) -> (String) -> [(code: String, message: String)] {
         // Against what the backend trusts for devices, never against the server's CA.
         let diagnosis = DeviceDiagnosis(trusted: self.sources.deviceTrusted, crls: self.sources.crls)
         let byID = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0) })
         return { id in
             guard let device = byID[id] else { return [] }
-            return diagnosis.findings(chainPEM: device.chainPEM, keyPEM: device.keyPEM, id: id).map {
-                ($0.code!.rawValue, $0.message)
+            let findings = diagnosis.findings(chainPEM: device.chainPEM, keyPEM: device.keyPEM, id: id)
+            return (findings + (ocsp[id] ?? [])).compactMap { finding in
+                finding.code.map { ($0.rawValue, finding.message) }
             }
         }
     }

@@ -53,7 +53,7 @@ struct InputError: Error {
         /// Too few file descriptors are free to start.
         case tooFewDescriptors
         /// `serve --ocsp-staple FILE`: a response that cannot be stapled: `ocsp-staple:<code>`.
-        case ocspStaple(OCSPStapleCheck.Code)
+        case ocspStaple(ServerStapling.Problem)
         /// `serve --ocsp-staple`: the server certificate's issuer is not a CA of `--ca`.
         case stapleIssuerUntrusted
         /// `serve --ocsp-staple aia`: the server certificate names no http:// OCSP responder.

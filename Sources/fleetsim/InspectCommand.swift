@@ -12,7 +12,9 @@ struct InspectCommand: AsyncParsableCommand {
         discussion: """
             Each finding has a diagnosis code (expired, not-yet-valid, missing-client-auth-eku, \
             missing-digital-signature, ca-certificate, untrusted-issuer, incomplete-chain, self-signed, \
-            key-mismatch, revoked, weak-key, weak-signature, no-device-id), a severity and a sentence.
+            key-mismatch, revoked, weak-key, weak-signature, no-device-id, ocsp-unknown, ocsp-unavailable), \
+            a severity and a sentence. --ocsp asks an OCSP responder about the certificate (its issuer must \
+            follow it in the file or be in --ca).
             Exit 0 when no errors, 1 with errors, 2 when an input cannot be read.
             """
     )
@@ -29,6 +31,15 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A CRL (PEM or DER) to check revocation against.", valueName: "file"))
     var crl: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Ask an OCSP responder about the certificate: a URL, or aia for the one the certificate names.",
+            valueName: "url|aia"
+        ),
+        transform: OCSPResponderChoice.parse
+    )
+    var ocsp: OCSPResponderChoice?
+
     @Option(name: .customLong("as"), help: "Judge it as a client (device) or a server certificate.")
     var role: CertificateLint.Role = .client
 
@@ -36,7 +47,8 @@ struct InspectCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let report = try self.makeReport()
+        var report = try self.makeReport()
+        if let ocsp { report = await self.askingOCSP(ocsp, report) }
         if self.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -127,9 +139,9 @@ struct InspectReport: Encodable {
     let fingerprint: String?
     let notBefore: Date?
     let notAfter: Date?
-    let findings: [LintFinding]
-    let errors: Int
-    let warnings: Int
+    private(set) var findings: [LintFinding]
+    private(set) var errors: Int
+    private(set) var warnings: Int
 
     init(file: String, role: CertificateLint.Role, leaf: Certificate?, findings: [LintFinding]) {
         self.file = file
@@ -140,9 +152,17 @@ struct InspectReport: Encodable {
         self.fingerprint = leaf.map(CertificateFacts.fingerprint)
         self.notBefore = leaf?.notValidBefore
         self.notAfter = leaf?.notValidAfter
-        self.findings = findings
-        self.errors = findings.filter { $0.severity == .error }.count
-        self.warnings = findings.filter { $0.severity == .warning }.count
+        self.findings = []
+        self.errors = 0
+        self.warnings = 0
+        self.add(findings)
+    }
+
+    /// Adds findings made after the lint (OCSP's), keeping the counts right.
+    mutating func add(_ more: [LintFinding]) {
+        self.findings += more
+        self.errors = self.findings.filter { $0.severity == .error }.count
+        self.warnings = self.findings.filter { $0.severity == .warning }.count
     }
 
     var text: String {

@@ -76,13 +76,17 @@ struct ReproCommand: AsyncParsableCommand {
         let interrupts = SignalWatcher.stopping(stop)
         defer { interrupts.cancel() }
         let result = await runner.run(collector: collector, stop: stop)
+        var ocspFindings: [String: [LintFinding]] = [:]
+        if let choice = self.identities.diagnoseOcsp {
+            ocspFindings = await setup.ocspDiagnoses(choice, result: result, fleet: fleet)
+        }
         let report = RunReportBuilder.make(
             result: result,
             settings: settings,
             tls: setup.tlsText,
             shard: nil,
             devices: 1,
-            diagnose: setup.diagnose(fleet),
+            diagnose: setup.diagnose(fleet, ocsp: ocspFindings),
             gates: [],
             before: ProcessUsage.now(),
             after: ProcessUsage.now()

@@ -204,13 +204,17 @@ struct RunCommand: AsyncParsableCommand {
             selected: Set(ids),
             subset: shard != nil || self.devices != nil
         )
+        var ocspFindings: [String: [LintFinding]] = [:]
+        if let choice = self.identities.diagnoseOcsp {
+            ocspFindings = await setup.ocspDiagnoses(choice, result: result, fleet: fleet)
+        }
         let report = RunReportBuilder.make(
             result: result,
             settings: settings,
             tls: setup.tlsText,
             shard: try self.scale.label(),
             devices: fleet.count,
-            diagnose: setup.diagnose(fleet),
+            diagnose: setup.diagnose(fleet, ocsp: ocspFindings),
             gates: gates,
             before: before,
             after: after

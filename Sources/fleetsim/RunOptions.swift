@@ -74,6 +74,15 @@ struct IdentityOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "Ask this OCSP responder (aia: each certificate's own) about the devices the backend refused, to explain them.",
+            valueName: "url|aia"
+        ),
+        transform: OCSPResponderChoice.parse
+    )
+    var diagnoseOcsp: OCSPResponderChoice?
+
+    @Option(
+        help: ArgumentHelp(
             "The environment variable that holds the passphrase of encrypted device keys (never the passphrase itself).",
             valueName: "var"
         )

@@ -20,9 +20,9 @@ extension ServeCommand {
             return (stapling, nil)
         case .aia:
             let refresh = try StapleRefresh(stapling: stapling, certPath: certPath)
-            if let first = try await refresh.fetch(), first.status != .good {
+            if let first = try await refresh.fetch(), first.verdict.name != "good" {
                 Fleetsim.printError(
-                    "the OCSP responder \(refresh.url) says \(certPath) is \(first.status.name): stapling that"
+                    "the OCSP responder \(refresh.url) says \(certPath) is \(first.verdict.name): stapling that"
                 )
             }
             return (stapling, refresh)

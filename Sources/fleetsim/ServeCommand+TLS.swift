@@ -20,6 +20,7 @@ extension ServeCommand {
         certPath: String,
         keyPath: String,
         crlPaths: [String],
+        deviceOCSP: DeviceOCSP? = nil,
         staple: ServerStaple? = nil
     ) throws -> ServeTrust {
         let crlPath = crlPaths.first
@@ -68,6 +69,7 @@ extension ServeCommand {
                 refusesUnknownIssuers: anchoredCRLs.isEmpty
             )
         }
+        policy.ocsp = deviceOCSP
         if let allow { policy.allow = Set(try Self.ids(in: allow)) }
         if let deny { policy.deny = Set(try Self.ids(in: deny)) }
 

@@ -125,6 +125,15 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var dropRevoked = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Check device certificates by OCSP: a responder URL, or aia for each certificate's own. Unknown yet → refused.",
+            valueName: "url|aia"
+        ),
+        transform: OCSPResponderChoice.parse
+    )
+    var deviceOcsp: OCSPResponderChoice?
+
     @Flag(help: "aws-iot-core: just-in-time registration, each certificate's first connection is closed after CONNECT.")
     var jitr = false
 
@@ -166,6 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
         var crlPaths = self.crl
         if crlPaths.isEmpty, let layout, FileManager.default.fileExists(atPath: layout.crl) { crlPaths = [layout.crl] }
 
+        let deviceOCSP = try self.deviceOcsp.map { try self.startDeviceOCSP($0, caPath: caPath) }
         let started = try await self.startStapling(certPath: certPath, caPath: caPath)
         let stapling = started?.0
         let command = self
@@ -176,10 +186,18 @@ struct ServeCommand: AsyncParsableCommand {
                 certPath: certPath,
                 keyPath: keyPath,
                 crlPaths: crlFiles,
+                deviceOCSP: deviceOCSP?.check,
                 staple: stapling?.staple
             )
         }
         let trust = try load()
+        if let deviceOCSP, let choice = self.deviceOcsp, let layout {
+            let answered = await Self.warm(deviceOCSP, choice, layout: layout, within: 30)
+            let counts = deviceOCSP.check.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            let line =
+                "device OCSP: \(answered) devices of \(layout.devices) asked (\(counts.joined(separator: ", ")))\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
         let context = trust.context
         let revocation = RevocationState(trust.revoked)
 
@@ -241,7 +259,7 @@ struct ServeCommand: AsyncParsableCommand {
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
         let ready =
-            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(stapling == nil ? "" : ", OCSP stapled")\(context.configuration.alpn.map { ", ALPN \($0)" } ?? "")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
+            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(self.deviceOcsp == nil ? "" : ", OCSP checked")\(stapling == nil ? "" : ", OCSP stapled")\(context.configuration.alpn.map { ", ALPN \($0)" } ?? "")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
         let watchers = self.watchFiles(
@@ -257,6 +275,7 @@ struct ServeCommand: AsyncParsableCommand {
         await SignalWatcher.waitForStop()
         refreshing?.cancel()
         watchers.forEach { $0.cancel() }
+        deviceOCSP?.worker.cancel()
         await server.stop()
         await endpoint?.stop()
         let counts = audit.counts

@@ -63,49 +63,61 @@ final class ServerStapling: Sendable {
                 path: path
             )
         }
-        let staple = try self.accept(bytes, requireGood: true, now: now) { problem in
-            InputError(
-                .ocspStaple(problem.code),
-                "--ocsp-staple \(path): cannot staple it: \(problem.description)",
-                path: path
-            )
+        let staple = try self.accept(bytes, allowRevoked: false, now: now) { problem, why in
+            InputError(.ocspStaple(problem), "--ocsp-staple \(path): cannot staple it: \(why)", path: path)
         }
         return staple
     }
 
-    /// A response that became the staple in use, and the status it gives.
+    /// A response that became the staple in use, and what it says (`good`, or `revoked` in aia mode).
     struct Accepted {
         let staple: ServerStaple
-        let status: OCSPCertStatus
+        let verdict: OCSPVerdict
     }
 
-    /// Checks `bytes` and makes them the staple in use.
+    /// Why a response is not stapled, as a stable code (`error[ocsp-staple:CODE]`).
+    enum Problem: String, Sendable {
+        /// Not an OCSP response, or an error status (`tryLater`, `unauthorized`…).
+        case unusable
+        /// Not to be believed: another certificate's, a signer that is neither the issuer nor a
+        /// responder it authorised, stale by more than the clock skew, thisUpdate ahead.
+        case invalid
+        /// Believable, but without a nextUpdate or past it: a device would refuse it.
+        case notCurrent = "not-current"
+        /// Says unknown, or revoked where a good status is required (a file).
+        case notGood = "not-good"
+    }
+
+    /// Checks `bytes` as every relying party in fleetsim does (``OCSPResponseCheck``), and makes
+    /// them the staple in use.
     ///
+    /// - Parameter allowRevoked: aia mode: a revoked answer is stapled as the responder gave it.
     /// - Returns: the new staple, or nil when they are the response already in use.
     func accept(
         _ bytes: [UInt8],
-        requireGood: Bool,
+        allowRevoked: Bool,
         now: Date = Date(),
-        error: (OCSPStapleCheck.Problem) -> some Error
+        error: (Problem, String) -> some Error
     ) throws -> Accepted? {
-        let single: OCSPSingleResponse
-        do {
-            single = try OCSPStapleCheck.check(
-                bytes,
-                certificate: self.certificate,
-                issuer: self.issuer,
-                now: now,
-                requireGood: requireGood
-            )
-        } catch let problem {
-            throw error(problem)
+        let verdict = OCSPResponseCheck(certificate: self.certificate, issuer: self.issuer).judge(bytes, now: now)
+        switch verdict {
+        case .unavailable: throw error(.unusable, verdict.explanation)
+        case .invalid: throw error(.invalid, verdict.explanation)
+        case .unknown: throw error(.notGood, verdict.explanation)
+        case .revoked where !allowRevoked: throw error(.notGood, "it says the certificate is \(verdict.explanation)")
+        case .good, .revoked: break
         }
-        // check() returns only responses with a nextUpdate.
-        let staple = ServerStaple(der: bytes, nextUpdate: single.nextUpdate ?? now)
+        guard let nextUpdate = verdict.nextUpdate, nextUpdate > now else {
+            let when =
+                verdict.nextUpdate.map { "its nextUpdate \($0.formatted(.iso8601)) has passed" }
+                ?? "it has no nextUpdate"
+            throw error(.notCurrent, "\(when): fetch a fresh one")
+        }
+        let staple = ServerStaple(der: bytes, nextUpdate: nextUpdate)
         return self.current.withLockedValue { current in
             guard current != staple else { return nil }
             current = staple
-            return Accepted(staple: staple, status: single.status)
+            return Accepted(staple: staple, verdict: verdict)
         }
     }
 

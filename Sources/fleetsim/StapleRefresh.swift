@@ -20,15 +20,7 @@ final class StapleRefresh: Sendable {
     ///
     /// - Throws: ``InputError`` `staple-no-aia` when the certificate names no http:// responder.
     init(stapling: ServerStapling, certPath: String) throws {
-        var urls: [OCSPURL] = []
-        if let access = try? stapling.certificate.extensions.authorityInformationAccess {
-            for description in access where description.method == .ocspServer {
-                if case .uniformResourceIdentifier(let text) = description.location, let url = try? OCSPURL(text) {
-                    urls.append(url)
-                }
-            }
-        }
-        guard let url = urls.first else {
+        guard let url = OCSPLookup.responderURLs(of: stapling.certificate).first else {
             throw InputError(
                 .stapleNoAIA,
                 "--ocsp-staple aia: \(certPath) names no http:// OCSP responder (Authority Information Access); give a response file instead, or a certificate made with `pki init --ocsp-url`",
@@ -51,15 +43,12 @@ final class StapleRefresh: Sendable {
     func fetch() async throws -> ServerStapling.Accepted? {
         let bytes: [UInt8]
         do {
-            bytes = try await OCSPFetch.post(self.request, to: self.url)
+            bytes = try await OCSPClient().post(self.request, to: self.url)
         } catch {
             throw InputError(.stapleUnavailable, "--ocsp-staple aia: no OCSP response from \(self.url): \(error)")
         }
-        return try self.stapling.accept(bytes, requireGood: false) { problem in
-            InputError(
-                .ocspStaple(problem.code),
-                "--ocsp-staple aia: the answer of \(self.url) cannot be stapled: \(problem.description)"
-            )
+        return try self.stapling.accept(bytes, allowRevoked: true) { problem, why in
+            InputError(.ocspStaple(problem), "--ocsp-staple aia: the answer of \(self.url) cannot be stapled: \(why)")
         }
     }
 
@@ -85,7 +74,7 @@ final class StapleRefresh: Sendable {
                         self.log(
                             audit,
                             "reloaded",
-                            "OCSP staple refreshed from \(self.url): \(new.status.name), valid until \(new.staple.nextUpdate)"
+                            "OCSP staple refreshed from \(self.url): \(new.verdict.name), valid until \(new.staple.nextUpdate)"
                         )
                     }
                     failed = false

@@ -103,3 +103,36 @@ extension OpenSSLCA {
         guard result.status == 0 else { throw ForeignProcessError("dated OCSP response:\n\(result.output)") }
     }
 }
+
+/// `openssl ocsp` as a responder for an ``OpenSSLCA``: its own database (`index.txt`), signed by
+/// the CA, on a port the kernel picks (openssl prints `ACCEPT [::]:PORT`), stopped by pid.
+public final class OpenSSLOCSPResponder: Sendable {
+    public let process: ForeignProcess
+    public let port: Int
+
+    public init(ca: OpenSSLCA, in directory: TemporaryDirectory) async throws {
+        let process = try ForeignProcess(
+            "/usr/bin/openssl",
+            [
+                "ocsp", "-index", directory.path("\(ca.name)-state/index.txt"), "-port", "0", "-rsigner",
+                ca.certificate,
+                "-rkey", ca.key, "-CA", ca.certificate, "-ndays", "1",
+            ],
+            in: directory,
+            name: "openssl-ocsp-\(UUID().uuidString.prefix(6))"
+        )
+        do {
+            try await process.waitForOutput("ACCEPT")
+            guard let match = process.output.firstMatch(of: #/ACCEPT \S*:(\d+) /#), let port = Int(match.1) else {
+                throw ForeignProcessError("openssl ocsp printed no port:\n\(process.output)")
+            }
+            self.port = port
+        } catch {
+            process.stop()
+            throw error
+        }
+        self.process = process
+    }
+
+    public func stop() { self.process.stop() }
+}

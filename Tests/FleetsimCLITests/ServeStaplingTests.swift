@@ -16,7 +16,7 @@ import Testing
         let ca: OpenSSLCA
         let identities: String
         let server: (certificate: String, key: String)
-        /// Responses by name: good, backdated, revoked, wrong-signer, stale, device (another certificate).
+        /// Responses by name: good, backdated, revoked, wrong-signer, stale, unknown, device (another certificate).
         let staples: [String: String]
     }
 
@@ -32,6 +32,7 @@ import Testing
         staples["wrong-signer"] = try await ca.ocspResponse(for: server.0, .signedBy(other), name: "wrong-signer")
         staples["stale"] = try await ca.ocspResponse(for: server.0, .stale, name: "stale")
         staples["device"] = try await ca.ocspResponse(for: device, .fromDatabase, name: "device")
+        staples["unknown"] = try await ca.ocspResponse(for: server.0, .unknown, name: "unknown")
         try await ca.revoke(server.0)
         staples["revoked"] = try await ca.ocspResponse(for: server.0, .fromDatabase, name: "revoked")
         return Setup(directory: directory, ca: ca, identities: identities, server: server, staples: staples)
@@ -140,11 +141,12 @@ import Testing
         let garbage = setup.directory.path("garbage.der")
         try Data("not a response".utf8).write(to: URL(fileURLWithPath: garbage))
         let cases: [(String, String)] = [
-            (garbage, "ocsp-staple:not-an-ocsp-response"),
+            (garbage, "ocsp-staple:unusable"),
             (setup.staples["revoked"]!, "ocsp-staple:not-good"),
-            (setup.staples["stale"]!, "ocsp-staple:not-current"),
-            (setup.staples["wrong-signer"]!, "ocsp-staple:bad-signature"),
-            (setup.staples["device"]!, "ocsp-staple:other-certificate"),
+            (setup.staples["stale"]!, "ocsp-staple:invalid"),
+            (setup.staples["wrong-signer"]!, "ocsp-staple:invalid"),
+            (setup.staples["device"]!, "ocsp-staple:invalid"),
+            (setup.staples["unknown"]!, "ocsp-staple:not-good"),
             (setup.directory.path("missing.der"), "pki:no-such-file"),
         ]
         for (file, code) in cases {

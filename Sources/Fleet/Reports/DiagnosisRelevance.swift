@@ -26,12 +26,17 @@ public enum DiagnosisRelevance {
     public static func codes(explaining alert: TLSAlert) -> [DiagnosisCode] {
         switch alert {
         case .certificateExpired: [.expired]
+        // wolfSSL-based backends answer 42 to every refusal of their own policy, OCSP's included.
         case .badCertificate:
-            [.notYetValid, .missingClientAuthEKU, .keyMismatch, .weakSignature, .weakKey, .missingDigitalSignature]
+            [
+                .notYetValid, .missingClientAuthEKU, .keyMismatch, .weakSignature, .weakKey, .missingDigitalSignature,
+                .revoked, .ocspUnknown, .ocspUnavailable,
+            ]
         case .unsupportedCertificate: [.missingClientAuthEKU, .missingDigitalSignature, .caCertificate]
         case .certificateRevoked: [.revoked]
         case .unknownCA: [.untrustedIssuer, .incompleteChain, .selfSigned]
-        case .certificateUnknown: [.untrustedIssuer, .incompleteChain, .revoked, .weakSignature, .weakKey]
+        case .certificateUnknown:
+            [.untrustedIssuer, .incompleteChain, .revoked, .ocspUnknown, .ocspUnavailable, .weakSignature, .weakKey]
         case .insufficientSecurity: [.weakKey, .weakSignature]
         case .accessDenied: [.noDeviceID]
         default: []
