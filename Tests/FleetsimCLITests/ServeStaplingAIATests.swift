@@ -107,10 +107,14 @@ import Testing
         let (certs, responder) = try await Self.fleetsimPKI(directory, validity: "70s")
         let audit = AuditLogFile(directory.path("audit.jsonl"))
         let backend = try await FleetsimServer(
-            ["--dir", certs, "--protocol", "tls", "--ocsp-staple", "aia", "--audit", audit.path],
+            [
+                "--dir", certs, "--protocol", "tls", "--ocsp-staple", "aia", "--audit", audit.path, "--metrics",
+                "127.0.0.1:0",
+            ],
             in: directory
         )
         defer { backend.stop() }
+        let metrics = try await MetricsScrape(printedBy: backend.process)
         let staple = { (verdict: String) in
             { (line: AuditLine) in line.verdict == verdict && line.phase == "ocsp-staple" }
         }
@@ -132,6 +136,10 @@ import Testing
         let (refused, missing) = try await device()
         #expect(refused == "server-untrusted")
         #expect(missing == "missing")
+        let counted = try metrics.samples()
+        for event in ["reloaded", "reload-failed", "expired"] {
+            #expect((counted[#"fleetsim_serve_ocsp_staple_total{event="\#(event)"}"#] ?? 0) >= 1, "\(event)")
+        }
     }
 
     @Test func noResponderOrNoAIAStopsStartUp() async throws {
