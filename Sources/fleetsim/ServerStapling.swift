@@ -1,3 +1,4 @@
+import FleetOCSP
 import FleetPKI
 import FleetTLS
 import Foundation
@@ -52,14 +53,25 @@ final class ServerStapling: Sendable {
     /// - Throws: ``InputError`` `ocsp-staple:<code>` naming the file and what is wrong.
     @discardableResult
     func read(_ path: String, now: Date = Date()) throws -> Accepted? {
+        // Read up to the bound only: a device file or a huge one must not hang or exhaust `serve`.
+        let limit = OCSPClient.maximumResponseBytes
         let bytes: [UInt8]
         do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoPermission) }
+            defer { try? handle.close() }
+            bytes = Array(try handle.read(upToCount: limit + 1) ?? Data())
         } catch {
             let missing = !FileManager.default.fileExists(atPath: path)
             throw InputError(
                 .pki(missing ? .noSuchFile : .fileUnreadable),
                 "--ocsp-staple \(path): \(missing ? "no such file" : "cannot be read (\(error.localizedDescription))"); give a DER OCSP response (openssl ocsp -respout FILE) or 'aia'",
+                path: path
+            )
+        }
+        guard bytes.count <= limit else {
+            throw InputError(
+                .ocspStaple(.unusable),
+                "--ocsp-staple \(path): over \(limit / 1024) KB, not an OCSP response for one certificate",
                 path: path
             )
         }

@@ -140,8 +140,12 @@ import Testing
         defer { setup.directory.remove() }
         let garbage = setup.directory.path("garbage.der")
         try Data("not a response".utf8).write(to: URL(fileURLWithPath: garbage))
+        let huge = setup.directory.path("huge.der")
+        try Data(repeating: 0x30, count: 100_000).write(to: URL(fileURLWithPath: huge))
         let cases: [(String, String)] = [
             (garbage, "ocsp-staple:unusable"),
+            (huge, "ocsp-staple:unusable"),
+            ("/dev/zero", "ocsp-staple:unusable"),
             (setup.staples["revoked"]!, "ocsp-staple:not-good"),
             (setup.staples["stale"]!, "ocsp-staple:invalid"),
             (setup.staples["wrong-signer"]!, "ocsp-staple:invalid"),
