@@ -99,12 +99,13 @@ import Testing
         }
     }
 
-    /// Answers valid 10 s (`pki ocsp` dates thisUpdate a minute back): refreshed at half the
-    /// validity left; with the responder gone the staple stays until nextUpdate, then none.
+    /// Answers valid 20 s (`pki ocsp` dates thisUpdate a minute back): refreshed at half the
+    /// validity left; with the responder gone the staple stays until nextUpdate (about 10 s after
+    /// the failed refresh), then none.
     @Test func aRefreshReplacesTheStapleAndAnExpiredOneIsNoLongerStapled() async throws {
         let directory = try TemporaryDirectory(prefix: "fleetsim-staple-refresh")
         defer { directory.remove() }
-        let (certs, responder) = try await Self.fleetsimPKI(directory, validity: "70s")
+        let (certs, responder) = try await Self.fleetsimPKI(directory, validity: "80s")
         let audit = AuditLogFile(directory.path("audit.jsonl"))
         let backend = try await FleetsimServer(
             [
@@ -118,9 +119,9 @@ import Testing
         let staple = { (verdict: String) in
             { (line: AuditLine) in line.verdict == verdict && line.phase == "ocsp-staple" }
         }
-        try await audit.waitForLines(1, where: staple("reloaded"), timeout: .seconds(20))
+        try await audit.waitForLines(1, where: staple("reloaded"), timeout: .seconds(30))
         responder.stop()
-        try await audit.waitForLines(1, where: staple("reload-failed"), timeout: .seconds(20))
+        try await audit.waitForLines(1, where: staple("reload-failed"), timeout: .seconds(30))
         let device = {
             try await MustStapleDevice.run(
                 port: backend.port,
@@ -130,8 +131,11 @@ import Testing
             )
         }
         let (stillOK, good) = try await device()
-        #expect(stillOK == "ok")
-        #expect(good == "good")
+        if good != "good" {
+            // Only the staple's expiry may explain it: a loaded machine can use up its last seconds.
+            try await audit.waitForLines(1, where: staple("expired"), timeout: .seconds(5))
+        }
+        #expect(stillOK == "ok" || good == "missing", "\(stillOK) \(good ?? "-")")
         try await audit.waitForLines(1, where: staple("expired"), timeout: .seconds(30))
         let (refused, missing) = try await device()
         #expect(refused == "server-untrusted")
