@@ -21,7 +21,7 @@ else
 RELEASE_BIN   = .build/release
 endif
 
-.PHONY: help deps test-deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-mqtt bench-ocsp bench-revoke bench-prometheus wolfssl-fast lint format clean
+.PHONY: help deps test-deps build release test test-fast test-asan fuzz demo bench bench-fast bench-cost bench-mqtt bench-ocsp bench-revoke bench-staple bench-prometheus wolfssl-fast lint format clean
 
 help:
 	@echo "make demo     install what is missing, build, and show devices handshaking with a real server"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench-prometheus  a real Prometheus scrapes run/serve --metrics: every series there, same type (a check)"
 	@echo "make bench-mqtt  CONNACK/PUBACK latency of 1,000 QoS 1 devices against Mosquitto; serve personality × MQTT version"
 	@echo "make bench-ocsp  pki ocsp throughput: one request POSTed over keep-alive, responses/s and CPU per response"
+	@echo "make bench-staple  serve --ocsp-staple: server and device CPU per handshake, with and without a staple"
 	@echo "make bench-revoke  time from pki revoke to the drop of live sessions (serve --drop-revoked, 1,000 held)"
 	@echo "make bench-cost  client CPU per handshake: fleetsim next to a plain C wolfSSL client (both builds when made)"
 	@echo "make wolfssl-fast  build Debian's wolfSSL source with its P-256 assembly (opt-in, .deps/)"
@@ -117,6 +118,10 @@ bench-mqtt: release
 ## bench-ocsp: `pki ocsp` throughput (issuing and delegated signer, 1 and 4 keep-alive connections).
 bench-ocsp: release
 	FLEETSIM=$(RELEASE_BIN)/fleetsim bench/ocsp-responder.sh
+
+## bench-staple: `serve --ocsp-staple` cost per handshake, server and device side, TLS 1.3 and 1.2.
+bench-staple: release
+	FLEETSIM=$(RELEASE_BIN)/fleetsim bench/serve-staple.sh
 
 ## bench-revoke: 1,000 devices held against serve --drop-revoked; 100 revoked by file watch, 100 by SIGHUP.
 bench-revoke: release

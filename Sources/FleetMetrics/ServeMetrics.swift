@@ -40,8 +40,21 @@ public final class ServeMetrics: Sendable {
         )
     }
 
-    /// For ``AuditLog``: every verdict.
+    static var stapleEvents: MetricNameDescriptor {
+        MetricBuckets.name(
+            "serve_ocsp_staple",
+            unit: "total",
+            help:
+                "serve --ocsp-staple: staple reloads and refreshes (reloaded), failures (reload-failed), expiries (expired)"
+        )
+    }
+
+    /// For ``AuditLog``: every verdict; the OCSP staple's events are counted apart (not verdicts).
     public func record(_ record: AuditRecord) {
+        if record.phase == "ocsp-staple" {
+            self.registry.makeCounter(descriptor: Self.stapleEvents, labels: [("event", record.verdict)]).increment()
+            return
+        }
         self.registry.makeCounter(
             descriptor: Self.verdicts,
             labels: [("verdict", record.verdict), ("outcome", record.outcome ?? "ok")]

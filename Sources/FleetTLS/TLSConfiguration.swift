@@ -47,6 +47,9 @@ public struct TLSConfiguration: Sendable {
     /// Clients only: whether the device asks the server for a stapled OCSP response, and whether it
     /// requires one (``OCSPStapling``). Off by default: then nothing OCSP runs per connection.
     public var ocsp: OCSPStapling
+    /// Servers only: the OCSP response stapled for the server's certificate to devices that ask
+    /// (``ServerStaple``); nil = no stapling, and nothing OCSP runs per connection.
+    public var ocspStaple: ServerStaple?
 
     /// A device-side configuration: verifies the server against `trustRootsPEM`.
     public static func makeClientConfiguration(trustRootsPEM: String) -> TLSConfiguration {
@@ -76,6 +79,7 @@ public struct TLSConfiguration: Sendable {
         self.sessionTickets = true
         self.alpn = nil
         self.ocsp = .off
+        self.ocspStaple = nil
     }
 
     /// What devices offer (and `serve` accepts) unless told otherwise: the AEAD TLS 1.3 suites,

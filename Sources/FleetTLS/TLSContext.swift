@@ -19,6 +19,9 @@ public final class TLSContext: @unchecked Sendable {
     let alpn: ALPNWireList?
     /// Server role: who each session belongs to, for resumed TLS 1.2 sessions (``ResumedPeers``).
     let resumedPeers: ResumedPeers?
+    /// Server role: the staple the OCSP I/O callback hands to wolfSSL; owned here so it lives as
+    /// long as the context that points at it.
+    let staple: ServerStapleBox?
     /// Client role: how the server is verified (peer, or none when asked for).
     var clientVerifyMode: Int32 { Int32(self.configuration.verifyPeer ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE) }
 
@@ -47,6 +50,7 @@ public final class TLSContext: @unchecked Sendable {
         // One memory for every server context of the process: a context rebuilt for new CRLs keeps
         // its tickets (``adoptTicketKeys(from:)``), so it must know their devices too.
         self.resumedPeers = configuration.role == .server ? ResumedPeers.shared : nil
+        self.staple = configuration.role == .server ? configuration.ocspStaple.map(ServerStapleBox.init) : nil
         let method: OpaquePointer? =
             switch (configuration.role, configuration.minimumVersion, configuration.maximumVersion) {
             case (.client, .v1_2, .v1_2): wolfTLSv1_2_client_method()
@@ -129,6 +133,9 @@ public final class TLSContext: @unchecked Sendable {
                 throw TLSContextError(.noServerIdentity, "a server context needs the server's certificate and key")
             }
             try self.useServerIdentity(identity)
+            if let staple = self.staple {
+                try self.enableServerStapling(staple)
+            }
         }
     }
 

@@ -5,9 +5,10 @@ import Foundation
     import Glibc
 #endif
 
-/// When `serve` reloads its CRLs: on SIGHUP, and when a CRL file changes (its modification time or
-/// size, looked at once a second — `fleetsim pki revoke` replaces the file atomically). Real brokers
-/// need a restart to honour a new CRL, and the restart causes a reconnect storm (#15).
+/// When `serve` reloads its CRLs (or its OCSP staple file): on SIGHUP, and when a file changes (its
+/// modification time or size, looked at once a second — `fleetsim pki revoke` replaces the file
+/// atomically). Real brokers need a restart to honour a new CRL, and the restart causes a
+/// reconnect storm (#15).
 final class CRLReload {
     private let signal: any DispatchSourceSignal
     private let watch: Task<Void, Never>

@@ -56,6 +56,14 @@ struct InputError: Error {
         case cannotListen
         /// Too few file descriptors are free to start.
         case tooFewDescriptors
+        /// `serve --ocsp-staple FILE`: a response that cannot be stapled: `ocsp-staple:<code>`.
+        case ocspStaple(ServerStapling.Problem)
+        /// `serve --ocsp-staple`: the server certificate's issuer is not a CA of `--ca`.
+        case stapleIssuerUntrusted
+        /// `serve --ocsp-staple aia`: the server certificate names no http:// OCSP responder.
+        case stapleNoAIA
+        /// `serve --ocsp-staple aia`: the responder did not answer before serving.
+        case stapleUnavailable
 
         var identifier: String {
             switch self {
@@ -82,6 +90,10 @@ struct InputError: Error {
             case .cannotWrite: "cannot-write"
             case .cannotListen: "cannot-listen"
             case .tooFewDescriptors: "too-few-descriptors"
+            case .ocspStaple(let code): "ocsp-staple:\(code.rawValue)"
+            case .stapleIssuerUntrusted: "staple-issuer-untrusted"
+            case .stapleNoAIA: "staple-no-aia"
+            case .stapleUnavailable: "staple-unavailable"
             }
         }
     }

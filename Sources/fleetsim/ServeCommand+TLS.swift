@@ -14,13 +14,14 @@ struct ServeTrust {
 extension ServeCommand {
     /// The backend's TLS context from the files as they are now — trust, identity, CRLs, policy —
     /// and every certificate the CRLs revoke. Called at start-up and on each CRL reload (SIGHUP, or
-    /// a CRL file that changed): a reload that fails keeps the context in use.
+    /// a CRL file that changed) and each new OCSP staple: a reload that fails keeps the context in use.
     func makeContext(
         caPath: String,
         certPath: String,
         keyPath: String,
         crlPaths: [String],
-        deviceOCSP: DeviceOCSP? = nil
+        deviceOCSP: DeviceOCSP? = nil,
+        staple: ServerStaple? = nil
     ) throws -> ServeTrust {
         let crlPath = crlPaths.first
         let caPEM = try InspectCommand.read(caPath)
@@ -83,6 +84,7 @@ extension ServeCommand {
         configuration.peerCheck = policy.peerCheck
         if let tls { configuration = configuration.only(tls) }
         configuration.alpn = self.alpn.flatMap { try? ALPNProtocols(list: $0) }
+        configuration.ocspStaple = staple
         let context: TLSContext
         do {
             context = try TLSContext(configuration: configuration)

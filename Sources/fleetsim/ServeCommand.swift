@@ -139,8 +139,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var metricsOption: MetricsOption
 
+    @OptionGroup var stapleOption: OCSPStapleOption
+
     func validate() throws {
         try self.metricsOption.check()
+        try self.stapleOption.check()
         _ = try TargetOptions.split(self.listen, option: "--listen", allowPortZero: true)
         switch (self.directory, self.ca, self.cert, self.key) {
         case (.some, nil, nil, nil), (nil, .some, .some, .some): break
@@ -173,6 +176,8 @@ struct ServeCommand: AsyncParsableCommand {
         if crlPaths.isEmpty, let layout, FileManager.default.fileExists(atPath: layout.crl) { crlPaths = [layout.crl] }
 
         let deviceOCSP = try self.deviceOcsp.map { try self.startDeviceOCSP($0, caPath: caPath) }
+        let started = try await self.startStapling(certPath: certPath, caPath: caPath)
+        let stapling = started?.0
         let command = self
         let crlFiles = crlPaths
         let load: @Sendable () throws -> ServeTrust = {
@@ -181,7 +186,8 @@ struct ServeCommand: AsyncParsableCommand {
                 certPath: certPath,
                 keyPath: keyPath,
                 crlPaths: crlFiles,
-                deviceOCSP: deviceOCSP?.check
+                deviceOCSP: deviceOCSP?.check,
+                staple: stapling?.staple
             )
         }
         let trust = try load()
@@ -253,18 +259,22 @@ struct ServeCommand: AsyncParsableCommand {
         let address = server.localAddress
         // Written unbuffered: scripts wait for this line on a pipe.
         let ready =
-            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(self.deviceOcsp == nil ? "" : ", OCSP checked")\(context.configuration.alpn.map { ", ALPN \($0)" } ?? "")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
+            "listening on \(address?.ipAddress ?? host):\(address?.port ?? port) (\(self.mode.rawValue), mutual TLS\(crlPaths.isEmpty ? "" : ", CRL checked")\(self.deviceOcsp == nil ? "" : ", OCSP checked")\(stapling == nil ? "" : ", OCSP stapled")\(context.configuration.alpn.map { ", ALPN \($0)" } ?? "")\(self.mode == .mqtt ? ", as \(self.personality.rawValue)" : "")\(self.jitr ? " with just-in-time registration" : ""))\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
 
-        let dropRevoked = self.dropRevoked
-        let reloader =
-            crlPaths.isEmpty
-            ? nil
-            : CRLReload(paths: crlPaths) { why in
-                Self.reload(why, load: load, server: server, revocation: revocation, drop: dropRevoked)
-            }
+        let watchers = self.watchFiles(
+            crlPaths: crlPaths,
+            stapling: stapling,
+            load: load,
+            server: server,
+            revocation: revocation
+        )
+        let refreshing = started?.1?.run(audit: audit) {
+            try Self.rebuilds.withLock { server.replace(try load().context) }
+        }
         await SignalWatcher.waitForStop()
-        reloader?.cancel()
+        refreshing?.cancel()
+        watchers.forEach { $0.cancel() }
         deviceOCSP?.worker.cancel()
         await server.stop()
         await endpoint?.stop()
@@ -276,35 +286,6 @@ struct ServeCommand: AsyncParsableCommand {
                     .utf8
             )
         )
-    }
-
-    /// Rebuilds the trust from the files; new connections get it, resumed sessions are checked
-    /// against its revocations, and with `--drop-revoked` open sessions of now-revoked devices close.
-    /// A reload that fails (a CRL unreadable or expired) keeps what is in use, and says so.
-    static func reload(
-        _ why: String,
-        load: () throws -> ServeTrust,
-        server: BackendServer,
-        revocation: RevocationState,
-        drop: Bool
-    ) {
-        let record: AuditRecord
-        do {
-            let trust = try load()
-            server.replace(trust.context)
-            revocation.update(trust.revoked)
-            let told = drop ? server.broadcast(trust.revoked) : 0
-            let text =
-                "CRLs reloaded (\(why)): \(trust.revoked.count) certificates revoked"
-                + (drop ? "; \(told) open connections checked" : "")
-            record = .event(verdict: "reloaded", reason: text, phase: "crl")
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
-        } catch {
-            let text = "CRL reload (\(why)) failed, the CRLs in use stay: \((error as? InputError)?.line ?? "\(error)")"
-            record = .event(verdict: "reload-failed", reason: text, phase: "crl")
-            Fleetsim.printError(text)
-        }
-        server.audit.write(record)
     }
 
     static func ids(in path: String) throws -> [String] {

@@ -14,6 +14,9 @@ extension OpenSSLCA {
         /// Good, but thisUpdate two days and nextUpdate one day ago (Python's `cryptography`:
         /// `openssl ocsp` only dates responses from now).
         case stale
+        /// Good, thisUpdate an hour ago and nextUpdate a day ahead: current, and distinct from a
+        /// response `openssl ocsp` makes now (a server that re-read its staple shows this one).
+        case backdated
     }
 
     /// A server certificate (serverAuth, `localhost` and 127.0.0.1) whose AIA names `ocspURL`;
@@ -58,7 +61,10 @@ extension OpenSSLCA {
             index = self.directory.path("\(name)-empty-index.txt")
             try "".write(toFile: index, atomically: true, encoding: .utf8)
         case .stale:
-            try await self.staleResponse(for: certificate, out: out)
+            try await self.datedResponse(for: certificate, out: out, hours: (-48, -24))
+            return out
+        case .backdated:
+            try await self.datedResponse(for: certificate, out: out, hours: (-1, 24))
             return out
         }
         try await self.openssl([
@@ -68,7 +74,8 @@ extension OpenSSLCA {
         return out
     }
 
-    private func staleResponse(for certificate: String, out: String) async throws {
+    /// A good response with thisUpdate and nextUpdate `hours` from now.
+    private func datedResponse(for certificate: String, out: String, hours: (Int, Int)) async throws {
         let script = """
             import datetime, sys
             from cryptography import x509
@@ -80,19 +87,20 @@ extension OpenSSLCA {
             now = datetime.datetime.now(datetime.timezone.utc)
             builder = ocsp.OCSPResponseBuilder().add_response(
                 cert=cert, issuer=ca, algorithm=hashes.SHA1(), cert_status=ocsp.OCSPCertStatus.GOOD,
-                this_update=now - datetime.timedelta(days=2), next_update=now - datetime.timedelta(days=1),
+                this_update=now + datetime.timedelta(hours=int(sys.argv[5])),
+                next_update=now + datetime.timedelta(hours=int(sys.argv[6])),
                 revocation_time=None, revocation_reason=None,
             ).responder_id(ocsp.OCSPResponderEncoding.HASH, ca)
             open(sys.argv[4], "wb").write(builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
             """
-        let path = self.directory.path("stale-ocsp.py")
+        let path = self.directory.path("dated-ocsp.py")
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try await ForeignProcess.run(
             "python3",
-            [path, certificate, self.certificate, self.key, out],
+            [path, certificate, self.certificate, self.key, out, "\(hours.0)", "\(hours.1)"],
             in: self.directory
         )
-        guard result.status == 0 else { throw ForeignProcessError("stale OCSP response:\n\(result.output)") }
+        guard result.status == 0 else { throw ForeignProcessError("dated OCSP response:\n\(result.output)") }
     }
 }
 

@@ -22,11 +22,7 @@ import Testing
         let ca = try await OpenSSLCA.make("ocsp-ca", in: directory)
         let other = try await OpenSSLCA.make("other-ca", in: directory)
         let server = try await ca.issueServer("broker", ocspURL: "http://127.0.0.1:\(responder.port)/")
-        let identities = directory.path("identities")
-        try FileManager.default.createDirectory(atPath: identities, withIntermediateDirectories: true)
-        let (device, deviceKey) = try await ca.issue("tcu-1")
-        try FileManager.default.copyItem(atPath: device, toPath: "\(identities)/tcu-1.pem")
-        try FileManager.default.copyItem(atPath: deviceKey, toPath: "\(identities)/tcu-1.key")
+        let (identities, _) = try await ca.identities(["tcu-1"], in: directory.path("identities"))
         var staples: [String: String] = [:]
         staples["good"] = try await ca.ocspResponse(for: server.0, .fromDatabase, name: "good")
         staples["wrong-signer"] = try await ca.ocspResponse(for: server.0, .signedBy(other), name: "wrong-signer")
