@@ -60,13 +60,19 @@ public final class DeviceOCSP: Sendable {
 
     /// Why `leaf` is refused, or nil when its OCSP status is good.
     ///
+    /// A stored status is found by the leaf's issuer name and serial, with no cryptography: the
+    /// issuer certificate (found by name and signature) is needed only to ask, once per lookup.
+    ///
     /// - Parameter presented: the CA certificates the device presented with its leaf, already
     ///   validated by wolfSSL up to a trust anchor.
     func refusal(of leaf: Certificate, presented: [Certificate], now: Date = Date()) -> String? {
-        guard let issuer = CertificateIssuer.find(of: leaf, among: presented + self.issuers) else {
+        let found = self.entry(of: leaf, now: now) {
+            CertificateIssuer.find(of: leaf, among: presented + self.issuers)
+        }
+        guard found.issuerKnown else {
             return "ocsp-unavailable: its issuer '\(leaf.issuer)' is not known here, so no OCSP request can be made"
         }
-        guard let entry = self.entry(of: leaf, issuer: issuer, now: now), entry.expiresAt > now else {
+        guard let entry = found.entry, entry.expiresAt > now else {
             return "ocsp-pending: its OCSP status is not known yet (asked the responder; refused until it answers)"
         }
         switch entry.verdict {
@@ -84,26 +90,34 @@ public final class DeviceOCSP: Sendable {
     /// a good status, and its next full handshake meets the whole check.
     func resumedRefusal(leafDER: [UInt8], now: Date = Date()) -> String? {
         guard let leaf = try? Certificate(derEncoded: leafDER) else { return nil }
-        let issuer = CertificateIssuer.find(of: leaf, among: self.issuers)
-        guard let entry = self.entry(of: leaf, issuer: issuer, now: now), case .revoked = entry.verdict else {
-            return nil
-        }
+        let found = self.entry(of: leaf, now: now) { CertificateIssuer.find(of: leaf, among: self.issuers) }
+        guard let entry = found.entry, case .revoked = entry.verdict else { return nil }
         return "revoked: OCSP says \(entry.verdict.explanation)"
     }
 
-    /// The stored status of `leaf`; asks for a lookup when there is none or it is due (at most one
-    /// in flight per certificate), given its issuer.
-    private func entry(of leaf: Certificate, issuer: Certificate?, now: Date) -> Entry? {
+    /// The stored status of `leaf`. When there is none or it is due, a lookup is asked for (at most
+    /// one in flight per certificate) with the issuer `issuer()` finds; `issuerKnown` is false when
+    /// one had to be asked and no issuer was found.
+    private func entry(
+        of leaf: Certificate,
+        now: Date,
+        issuer: () -> Certificate?
+    ) -> (entry: Entry?, issuerKnown: Bool) {
         let key = Key(leaf)
-        let (entry, ask) = self.state.withLockedValue { state -> (Entry?, Bool) in
+        let (entry, due) = self.state.withLockedValue { state -> (Entry?, Bool) in
             let entry = state.entries[key]
             let due = entry.map { $0.refreshAt <= now } ?? true
-            guard due, issuer != nil, !state.asked.contains(key) else { return (entry, false) }
+            guard due, !state.asked.contains(key) else { return (entry, false) }
             state.asked.insert(key)
             return (entry, true)
         }
-        if ask, let issuer { self.lookups(leaf, issuer) }
-        return entry
+        guard due else { return (entry, true) }
+        guard let issuer = issuer() else {
+            _ = self.state.withLockedValue { $0.asked.remove(key) }
+            return (entry, entry != nil)
+        }
+        self.lookups(leaf, issuer)
+        return (entry, true)
     }
 
     /// Stores the answer of a lookup asked by ``refusal(of:presented:now:)`` (or a warm-up).
