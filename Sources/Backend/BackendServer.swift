@@ -75,6 +75,15 @@ public final class BackendServer: Sendable {
         return open.count
     }
 
+    /// Asks every open connection to look its device's OCSP status up again (`--device-ocsp` with
+    /// `--drop-revoked`): a session whose device the responder now says is revoked is dropped.
+    /// Returns how many connections were asked.
+    public func recheckOCSP() -> Int {
+        let open = self.children.withLockedValue { Array($0.values) }
+        for child in open { child.pipeline.fireUserInboundEventTriggered(OCSPRecheck()) }
+        return open.count
+    }
+
     /// Stops accepting, closes every connection, flushes the audit log.
     public func stop() async {
         try? await self.channel.close()

@@ -70,6 +70,8 @@ public final class BackendSession: ChannelInboundHandler {
     var clientID: String?
     /// The backend's verdict on this connection was "accepted" (TLS, or MQTT CONNECT).
     var admitted = false
+    /// The device's certificate as the OCSP cache names it, worked out at the first recheck.
+    var ocspKey: DeviceOCSP.Key?
 
     init(settings: Settings, audit: AuditLog) {
         self.settings = settings
@@ -106,6 +108,8 @@ public final class BackendSession: ChannelInboundHandler {
             }
         case let event as RevocationUpdate:
             self.revocationChanged(event, context: context)
+        case is OCSPRecheck:
+            self.recheckOCSP(context: context)
         case let event as SessionTakenOver:
             self.takenOver(event, context: context)
         case TLSEvent.accepted:
@@ -242,7 +246,7 @@ public final class BackendSession: ChannelInboundHandler {
     }
 
     /// Ends an accepted session, audited as `disconnected` with the reason.
-    private func disconnected(_ reason: String, context: ChannelHandlerContext) {
+    func disconnected(_ reason: String, context: ChannelHandlerContext) {
         self.record(
             verdict: "disconnected",
             phase: self.settings.mode == .mqtt ? "mqtt" : "tls",
@@ -254,7 +258,7 @@ public final class BackendSession: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func send(_ packet: MQTTPacket, context: ChannelHandlerContext) {
+    func send(_ packet: MQTTPacket, context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 16)
         MQTTEncoder.encode(packet, version: self.version, into: &buffer)
         context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)

@@ -95,6 +95,27 @@ public final class DeviceOCSP: Sendable {
         return "revoked: OCSP says \(entry.verdict.explanation)"
     }
 
+    /// Why a held session is dropped: its device's status now says revoked. Called once a second
+    /// per open connection, so it is one dictionary lookup by `key` (worked out from the leaf on
+    /// the first call and kept by the session); the leaf is parsed again only when its status is
+    /// due to be asked again. Only a known revocation drops: a responder that is down does not
+    /// cut off devices already admitted.
+    func heldRefusal(leafDER: [UInt8], key: Key?, now: Date = Date()) -> (Key?, String?) {
+        var key = key
+        if key == nil {
+            guard let leaf = try? Certificate(derEncoded: leafDER) else { return (nil, nil) }
+            key = Key(leaf)
+        }
+        guard let key else { return (nil, nil) }
+        let (entry, due) = self.state.withLockedValue { state -> (Entry?, Bool) in
+            let entry = state.entries[key]
+            return (entry, (entry.map { $0.refreshAt <= now } ?? true) && !state.asked.contains(key))
+        }
+        if due { _ = self.resumedRefusal(leafDER: leafDER, now: now) }
+        guard let entry, case .revoked = entry.verdict else { return (key, nil) }
+        return (key, "revoked: OCSP says \(entry.verdict.explanation)")
+    }
+
     /// The stored status of `leaf`. When there is none or it is due, a lookup is asked for (at most
     /// one in flight per certificate) with the issuer `issuer()` finds; `issuerKnown` is false when
     /// one had to be asked and no issuer was found.

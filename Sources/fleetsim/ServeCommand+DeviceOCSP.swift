@@ -89,6 +89,17 @@ extension ServeCommand {
         }
     }
 
+    /// With `--drop-revoked`: once a second, every open connection looks its device's status up
+    /// again; one the responder has revoked since it was admitted is dropped. Runs until cancelled.
+    static func recheckOCSP(_ server: BackendServer) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                _ = server.recheckOCSP()
+            }
+        }
+    }
+
     static func ask(
         _ lookup: OCSPLookup,
         _ choice: OCSPResponderChoice,

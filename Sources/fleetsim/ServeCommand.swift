@@ -272,7 +272,9 @@ struct ServeCommand: AsyncParsableCommand {
         let refreshing = started?.1?.run(audit: audit) {
             try Self.rebuilds.withLock { server.replace(try load().context) }
         }
+        let rechecks = self.dropRevoked ? deviceOCSP.map { _ in Self.recheckOCSP(server) } : nil
         await SignalWatcher.waitForStop()
+        rechecks?.cancel()
         refreshing?.cancel()
         watchers.forEach { $0.cancel() }
         deviceOCSP?.worker.cancel()
