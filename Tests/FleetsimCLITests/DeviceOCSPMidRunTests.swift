@@ -7,24 +7,11 @@ import Testing
 /// responder since is closed once its refreshed status says so.
 @Suite(.serialized) struct DeviceOCSPResumptionTests {
     @Test func aDeviceRevokedAtTheResponderIsRefusedOnResumption() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = FreePort.find()
-        let certs = try await PKIOCSPCommandTests.makePKI(
-            in: directory,
-            devices: 2,
-            ocspURL: "http://127.0.0.1:\(port)/"
-        )
-        // OCSP only: serve started without a CRL watches none (`pki revoke` writes one again).
-        try FileManager.default.removeItem(atPath: "\(certs)/crl.pem")
-        // Answers valid 1 s (thisUpdate a minute back): statuses are asked again every few seconds.
-        let responder = try await FleetsimServer(
-            ["--dir", certs, "--validity", "1s"],
-            in: directory,
-            port: port,
-            command: ["pki", "ocsp"]
-        )
-        defer { responder.stop() }
+        let (directory, certs, responder) = try await Self.shortLivedOCSP(devices: 2)
+        defer {
+            responder.stop()
+            directory.remove()
+        }
         let audit = AuditLogFile(directory.path("audit.jsonl"))
         let server = try await FleetsimServer(
             ["--dir", certs, "--device-ocsp", "aia", "--protocol", "tls", "--audit", audit.path],
@@ -57,6 +44,28 @@ import Testing
         #expect(lines.contains { $0.deviceID == "tcu-00002" && $0.verdict == "accepted" })
         #expect(!lines.contains { $0.deviceID == "tcu-00002" && $0.verdict == "rejected" }, "only the revoked one")
     }
+
+    /// A `fleetsim pki` of `devices` whose certificates name a `pki ocsp` responder on 127.0.0.1
+    /// answering with a validity of 1 s (thisUpdate a minute back), so statuses are asked again every
+    /// few seconds; no CRL, so `serve --dir` checks OCSP only (a CRL `pki revoke` writes later is
+    /// not watched: serve watches the files it started with).
+    static func shortLivedOCSP(devices: Int) async throws -> (TemporaryDirectory, String, FleetsimServer) {
+        let directory = try TemporaryDirectory()
+        let port = FreePort.find()
+        let certs = try await PKIOCSPCommandTests.makePKI(
+            in: directory,
+            devices: devices,
+            ocspURL: "http://127.0.0.1:\(port)/"
+        )
+        try FileManager.default.removeItem(atPath: "\(certs)/crl.pem")
+        let responder = try await FleetsimServer(
+            ["--dir", certs, "--validity", "1s"],
+            in: directory,
+            port: port,
+            command: ["pki", "ocsp"]
+        )
+        return (directory, certs, responder)
+    }
 }
 
 /// `serve --device-ocsp aia --drop-revoked`: held sessions of devices the responder revokes are
@@ -64,22 +73,11 @@ import Testing
 /// due), the others untouched, and `run` sees them lost and refused on reconnect.
 @Suite(.serialized) struct DeviceOCSPDropTests {
     @Test func heldDevicesRevokedAtTheResponderAreDropped() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = FreePort.find()
-        let certs = try await PKIOCSPCommandTests.makePKI(
-            in: directory,
-            devices: 10,
-            ocspURL: "http://127.0.0.1:\(port)/"
-        )
-        try FileManager.default.removeItem(atPath: "\(certs)/crl.pem")  // OCSP only, as above
-        let responder = try await FleetsimServer(
-            ["--dir", certs, "--validity", "1s"],
-            in: directory,
-            port: port,
-            command: ["pki", "ocsp"]
-        )
-        defer { responder.stop() }
+        let (directory, certs, responder) = try await DeviceOCSPResumptionTests.shortLivedOCSP(devices: 10)
+        defer {
+            responder.stop()
+            directory.remove()
+        }
         let audit = AuditLogFile(directory.path("audit.jsonl"))
         let server = try await FleetsimServer(
             ["--dir", certs, "--device-ocsp", "aia", "--drop-revoked", "--audit", audit.path],
