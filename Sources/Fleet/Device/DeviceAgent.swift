@@ -43,7 +43,7 @@ final class DeviceAgent {
     var channel: (any Channel)?
     var evidence: ConnectionEvidence
     /// The one armed timer, and its number: a timer that fires after it was replaced is ignored.
-    var timer: Scheduled<Void>?
+    var timer: NIOScheduledCallback?
     var timerNumber = 0
     var periodic: [RepeatedTask] = []
     /// A refusal since the device last lost an accepted connection was counted already.
@@ -248,11 +248,13 @@ final class DeviceAgent {
             }
         self.timer?.cancel()
         self.timerNumber += 1
-        let number = self.timerNumber
-        let me = NIOLoopBound(self, eventLoop: self.eventLoop)
-        self.timer = self.eventLoop.scheduleTask(in: delay) {
-            me.value.fired(number)
-        }
+        // A loop callback, not `scheduleTask`: no promise and future per arm, and no error made to
+        // fail them per cancel (a connection arms two or three timers). It throws only when the
+        // loop is shutting down, when a `scheduleTask` would never have run either.
+        self.timer = try? self.eventLoop.assumeIsolated().scheduleCallback(
+            in: delay,
+            handler: DeviceTimer(agent: self, number: self.timerNumber)
+        )
     }
 
     func fired(_ number: Int) {
