@@ -111,6 +111,15 @@ final class DeviceAgent {
     func tls(_ event: TLSEvent, connection: Int) {
         guard connection == self.connection else { return }
         switch event {
+        case .handshakeCompleted, .accepted:
+            // A verdict the TLS handler fires after the channel closed under it (the device reacted
+            // to a record in the same read by closing) comes too late: the device is already in its
+            // backoff or done.
+            guard self.machine.state.hasConnection else { return }
+        case .sessionReady:
+            break
+        }
+        switch event {
         case .handshakeCompleted(let info):
             if !self.evidence.decided {
                 self.evidence.handshake = info
@@ -129,7 +138,7 @@ final class DeviceAgent {
     }
 
     func mqtt(_ packet: MQTTPacket, connection: Int) {
-        guard connection == self.connection else { return }
+        guard connection == self.connection, self.machine.state.hasConnection else { return }
         switch packet {
         case .connack(let connack):
             self.connack(connack)
@@ -154,7 +163,7 @@ final class DeviceAgent {
     }
 
     func failed(_ error: any Error, connection: Int) {
-        guard connection == self.connection else { return }
+        guard connection == self.connection, self.machine.state.hasConnection else { return }
         self.perform(self.machine.failed(self.evidence.explain(error)))
     }
 

@@ -32,10 +32,6 @@ final class DeviceChannelHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case let event as TLSEvent:
-            // Once the agent heard of the close, the connection's story is over there: a TLS event
-            // the TLS handler fires while it winds down (input it still had) must not reach a
-            // device that has moved on to its backoff or its end.
-            guard self.active else { return }
             self.agent.tls(event, connection: self.connection)
         default:
             context.fireUserInboundEventTriggered(event)
@@ -43,7 +39,7 @@ final class DeviceChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard self.readsMQTT, self.active else { return }
+        guard self.readsMQTT else { return }
         self.agent.mqtt(self.unwrapInboundIn(data), connection: self.connection)
     }
 

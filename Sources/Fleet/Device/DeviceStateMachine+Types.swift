@@ -38,6 +38,15 @@ extension DeviceStateMachine {
         case waiting(ConnectionKind)
         /// The device's story is over.
         case done
+
+        /// Whether a connection is open (or being opened, or closing): only then can events of a
+        /// channel mean anything.
+        public var hasConnection: Bool {
+            switch self {
+            case .connecting, .handshaking, .awaitingAccept, .holding, .closing: true
+            case .idle, .waiting, .done: false
+            }
+        }
     }
 
     /// How a connection ended.
