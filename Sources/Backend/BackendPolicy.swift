@@ -64,8 +64,10 @@ public struct BackendPolicy: Sendable {
             return .reject("incomplete-chain: the device did not present its issuing CA")
         }
         guard self.revocation != nil || self.ocsp != nil else { return .accept }
-        let presented = presentedCAs.compactMap { try? Certificate(derEncoded: $0) }
-        if let refusal = self.revocation?.refusal(of: leaf, presented: presented) { return .reject(refusal) }
-        return self.ocsp?.refusal(of: leaf, presented: presented).map { .reject($0) } ?? .accept
+        // Parsed only for a check that needs them: the OCSP cache answers most handshakes by the
+        // leaf's issuer name and serial alone.
+        let presented = { presentedCAs.compactMap { try? Certificate(derEncoded: $0) } }
+        if let refusal = self.revocation?.refusal(of: leaf, presented: presented()) { return .reject(refusal) }
+        return self.ocsp?.refusal(of: leaf, presented: presented()).map { .reject($0) } ?? .accept
     }
 }

@@ -64,10 +64,14 @@ public final class DeviceOCSP: Sendable {
     /// issuer certificate (found by name and signature) is needed only to ask, once per lookup.
     ///
     /// - Parameter presented: the CA certificates the device presented with its leaf, already
-    ///   validated by wolfSSL up to a trust anchor.
-    func refusal(of leaf: Certificate, presented: [Certificate], now: Date = Date()) -> String? {
+    ///   validated by wolfSSL up to a trust anchor; evaluated only when a lookup is asked.
+    func refusal(
+        of leaf: Certificate,
+        presented: @autoclosure () -> [Certificate],
+        now: Date = Date()
+    ) -> String? {
         let found = self.entry(of: leaf, now: now) {
-            CertificateIssuer.find(of: leaf, among: presented + self.issuers)
+            CertificateIssuer.find(of: leaf, among: presented() + self.issuers)
         }
         guard found.issuerKnown else {
             return "ocsp-unavailable: its issuer '\(leaf.issuer)' is not known here, so no OCSP request can be made"

@@ -16,6 +16,8 @@ extension ServeCommand {
     /// The OCSP check and the task that answers its lookups (cancel it to stop).
     struct DeviceOCSPService {
         let check: DeviceOCSP
+        /// Asks responders on an event loop of its own (the warm-up and the queued lookups share it).
+        let lookup: OCSPLookup
         let worker: Task<Void, Never>
     }
 
@@ -44,7 +46,7 @@ extension ServeCommand {
                 }
             }
         }
-        return DeviceOCSPService(check: check, worker: worker)
+        return DeviceOCSPService(check: check, lookup: lookup, worker: worker)
     }
 
     /// Asks each device of a `fleetsim pki` directory before `serve` listens, so a fleet's first
@@ -64,7 +66,7 @@ extension ServeCommand {
             else { return nil }
             return (leaf, issuer)
         }
-        let lookup = OCSPLookup(client: OCSPClient(group: MultiThreadedEventLoopGroup(numberOfThreads: 1)))
+        let lookup = service.lookup
         let deadline = Date().addingTimeInterval(seconds)
         return await withTaskGroup(of: Void.self) { group in
             var next = pairs.makeIterator()

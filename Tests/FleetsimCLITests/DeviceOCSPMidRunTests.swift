@@ -7,11 +7,9 @@ import Testing
 /// responder since is closed once its refreshed status says so.
 @Suite(.serialized) struct DeviceOCSPResumptionTests {
     @Test func aDeviceRevokedAtTheResponderIsRefusedOnResumption() async throws {
-        let (directory, certs, responder) = try await Self.shortLivedOCSP(devices: 2)
-        defer {
-            responder.stop()
-            directory.remove()
-        }
+        let pki = try await DeviceOCSPTests.Fleet.make(devices: 2, revokingLast: false, validity: "1s")
+        defer { pki.stop() }
+        let (directory, certs) = (pki.directory, pki.certs)
         let audit = AuditLogFile(directory.path("audit.jsonl"))
         let server = try await FleetsimServer(
             ["--dir", certs, "--device-ocsp", "aia", "--protocol", "tls", "--audit", audit.path],
@@ -45,27 +43,6 @@ import Testing
         #expect(!lines.contains { $0.deviceID == "tcu-00002" && $0.verdict == "rejected" }, "only the revoked one")
     }
 
-    /// A `fleetsim pki` of `devices` whose certificates name a `pki ocsp` responder on 127.0.0.1
-    /// answering with a validity of 1 s (thisUpdate a minute back), so statuses are asked again every
-    /// few seconds; no CRL, so `serve --dir` checks OCSP only (a CRL `pki revoke` writes later is
-    /// not watched: serve watches the files it started with).
-    static func shortLivedOCSP(devices: Int) async throws -> (TemporaryDirectory, String, FleetsimServer) {
-        let directory = try TemporaryDirectory()
-        let port = FreePort.find()
-        let certs = try await PKIOCSPCommandTests.makePKI(
-            in: directory,
-            devices: devices,
-            ocspURL: "http://127.0.0.1:\(port)/"
-        )
-        try FileManager.default.removeItem(atPath: "\(certs)/crl.pem")
-        let responder = try await FleetsimServer(
-            ["--dir", certs, "--validity", "1s"],
-            in: directory,
-            port: port,
-            command: ["pki", "ocsp"]
-        )
-        return (directory, certs, responder)
-    }
 }
 
 /// `serve --device-ocsp aia --drop-revoked`: held sessions of devices the responder revokes are
@@ -73,11 +50,9 @@ import Testing
 /// due), the others untouched, and `run` sees them lost and refused on reconnect.
 @Suite(.serialized) struct DeviceOCSPDropTests {
     @Test func heldDevicesRevokedAtTheResponderAreDropped() async throws {
-        let (directory, certs, responder) = try await DeviceOCSPResumptionTests.shortLivedOCSP(devices: 10)
-        defer {
-            responder.stop()
-            directory.remove()
-        }
+        let pki = try await DeviceOCSPTests.Fleet.make(devices: 10, revokingLast: false, validity: "1s")
+        defer { pki.stop() }
+        let (directory, certs) = (pki.directory, pki.certs)
         let audit = AuditLogFile(directory.path("audit.jsonl"))
         let server = try await FleetsimServer(
             ["--dir", certs, "--device-ocsp", "aia", "--drop-revoked", "--audit", audit.path],

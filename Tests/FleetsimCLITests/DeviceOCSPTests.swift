@@ -14,7 +14,11 @@ import Testing
         let responder: FleetsimServer
         var url: String { "http://127.0.0.1:\(self.responder.port)/" }
 
-        static func make(devices: Int) async throws -> Fleet {
+        /// - Parameters:
+        ///   - revokingLast: revoke the last device (key-compromise) before the responder starts.
+        ///   - validity: the responder's `--validity` (e.g. `1s`: statuses are asked again every
+        ///     few seconds, thisUpdate being a minute back).
+        static func make(devices: Int, revokingLast: Bool = true, validity: String? = nil) async throws -> Fleet {
             let directory = try TemporaryDirectory()
             // The port goes into the certificates before the responder starts: take a free one.
             let port = FreePort.find()
@@ -23,16 +27,22 @@ import Testing
                 devices: devices,
                 ocspURL: "http://127.0.0.1:\(port)/"
             )
-            let revoke = try await FleetsimBinary.run(
-                ["pki", "revoke", "--dir", certs, "--reason", "key-compromise", String(format: "tcu-%05d", devices)],
-                in: directory
-            )
-            try #require(revoke.status == 0, "\(revoke.output)")
+            if revokingLast {
+                let revoke = try await FleetsimBinary.run(
+                    [
+                        "pki", "revoke", "--dir", certs, "--reason", "key-compromise",
+                        String(format: "tcu-%05d", devices),
+                    ],
+                    in: directory
+                )
+                try #require(revoke.status == 0, "\(revoke.output)")
+            }
             // The backend checks OCSP only: without the CRL `pki revoke` also wrote, `serve --dir`
-            // loads none, and the revocation is known by the responder alone.
+            // loads none (nor watches one written later), and revocations are known by the
+            // responder alone.
             try FileManager.default.removeItem(atPath: "\(certs)/crl.pem")
             let responder = try await FleetsimServer(
-                ["--dir", certs],
+                ["--dir", certs] + (validity.map { ["--validity", $0] } ?? []),
                 in: directory,
                 port: port,
                 command: ["pki", "ocsp"]
