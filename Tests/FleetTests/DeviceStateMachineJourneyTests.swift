@@ -21,6 +21,34 @@ import Testing
         #expect(policy.delay(attempt: 5, random: 0.5) == 0.5)
     }
 
+    /// A draw from the system's generator is a system call (`getrandom`): a connection that ends for
+    /// good, or a backoff without jitter, must not take one; full jitter takes exactly one.
+    @Test func aRandomDrawIsTakenOnlyWhenAPauseNeedsOne() {
+        var draws = 0
+        func draw() -> Double {
+            draws += 1
+            return 0.5
+        }
+        var done = Fixture.started(Fixture.plan())
+        _ = done.tcpConnected()
+        _ = done.handshakeCompleted()
+        _ = done.tlsAccepted(at: 1)
+        #expect(done.closed(at: 1, random: draw(), stopped: false) == [.recordClosed(lost: false), .finish])
+        var refused = Fixture.started(Fixture.plan())
+        _ = refused.connectFailed(.tcpRefused, at: 0, random: draw(), stopped: false)
+        var steady = Fixture.started(Fixture.plan(retries: 1))
+        #expect(
+            steady.connectFailed(.tcpRefused, at: 0, random: draw(), stopped: false).last == .arm(.backoff(seconds: 1))
+        )
+        #expect(draws == 0)
+        var jittered = Fixture.started(Fixture.plan(retries: 1, jitter: .full))
+        #expect(
+            jittered.connectFailed(.tcpRefused, at: 0, random: draw(), stopped: false).last
+                == .arm(.backoff(seconds: 0.5))
+        )
+        #expect(draws == 1)
+    }
+
     @Test func retriesBackOffThenTheLastFailureStands() {
         var machine = Fixture.started(Fixture.plan(retries: 2))
         #expect(

@@ -24,7 +24,8 @@ import FleetMQTT
 /// failure once it gives up (or once the run stops between its attempts). Every path ends: churn
 /// after its number of connections, retries after their number, and a reconnect only while the
 /// device's hold has time left. Free of NIO and clocks (times and random draws come in with the
-/// events), so every decision is unit-tested without sockets; ``DeviceAgent`` performs the actions
+/// events; a draw is taken only when a backoff or a churn pause needs one, so a connection that ends
+/// for good costs no call to the system's generator), so every decision is unit-tested without sockets; ``DeviceAgent`` performs the actions
 /// on the device's event loop.
 public struct DeviceStateMachine: Sendable {
     public let plan: Plan
@@ -67,7 +68,12 @@ public struct DeviceStateMachine: Sendable {
 
     /// The connection never got a channel: refused, timed out, unresolvable, or its TLS session could
     /// not be made.
-    public mutating func connectFailed(_ failure: Outcome, at now: Double, random: Double, stopped: Bool) -> [Action] {
+    public mutating func connectFailed(
+        _ failure: Outcome,
+        at now: Double,
+        random: @autoclosure () -> Double,
+        stopped: Bool
+    ) -> [Action] {
         guard case .connecting = self.state else { preconditionFailure("connectFailed in \(self.state)") }
         self.lastFailure = failure
         return [self.verdict(failure)] + self.ended(.failed(failure), at: now, random: random, stopped: stopped)
@@ -168,7 +174,7 @@ public struct DeviceStateMachine: Sendable {
     }
 
     /// The connection's channel closed; decides what comes next.
-    public mutating func closed(at now: Double, random: Double, stopped: Bool) -> [Action] {
+    public mutating func closed(at now: Double, random: @autoclosure () -> Double, stopped: Bool) -> [Action] {
         switch self.state {
         case .connecting, .handshaking, .awaitingAccept:
             let failure: Outcome =
@@ -232,7 +238,7 @@ public struct DeviceStateMachine: Sendable {
         return actions + [.disconnect]
     }
 
-    private mutating func ended(_ ending: Ending, at now: Double, random: Double, stopped: Bool) -> [Action] {
+    private mutating func ended(_ ending: Ending, at now: Double, random: () -> Double, stopped: Bool) -> [Action] {
         var actions: [Action] = []
         let next: (after: Double, kind: ConnectionKind)?
         switch ending {
@@ -263,7 +269,7 @@ public struct DeviceStateMachine: Sendable {
         return actions + [.arm(.backoff(seconds: next.after))]
     }
 
-    private mutating func retry(at now: Double, random: Double, kind: ConnectionKind) -> (
+    private mutating func retry(at now: Double, random: () -> Double, kind: ConnectionKind) -> (
         after: Double, kind: ConnectionKind
     )? {
         let policy = self.plan.policy
@@ -271,14 +277,14 @@ public struct DeviceStateMachine: Sendable {
         // After a loss, reconnecting is only worth it while the hold has time left.
         if kind == .reconnect, let until = self.holdUntil, until <= now { return nil }
         self.attemptsSinceAccepted += 1
-        return (policy.delay(attempt: self.attemptsSinceAccepted, random: random), kind)
+        return (policy.delay(attempt: self.attemptsSinceAccepted, random: random()), kind)
     }
 
-    private mutating func churn(random: Double) -> (after: Double, kind: ConnectionKind)? {
+    private mutating func churn(random: () -> Double) -> (after: Double, kind: ConnectionKind)? {
         guard self.connections < self.plan.connections else { return nil }
         self.attemptsSinceAccepted = 0
         self.holdUntil = nil
-        let pause = self.plan.policy.jitter == .full ? self.plan.pause * random : self.plan.pause
+        let pause = self.plan.policy.jitter == .full ? self.plan.pause * random() : self.plan.pause
         return (pause, .churn)
     }
 

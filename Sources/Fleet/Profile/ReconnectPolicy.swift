@@ -34,14 +34,15 @@ public struct ReconnectPolicy: Sendable, Equatable {
 
     public init() {}
 
-    /// The delay before retry number `attempt` (1 = the first retry). `random` is a draw from 0..<1.
-    public func delay(attempt: Int, random: Double) -> Double {
+    /// The delay before retry number `attempt` (1 = the first retry). `random` is a draw from 0..<1,
+    /// taken only under full jitter.
+    public func delay(attempt: Int, random: @autoclosure () -> Double) -> Double {
         let step: Double =
             switch self.backoff {
             case .constant: self.base
             case .exponential: self.base * Double(1 << min(max(attempt - 1, 0), 30))
             }
         let ceiling = min(self.cap, step)
-        return self.jitter == .full ? ceiling * random : ceiling
+        return self.jitter == .full ? ceiling * random() : ceiling
     }
 }
