@@ -5,12 +5,18 @@ import Foundation
 /// TLS 1.3, so the device knows TLS was accepted), reads the CONNECT, and then
 /// - `closeAfterConnect`: closes without a CONNACK (a policy denial on MQTT 3.1.1);
 /// - `justInTimeRegistration`: closes the first connection of each client id, and accepts every
-///   later one with CONNACK 0 (a new certificate's just-in-time registration).
+///   later one with CONNACK 0 (a new certificate's just-in-time registration);
+/// - `splitConnack`: CONNACK 0 in two TLS records (its first byte, then the rest);
+/// - `malformedConnack`: a CONNACK with a fixed-header flag set (MQTT 3.1.1 §3.2.1: malformed);
+/// - `cutConnack`: the first two bytes of a CONNACK, then close_notify.
 /// Started on 127.0.0.1 and stopped by pid like every foreign peer.
 public final class PythonMQTTServer: Sendable {
     public enum Behaviour: String, Sendable {
         case closeAfterConnect = "close"
         case justInTimeRegistration = "jitr"
+        case splitConnack = "split"
+        case malformedConnack = "malformed"
+        case cutConnack = "cut"
     }
 
     public let port: Int
@@ -52,9 +58,17 @@ public final class PythonMQTTServer: Sendable {
                     known = client in seen
                     seen.add(client)
                 print("CONNECT", client, "known" if known else "new", flush=True)
-                if behaviour == "close" or not known:
+                if behaviour == "close" or (behaviour == "jitr" and not known):
                     return
-                tls.sendall(bytes([0x20, 2, 0, 0]))
+                if behaviour == "cut":
+                    tls.sendall(bytes([0x20, 2]))
+                    tls.unwrap()
+                    return
+                if behaviour == "split":
+                    tls.sendall(bytes([0x20]))
+                    tls.sendall(bytes([2, 0, 0]))
+                else:
+                    tls.sendall(bytes([0x21 if behaviour == "malformed" else 0x20, 2, 0, 0]))
                 tls.recv(16)
             except Exception as error:
                 print("connection:", error, flush=True)

@@ -193,6 +193,23 @@ import Testing
         #expect(Set(run.devices.map { $0["outcome"] as? String }) == ["closed-after-connect"])
     }
 
+    /// The device frames MQTT itself (#18): a CONNACK split over two TLS records is one packet; a
+    /// CONNACK with a flag set, or cut short by the server's close, is the server's `protocol-error`.
+    @Test(arguments: [
+        (PythonMQTTServer.Behaviour.splitConnack, "ok"),
+        (.malformedConnack, "protocol-error"),
+        (.cutConnack, "protocol-error"),
+    ])
+    func theDeviceFramesWhatTheServerSends(behaviour: PythonMQTTServer.Behaviour, expected: String) async throws {
+        let (directory, layout) = try await Self.fleet()
+        defer { directory.remove() }
+        let server = try await Self.server(behaviour, tls: "1.3", layout, in: directory)
+        defer { server.stop() }
+        let run = try await Self.run(layout, port: server.port, ["--tls", "1.3", "--per-device"], in: directory)
+        #expect(Set(run.devices.map { $0["outcome"] as? String }) == [expected], "\(server.process.stdout.suffix(600))")
+        #expect(run.connectionOutcomes == [expected: 3])
+    }
+
     /// Just-in-time registration closes a new certificate's first connection by design: with one
     /// retry every device is `ok` on its second connection, and the report counts both.
     @Test func justInTimeRegistrationIsOkOnTheSecondConnection() async throws {

@@ -8,8 +8,8 @@ import NIOPosix
 /// Opening a device's connection: the one place a channel is bootstrapped, and what happens when
 /// it never becomes active.
 extension DeviceAgent {
-    /// Opens a connection: bootstrap with the connect timeout, then the TLS handler, the MQTT codec
-    /// (`mqtt` mode) and this device's channel handler.
+    /// Opens a connection: bootstrap with the connect timeout, then the TLS handler and this
+    /// device's channel handler (which frames MQTT in `mqtt` mode).
     func connect(_ kind: ConnectionKind) {
         self.connection += 1
         let number = self.connection
@@ -66,12 +66,8 @@ extension DeviceAgent {
                             trace: boundTrace.value
                         )
                     )
-                    if mqtt {
-                        try sync.addHandler(ByteToMessageHandler(MQTTDecoder(version: version)))
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder(version: version)))
-                    }
                     try sync.addHandler(
-                        DeviceChannelHandler(agent: me.value, connection: number, mqtt: mqtt)
+                        DeviceChannelHandler(agent: me.value, connection: number, mqtt: mqtt ? version : nil)
                     )
                 }
             }

@@ -28,15 +28,34 @@ extension DeviceAgent {
             if password != nil { text += ", with a password" }
             trace.record(.sent, text)
         }
-        self.channel?.writeAndFlush(MQTTPacket.connect(connect), promise: nil)
+        self.send(.connect(connect))
+    }
+
+    /// Writes one MQTT packet on the current connection, encoded here rather than by a pipeline
+    /// handler (``DeviceMQTTFraming``).
+    func send(_ packet: MQTTPacket, flush: Bool = true) {
+        guard let channel = self.channel else { return }
+        Self.send(packet, on: channel, version: self.shared.settings.profile.mqtt.version, flush: flush)
+    }
+
+    /// Writes one MQTT packet on `channel` (a keep-alive timer holds its connection's channel).
+    static func send(_ packet: MQTTPacket, on channel: any Channel, version: MQTTVersion, flush: Bool = true) {
+        let bytes = DeviceMQTTFraming.encode(packet, version: version, allocator: channel.allocator)
+        if flush {
+            channel.writeAndFlush(bytes, promise: nil)
+        } else {
+            channel.write(bytes, promise: nil)
+        }
     }
 
     func connack(_ connack: MQTTPacket.Connack) {
         let version = self.shared.settings.profile.mqtt.version
         let reason = connack.properties.reasonString
-        let codeText =
+        // Made only for a refusal or a trace: an accepted device formats nothing.
+        var codeText: String {
             version == .v5
-            ? "reason code 0x\(String(connack.code, radix: 16, uppercase: true))" : "return code \(connack.code)"
+                ? "reason code 0x\(String(connack.code, radix: 16, uppercase: true))" : "return code \(connack.code)"
+        }
         if !self.evidence.decided {
             self.evidence.mqttConnack = (NIODeadline.now() - self.reference).seconds
             if connack.code != 0 {
@@ -77,7 +96,7 @@ extension DeviceAgent {
             "MQTT PUBLISH on \(publish.topic), \(publish.payload.readableBytes) bytes"
         )
         if publish.qos == 1, let id = publish.packetID {
-            self.channel?.writeAndFlush(MQTTPacket.puback(.init(packetID: id)), promise: nil)
+            self.send(.puback(.init(packetID: id)))
         }
     }
 

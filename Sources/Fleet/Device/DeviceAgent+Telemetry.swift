@@ -16,18 +16,16 @@ extension DeviceAgent {
         if profile.keepAlive > 0 {
             let interval = TimeAmount.seconds(profile.keepAlive)
             self.periodic.append(
-                self.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-                    channel.writeAndFlush(MQTTPacket.pingreq, promise: nil)
+                self.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) {
+                    [version = profile.mqtt.version] _ in
+                    DeviceAgent.send(.pingreq, on: channel, version: version)
                 }
             )
         }
         if let topic = self.names.subscribe {
             self.evidence.trace?.record(.sent, "MQTT SUBSCRIBE \(topic), QoS \(profile.qos)")
-            channel.writeAndFlush(
-                MQTTPacket.subscribe(
-                    .init(packetID: self.nextPacketID(), filters: [.init(topic: topic, qos: profile.qos)])
-                ),
-                promise: nil
+            self.send(
+                .subscribe(.init(packetID: self.nextPacketID(), filters: [.init(topic: topic, qos: profile.qos)]))
             )
         }
         guard let interval = profile.publishInterval else { return }
@@ -59,7 +57,7 @@ extension DeviceAgent {
         if profile.qos > 0 && self.unacknowledged.count < Self.maximumUnacknowledged {
             self.unacknowledged[id] = .now()
         }
-        channel.writeAndFlush(MQTTPacket.publish(packet), promise: nil)
+        self.send(.publish(packet))
         self.shared.collector.receive(.mqtt(.published, atSecond: self.elapsed))
     }
 

@@ -195,7 +195,7 @@ final class DeviceAgent {
             case .disconnect:
                 self.stopTimers()
                 if self.shared.settings.mode == .mqtt {
-                    self.channel?.write(MQTTPacket.disconnect(.normal), promise: nil)
+                    self.send(.disconnect(.normal), flush: false)
                 }
                 self.channel?.close(promise: nil)
             case .close:
