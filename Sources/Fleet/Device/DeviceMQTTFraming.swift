@@ -9,9 +9,9 @@ import NIOCore
 /// Profiled against Mosquitto (fast wolfSSL, one device at a time), NIO's `ByteToMessageHandler`
 /// and `MessageToByteHandler` around the decoder and encoder held ~30 µs of perf's samples per
 /// device (perf inflates short calls about twofold): two generic handlers made per connection
-/// (their metadata looked up at run time), a buffer per packet written, every packet cast back
-/// from `NIOAny`, and two more pipeline steps for every event of the connection. The server
-/// (``Backend``) keeps them: there a connection lives long.
+/// (their metadata looked up at run time), every packet boxed into and cast back out of `NIOAny`,
+/// and two more pipeline steps for every event of the connection. The server (``Backend``) keeps
+/// them: there a connection lives long.
 ///
 /// The rules are the decoder's (``MQTTDecoder/parse(_:version:maximumPacketSize:)``): strict,
 /// bounded by its maximum packet size, nothing read past a packet's own length. After a malformed
