@@ -27,9 +27,12 @@ public struct LatencyWindows: Sendable, Equatable {
         self.windowSeconds = min(max(1, windowSeconds), 1 << 24)
     }
 
+    /// `log(ratio)`, taken once: every connection's samples are bucketed (up to four per connection).
+    static let logRatio = log(ratio)
+
     /// The bucket of a sample of `micros` microseconds.
     static func bucket(micros: Double) -> Int {
-        Int((log(max(1, min(3.6e9, micros))) / log(Self.ratio)).rounded(.down))
+        Int((log(max(1, min(3.6e9, micros))) / Self.logRatio).rounded(.down))
     }
 
     /// The value a bucket stands for: its geometric middle, in milliseconds.
